@@ -1,0 +1,9 @@
+/* netsip-error.c: error domains
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config-private.h"
+
+#include "netsip-error.h"
+
+G_DEFINE_QUARK (net-sip-parse-error-quark, net_sip_parse_error)

@@ -1,0 +1,44 @@
+/* netsip-message-private.h: what NetSipRequest, NetSipResponse and the stream
+ * framer share with NetSipMessage
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "netsip-message.h"
+#include "netsip-arena-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  const char *name;       /* as written (not NUL-terminated when parsed) */
+  const char *value;      /* raw value, may contain folding */
+  const char *cstr;       /* unfolded NUL-terminated copy, made on demand */
+  guint32     name_length;
+  guint32     value_length;
+  guint32     line;       /* 1-based line in the parsed message, 0 if added */
+  guint8      id;         /* NetSipHeaderId */
+  guint8      folded;
+} NetSipHeader;
+
+/* Start line, for the subclasses. For requests: method, Request-URI,
+ * version; for responses: version, reason and the code. */
+typedef struct
+{
+  const char *method;
+  const char *uri;
+  const char *version;
+  const char *reason;
+  guint       code;
+} NetSipStartLine;
+
+NetSipStartLine *net_sip_message_get_start_line (NetSipMessage *self);
+NetSipArena     *net_sip_message_get_arena      (NetSipMessage *self);
+void             net_sip_message_mark_modified  (NetSipMessage *self);
+void             net_sip_message_copy_headers   (NetSipMessage *dest,
+                                                 NetSipMessage *src,
+                                                 const char    *name,
+                                                 gboolean       first_only);
+
+G_END_DECLS

@@ -1,0 +1,23 @@
+/* netsip.h: the umbrella header of netsip-glib
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#define __NETSIP_H_INSIDE__
+
+#include "netsip-types.h"
+#include "netsip-version.h"
+#include "netsip-error.h"
+#include "netsip-enum-types.h"
+#include "netsip-uri.h"
+#include "netsip-sdp.h"
+#include "netsip-via.h"
+#include "netsip-name-addr.h"
+#include "netsip-auth-params.h"
+#include "netsip-message.h"
+#include "netsip-request.h"
+#include "netsip-response.h"
+#include "netsip-stream-framer.h"
+
+#undef __NETSIP_H_INSIDE__
