@@ -15,6 +15,7 @@ typedef struct
   const char *name;       /* as written (not NUL-terminated when parsed) */
   const char *value;      /* raw value, may contain folding */
   const char *cstr;       /* unfolded NUL-terminated copy, made on demand */
+  gsize       cstr_length;
   guint32     name_length;
   guint32     value_length;
   guint32     line;       /* 1-based line in the parsed message, 0 if added */

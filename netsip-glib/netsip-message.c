@@ -474,6 +474,7 @@ net_sip_message_parse_full (GBytes            *bytes,
       cur->value = net_sip_skip_ws (colon + 1, line_end);
       cur->value_length = trim_end (cur->value, line_end) - cur->value;
       cur->cstr = NULL;
+      cur->cstr_length = 0;
       cur->line = line_no;
       cur->folded = FALSE;
       cur->id = net_sip_header_lookup (line, cur->name_length);
@@ -627,7 +628,10 @@ header_cstr (NetSipMessagePrivate *priv,
   if (h->cstr)
     return h->cstr;
   if (!h->folded)
-    return h->cstr = net_sip_arena_strndup (priv->arena, h->value, h->value_length);
+    {
+      h->cstr_length = h->value_length;
+      return h->cstr = net_sip_arena_strndup (priv->arena, h->value, h->value_length);
+    }
 
   /* Unfold: a line break with the whitespace around it becomes one SP. */
   out = o = net_sip_arena_alloc (priv->arena, h->value_length + 1);
@@ -648,7 +652,17 @@ header_cstr (NetSipMessagePrivate *priv,
       *o++ = c;
     }
   *o = '\0';
+  h->cstr_length = o - out;
   return h->cstr = out;
+}
+
+/* End of the unfolded value: values may hold NUL octets (RFC 4475
+ * intmeth), so never strlen() them. */
+static inline const char *
+header_cstr_end (NetSipMessagePrivate *priv,
+                 NetSipHeader         *h)
+{
+  return header_cstr (priv, h) + h->cstr_length;
 }
 
 static inline gboolean
@@ -758,7 +772,7 @@ net_sip_message_get_headers (NetSipMessage *self,
       v = header_cstr (priv, h);
       if (net_sip_header_id_flags (id) & NET_SIP_HF_LIST)
         {
-          GPtrArray *parts = net_sip_header_split_list (v, strlen (v));
+          GPtrArray *parts = net_sip_header_split_list (v, h->cstr_length);
           for (guint j = 0; j < parts->len; j++)
             g_ptr_array_add (out, g_steal_pointer (&parts->pdata[j]));
           g_ptr_array_free (parts, TRUE);
@@ -846,6 +860,7 @@ fill_header (NetSipMessagePrivate *priv,
   h->value = copy;
   h->value_length = vlen;
   h->cstr = copy;
+  h->cstr_length = vlen;
   h->line = 0;
   h->folded = FALSE;
 }
@@ -1179,7 +1194,7 @@ net_sip_message_copy_headers (NetSipMessage *dest,
         {
           /* the first element of a list line, e.g. the top Via */
           const char *v = header_cstr (spriv, h);
-          g_autoptr(GPtrArray) parts = net_sip_header_split_list (v, strlen (v));
+          g_autoptr(GPtrArray) parts = net_sip_header_split_list (v, h->cstr_length);
           if (parts->len > 0)
             net_sip_message_add_header (dest, header_name (h, spriv->arena), parts->pdata[0]);
         }
@@ -1369,6 +1384,7 @@ net_sip_message_to_bytes (NetSipMessage *self)
   for (guint i = 0; i < priv->n_headers; i++)
     {
       NetSipHeader *h = &priv->headers[i];
+      const char *value;
       if (h->id == NET_SIP_HDR_CONTENT_LENGTH)
         {
           if (!wrote_cl)
@@ -1381,7 +1397,8 @@ net_sip_message_to_bytes (NetSipMessage *self)
       else
         g_string_append_len (s, h->name, h->name_length);
       g_string_append (s, ": ");
-      g_string_append (s, header_cstr (priv, h));
+      value = header_cstr (priv, h);
+      g_string_append_len (s, value, h->cstr_length);
       g_string_append (s, "\r\n");
     }
   if (!wrote_cl)
@@ -1447,7 +1464,7 @@ net_sip_message_get_top_via (NetSipMessage  *self,
 {
   NetSipMessagePrivate *priv;
   NetSipHeader *h;
-  const char *what = NULL, *v, *p;
+  const char *what = NULL, *p;
 
   g_return_val_if_fail (NET_SIP_IS_MESSAGE (self), NULL);
   priv = PRIV (self);
@@ -1458,14 +1475,14 @@ net_sip_message_get_top_via (NetSipMessage  *self,
   h = find_header (priv, NET_SIP_HDR_VIA);
   if (h == NULL)
     return NULL;
-  v = p = header_cstr (priv, h);
-  priv->top_via = net_sip_via_parse_in (priv->arena, &p, v + strlen (v), &what);
+  p = header_cstr (priv, h);
+  priv->top_via = net_sip_via_parse_in (priv->arena, &p, header_cstr_end (priv, h), &what);
   if (priv->top_via == NULL)
     header_value_error (error, h, what);
   else
     {
-      p = net_sip_skip_ws (p, v + strlen (v));
-      if (*p != '\0' && *p != ',')
+      p = net_sip_skip_ws (p, header_cstr_end (priv, h));
+      if (p < header_cstr_end (priv, h) && *p != ',')
         {
           priv->top_via = NULL;
           header_value_error (error, h, "unexpected character after via-parm");
@@ -1511,7 +1528,7 @@ net_sip_message_get_vias (NetSipMessage  *self,
           if (h->id != NET_SIP_HDR_VIA)
             continue;
           v = header_cstr (priv, h);
-          if (!net_sip_via_list_parse_in (priv->arena, v, v + strlen (v), tmp, &what))
+          if (!net_sip_via_list_parse_in (priv->arena, v, header_cstr_end (priv, h), tmp, &what))
             {
               header_value_error (error, h, what);
               return NULL;
@@ -1543,7 +1560,7 @@ ensure_cseq (NetSipMessagePrivate  *priv,
   if (h == NULL)
     return set_parse_error (error, NET_SIP_PARSE_ERROR_VALUE, "no CSeq header");
   v = header_cstr (priv, h);
-  end = v + strlen (v);
+  end = header_cstr_end (priv, h);
   /* CSeq = 1*DIGIT LWS Method (§20.16), number < 2^31 for requests a UAC
    * sends but up to 2^32-1 accepted (§8.1.1.5) */
   digits = p = v;
@@ -1639,13 +1656,13 @@ parse_single_addr (NetSipMessagePrivate  *priv,
                    GError               **error)
 {
   NetSipHeader *h = find_header (priv, id);
-  const char *v, *p, *end, *what = NULL;
+  const char *p, *end, *what = NULL;
   NetSipNameAddr *na;
 
   if (h == NULL)
     return NULL;
-  v = p = header_cstr (priv, h);
-  end = v + strlen (v);
+  p = header_cstr (priv, h);
+  end = header_cstr_end (priv, h);
   na = net_sip_name_addr_parse_in (priv->arena, &p, end, FALSE, &what);
   if (na && net_sip_skip_ws (p, end) != end)
     {
@@ -1767,11 +1784,11 @@ parse_addr_list (NetSipMessagePrivate  *priv,
   for (guint i = 0; i < priv->n_headers; i++)
     {
       NetSipHeader *h = &priv->headers[i];
-      const char *v, *p, *end, *what = NULL;
+      const char *p, *end, *what = NULL;
       if (h->id != id)
         continue;
-      v = p = header_cstr (priv, h);
-      end = v + strlen (v);
+      p = header_cstr (priv, h);
+      end = header_cstr_end (priv, h);
       for (;;)
         {
           NetSipNameAddr *na = net_sip_name_addr_parse_in (priv->arena, &p, end, allow_wildcard, &what);
@@ -1902,7 +1919,7 @@ net_sip_message_get_auth_params (NetSipMessage  *self,
       if (!header_matches (h, id, name, len))
         continue;
       v = header_cstr (priv, h);
-      ap = net_sip_auth_params_parse_in (priv->arena, v, v + strlen (v), &what);
+      ap = net_sip_auth_params_parse_in (priv->arena, v, header_cstr_end (priv, h), &what);
       if (ap == NULL)
         {
           header_value_error (error, h, what);
@@ -1926,7 +1943,7 @@ header_uint (NetSipMessagePrivate *priv,
   if (h == NULL)
     return -1;
   v = header_cstr (priv, h);
-  if (!net_sip_parse_uint (v, strlen (v), max, &n))
+  if (!net_sip_parse_uint (v, h->cstr_length, max, &n))
     return -1;
   return (gint64) n;
 }

@@ -526,7 +526,7 @@ static const char *
 hostname_problem (const char *p,
                   gsize       len)
 {
-  gboolean numeric = TRUE;
+  gboolean numeric = TRUE, digit = FALSE;
   gsize i, label = 0, top = 0;
 
   if (len == 0)
@@ -535,10 +535,14 @@ hostname_problem (const char *p,
     {
       if (!(char_class ((guchar) p[i]) & C_HOST))
         return "invalid character";
-      if (p[i] != '.' && !g_ascii_isdigit (p[i]))
+      if (g_ascii_isdigit (p[i]))
+        digit = TRUE;
+      else if (p[i] != '.')
         numeric = FALSE;
     }
-  if (numeric)
+  /* Digits and dots only: no hostname (its top label starts with a
+   * letter), so it must be an IPv4 address. */
+  if (numeric && digit)
     return ipv4_problem (p, len);
 
   if (p[len - 1] == '.')
