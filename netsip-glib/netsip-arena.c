@@ -6,65 +6,37 @@
 
 #include "netsip-arena-private.h"
 
-#define ARENA_ALIGN 8
 #define ARENA_MIN_CHUNK 1024
 
-typedef struct _Chunk Chunk;
-struct _Chunk
+struct _NetSipArenaChunk
 {
-  Chunk *next;
-  gsize  size;
-  gsize  used;
-  /* data follows, aligned */
+  NetSipArenaChunk *next;
+  /* bytes follow */
 };
 
-typedef struct _Cleanup Cleanup;
-struct _Cleanup
+struct _NetSipArenaCleanup
 {
-  Cleanup        *next;
-  GDestroyNotify  func;
-  gpointer        data;
+  NetSipArenaCleanup *next;
+  GDestroyNotify      func;
+  gpointer            data;
 };
 
-struct _NetSipArena
-{
-  gatomicrefcount  ref_count;
-  Chunk           *current;    /* newest chunk; allocations come from here */
-  Chunk           *extra;      /* older chunks beyond the first */
-  Cleanup         *cleanups;
-  Chunk            first;      /* the first chunk's data follows the arena */
-};
-
-#define ALIGN_UP(n) (((n) + (ARENA_ALIGN - 1)) & ~(gsize) (ARENA_ALIGN - 1))
-#define CHUNK_DATA(c) ((char *) (c) + ALIGN_UP (sizeof (Chunk)))
+#define HEAD_SIZE(type) NET_SIP_ARENA_ALIGN (sizeof (type))
 
 NetSipArena *
 net_sip_arena_new (gsize initial_size)
 {
-  gsize head = ALIGN_UP (sizeof (NetSipArena));
   NetSipArena *arena;
 
-  initial_size = ALIGN_UP (MAX (initial_size, 64));
-  /* One allocation: the arena header, then the first chunk's data. The
-   * first chunk is embedded, so CHUNK_DATA does not apply to it. */
-  arena = g_malloc (head + initial_size);
+  initial_size = NET_SIP_ARENA_ALIGN (MAX (initial_size, 64));
+  /* one allocation: the arena, then the first chunk's bytes */
+  arena = g_malloc (HEAD_SIZE (NetSipArena) + initial_size);
   g_atomic_ref_count_init (&arena->ref_count);
-  arena->current = &arena->first;
+  arena->ptr = (char *) arena + HEAD_SIZE (NetSipArena);
+  arena->limit = arena->ptr + initial_size;
   arena->extra = NULL;
   arena->cleanups = NULL;
-  arena->first.next = NULL;
-  arena->first.size = initial_size;
-  arena->first.used = 0;
   return arena;
-}
-
-static inline char *
-chunk_base (NetSipArena *arena,
-            Chunk       *chunk)
-{
-  if (chunk == &arena->first)
-    return (char *) arena + ALIGN_UP (sizeof (NetSipArena));
-  return CHUNK_DATA (chunk);
 }
 
 NetSipArena *
@@ -82,13 +54,13 @@ net_sip_arena_unref (NetSipArena *arena)
 
   while (arena->cleanups)
     {
-      Cleanup *c = arena->cleanups;
+      NetSipArenaCleanup *c = arena->cleanups;
       arena->cleanups = c->next;
       c->func (c->data);
     }
   while (arena->extra)
     {
-      Chunk *c = arena->extra;
+      NetSipArenaChunk *c = arena->extra;
       arena->extra = c->next;
       g_free (c);
     }
@@ -96,47 +68,19 @@ net_sip_arena_unref (NetSipArena *arena)
 }
 
 gpointer
-net_sip_arena_alloc (NetSipArena *arena,
-                     gsize        size)
+net_sip_arena_alloc_slow (NetSipArena *arena,
+                          gsize        size)
 {
-  Chunk *chunk = arena->current;
-  gpointer p;
+  gsize current = arena->limit - arena->ptr;
+  gsize want = MAX (ARENA_MIN_CHUNK, MAX (size, current * 2));
+  NetSipArenaChunk *chunk = g_malloc (HEAD_SIZE (NetSipArenaChunk) + want);
+  char *p;
 
-  size = ALIGN_UP (MAX (size, 1));
-  if (G_UNLIKELY (chunk->size - chunk->used < size))
-    {
-      gsize want = MAX (ARENA_MIN_CHUNK, MAX (size, chunk->size * 2));
-
-      chunk = g_malloc (ALIGN_UP (sizeof (Chunk)) + want);
-      chunk->size = want;
-      chunk->used = 0;
-      chunk->next = arena->extra;
-      arena->extra = chunk;
-      arena->current = chunk;
-    }
-  p = chunk_base (arena, chunk) + chunk->used;
-  chunk->used += size;
-  return p;
-}
-
-gpointer
-net_sip_arena_alloc0 (NetSipArena *arena,
-                      gsize        size)
-{
-  gpointer p = net_sip_arena_alloc (arena, size);
-  memset (p, 0, size);
-  return p;
-}
-
-char *
-net_sip_arena_strndup (NetSipArena *arena,
-                       const char  *str,
-                       gsize        length)
-{
-  char *p = net_sip_arena_alloc (arena, length + 1);
-  if (length)
-    memcpy (p, str, length);
-  p[length] = '\0';
+  chunk->next = arena->extra;
+  arena->extra = chunk;
+  p = (char *) chunk + HEAD_SIZE (NetSipArenaChunk);
+  arena->ptr = p + size;
+  arena->limit = p + want;
   return p;
 }
 
@@ -154,7 +98,7 @@ net_sip_arena_add_cleanup (NetSipArena    *arena,
                            GDestroyNotify  func,
                            gpointer        data)
 {
-  Cleanup *c = net_sip_arena_alloc (arena, sizeof (Cleanup));
+  NetSipArenaCleanup *c = net_sip_arena_alloc (arena, sizeof (NetSipArenaCleanup));
   c->func = func;
   c->data = data;
   c->next = arena->cleanups;

@@ -23,21 +23,14 @@ static const HeaderInfo header_info[NET_SIP_HDR_N_KNOWN] = {
 #undef NET_SIP_HEADER
 };
 
-/* Open-addressing table from a case-insensitive hash of the full name to the
- * header id, plus a table for the one-letter compact forms. Built once. */
-#define HASH_SIZE 512
-static guint8 hash_table[HASH_SIZE];
+/* Candidates by first letter and length: names the library knows rarely
+ * share both (Call-ID and Contact do), so a lookup compares against one or
+ * two lower-case names. Built once. */
+#define MAX_NAME 32
+#define MAX_CANDIDATES 4
+static guint8 candidates[26][MAX_NAME][MAX_CANDIDATES];
 static guint8 compact_table[26];
-
-static inline guint
-name_hash (const char *name,
-           gsize       length)
-{
-  guint h = 5381;
-  for (gsize i = 0; i < length; i++)
-    h = h * 33 + ((guchar) name[i] | 0x20);
-  return h;
-}
+static char lower_names[NET_SIP_HDR_N_KNOWN][MAX_NAME];
 
 static void
 build_tables (void)
@@ -45,10 +38,17 @@ build_tables (void)
   for (guint id = 1; id < NET_SIP_HDR_N_KNOWN; id++)
     {
       const HeaderInfo *hi = &header_info[id];
-      guint slot = name_hash (hi->name, hi->length) & (HASH_SIZE - 1);
-      while (hash_table[slot] != 0)
-        slot = (slot + 1) & (HASH_SIZE - 1);
-      hash_table[slot] = id;
+      guint8 *slot;
+      guint k = 0;
+
+      g_assert (hi->length < MAX_NAME);
+      for (guint i = 0; i < hi->length; i++)
+        lower_names[id][i] = g_ascii_tolower (hi->name[i]);
+      slot = candidates[lower_names[id][0] - 'a'][hi->length];
+      while (slot[k] != 0)
+        k++;
+      g_assert (k < MAX_CANDIDATES);
+      slot[k] = id;
       if (hi->compact)
         compact_table[hi->compact - 'a'] = id;
     }
@@ -71,24 +71,30 @@ guint
 net_sip_header_lookup (const char *name,
                        gsize       length)
 {
-  guint slot;
+  const guint8 *slot;
+  guchar first;
 
   ensure_tables ();
-  if (length == 1)
-    {
-      guchar c = (guchar) name[0] | 0x20;
-      return (c >= 'a' && c <= 'z') ? compact_table[c - 'a'] : NET_SIP_HDR_OTHER;
-    }
-  if (length > 32)
+  if (length == 0 || length >= MAX_NAME)
     return NET_SIP_HDR_OTHER;
+  first = (guchar) name[0] | 0x20;
+  if (first < 'a' || first > 'z')
+    return NET_SIP_HDR_OTHER;
+  if (length == 1)
+    return compact_table[first - 'a'];
 
-  slot = name_hash (name, length) & (HASH_SIZE - 1);
-  while (hash_table[slot] != 0)
+  slot = candidates[first - 'a'][length];
+  for (guint k = 0; k < MAX_CANDIDATES && slot[k] != 0; k++)
     {
-      const HeaderInfo *hi = &header_info[hash_table[slot]];
-      if (hi->length == length && g_ascii_strncasecmp (hi->name, name, length) == 0)
-        return hash_table[slot];
-      slot = (slot + 1) & (HASH_SIZE - 1);
+      /* Known names hold only letters and '-': c | 0x20 equals their
+       * lower-case form exactly for the same letter in either case, and
+       * for '-' only for '-' itself (or CR, never in a name). */
+      const char *lower = lower_names[slot[k]];
+      gsize i = 1;
+      while (i < length && ((guchar) name[i] | 0x20) == (guchar) lower[i])
+        i++;
+      if (i == length)
+        return slot[k];
     }
   return NET_SIP_HDR_OTHER;
 }

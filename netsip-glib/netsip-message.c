@@ -656,13 +656,22 @@ header_cstr (NetSipMessagePrivate *priv,
   return h->cstr = out;
 }
 
-/* End of the unfolded value: values may hold NUL octets (RFC 4475
- * intmeth), so never strlen() them. */
+/* The value to parse a structured header from, [*start, return): the
+ * bytes in the message when the line is not folded (no copy), else the
+ * unfolded copy. Values may hold NUL octets (RFC 4475 intmeth), so they
+ * are never strlen()ed. */
 static inline const char *
-header_cstr_end (NetSipMessagePrivate *priv,
-                 NetSipHeader         *h)
+header_span (NetSipMessagePrivate  *priv,
+             NetSipHeader          *h,
+             const char           **start)
 {
-  return header_cstr (priv, h) + h->cstr_length;
+  if (!h->folded)
+    {
+      *start = h->value;
+      return h->value + h->value_length;
+    }
+  *start = header_cstr (priv, h);
+  return *start + h->cstr_length;
 }
 
 static inline gboolean
@@ -1464,7 +1473,7 @@ net_sip_message_get_top_via (NetSipMessage  *self,
 {
   NetSipMessagePrivate *priv;
   NetSipHeader *h;
-  const char *what = NULL, *p;
+  const char *what = NULL, *p, *end;
 
   g_return_val_if_fail (NET_SIP_IS_MESSAGE (self), NULL);
   priv = PRIV (self);
@@ -1475,14 +1484,14 @@ net_sip_message_get_top_via (NetSipMessage  *self,
   h = find_header (priv, NET_SIP_HDR_VIA);
   if (h == NULL)
     return NULL;
-  p = header_cstr (priv, h);
-  priv->top_via = net_sip_via_parse_in (priv->arena, &p, header_cstr_end (priv, h), &what);
+  end = header_span (priv, h, &p);
+  priv->top_via = net_sip_via_parse_in (priv->arena, &p, end, &what);
   if (priv->top_via == NULL)
     header_value_error (error, h, what);
   else
     {
-      p = net_sip_skip_ws (p, header_cstr_end (priv, h));
-      if (p < header_cstr_end (priv, h) && *p != ',')
+      p = net_sip_skip_ws (p, end);
+      if (p < end && *p != ',')
         {
           priv->top_via = NULL;
           header_value_error (error, h, "unexpected character after via-parm");
@@ -1527,8 +1536,8 @@ net_sip_message_get_vias (NetSipMessage  *self,
           const char *v, *what = NULL;
           if (h->id != NET_SIP_HDR_VIA)
             continue;
-          v = header_cstr (priv, h);
-          if (!net_sip_via_list_parse_in (priv->arena, v, header_cstr_end (priv, h), tmp, &what))
+          const char *end = header_span (priv, h, &v);
+          if (!net_sip_via_list_parse_in (priv->arena, v, end, tmp, &what))
             {
               header_value_error (error, h, what);
               return NULL;
@@ -1559,8 +1568,7 @@ ensure_cseq (NetSipMessagePrivate  *priv,
   h = find_header (priv, NET_SIP_HDR_CSEQ);
   if (h == NULL)
     return set_parse_error (error, NET_SIP_PARSE_ERROR_VALUE, "no CSeq header");
-  v = header_cstr (priv, h);
-  end = header_cstr_end (priv, h);
+  end = header_span (priv, h, &v);
   /* CSeq = 1*DIGIT LWS Method (§20.16), number < 2^31 for requests a UAC
    * sends but up to 2^32-1 accepted (§8.1.1.5) */
   digits = p = v;
@@ -1661,8 +1669,7 @@ parse_single_addr (NetSipMessagePrivate  *priv,
 
   if (h == NULL)
     return NULL;
-  p = header_cstr (priv, h);
-  end = header_cstr_end (priv, h);
+  end = header_span (priv, h, &p);
   na = net_sip_name_addr_parse_in (priv->arena, &p, end, FALSE, &what);
   if (na && net_sip_skip_ws (p, end) != end)
     {
@@ -1787,8 +1794,7 @@ parse_addr_list (NetSipMessagePrivate  *priv,
       const char *p, *end, *what = NULL;
       if (h->id != id)
         continue;
-      p = header_cstr (priv, h);
-      end = header_cstr_end (priv, h);
+      end = header_span (priv, h, &p);
       for (;;)
         {
           NetSipNameAddr *na = net_sip_name_addr_parse_in (priv->arena, &p, end, allow_wildcard, &what);
@@ -1918,8 +1924,8 @@ net_sip_message_get_auth_params (NetSipMessage  *self,
       NetSipAuthParams *ap;
       if (!header_matches (h, id, name, len))
         continue;
-      v = header_cstr (priv, h);
-      ap = net_sip_auth_params_parse_in (priv->arena, v, header_cstr_end (priv, h), &what);
+      const char *end = header_span (priv, h, &v);
+      ap = net_sip_auth_params_parse_in (priv->arena, v, end, &what);
       if (ap == NULL)
         {
           header_value_error (error, h, what);
@@ -1937,13 +1943,13 @@ header_uint (NetSipMessagePrivate *priv,
              guint64               max)
 {
   NetSipHeader *h = find_header (priv, id);
-  const char *v;
+  const char *v, *end;
   guint64 n;
 
   if (h == NULL)
     return -1;
-  v = header_cstr (priv, h);
-  if (!net_sip_parse_uint (v, h->cstr_length, max, &n))
+  end = header_span (priv, h, &v);
+  if (!net_sip_parse_uint (v, end - v, max, &n))
     return -1;
   return (gint64) n;
 }

@@ -139,14 +139,18 @@ params:
   p = net_sip_parse_params (arena, p, end, ';', &na->params, &na->n_params, what);
   if (p == NULL)
     return NULL;
-  if ((tag = net_sip_params_find (na->params, na->n_params, "tag")))
+  for (guint i = 0; i < na->n_params; i++)
     {
+      tag = &na->params[i];
+      if (!net_sip_param_is (tag, "tag"))
+        continue;
       if (tag->value == NULL)
         {
           *what = "'tag' without a value";
           return NULL;
         }
       na->tag = tag->value;
+      break;
     }
   *pp = p;
   return na;

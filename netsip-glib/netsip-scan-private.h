@@ -16,8 +16,9 @@ G_BEGIN_DECLS
 typedef struct
 {
   const char *name;
-  const char *value;   /* NULL when the parameter has no value */
-  gboolean    quoted;  /* the value was a quoted-string (now decoded) */
+  const char *value;        /* NULL when the parameter has no value */
+  guint32     name_length;
+  gboolean    quoted;       /* the value was a quoted-string (now decoded) */
 } NetSipParam;
 
 extern const guint8 net_sip_char_class[256];
@@ -37,6 +38,35 @@ static inline gboolean
 net_sip_is_ws (guchar c)
 {
   return c == ' ' || c == '\t';
+}
+
+static inline guchar
+net_sip_ascii_lower (guchar c)
+{
+  return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+/* Case-insensitive equality of @a (length @length) and the NUL-terminated
+ * lower-case @lower of the same length. */
+static inline gboolean
+net_sip_name_is (const char *a,
+                 gsize       length,
+                 const char *lower,
+                 gsize       lower_length)
+{
+  if (length != lower_length)
+    return FALSE;
+  for (gsize i = 0; i < length; i++)
+    if (net_sip_ascii_lower (a[i]) != (guchar) lower[i])
+      return FALSE;
+  return TRUE;
+}
+
+static inline gboolean
+net_sip_param_is (const NetSipParam *param,
+                  const char        *lower)
+{
+  return net_sip_name_is (param->name, param->name_length, lower, strlen (lower));
 }
 
 static inline const char *

@@ -52,6 +52,8 @@ net_sip_parse_uint (const char *p,
                     guint64    *out)
 {
   guint64 v = 0;
+  const guint64 limit = max / 10;
+  const guint last = max % 10;
 
   if (length == 0)
     return FALSE;
@@ -60,7 +62,7 @@ net_sip_parse_uint (const char *p,
       guint d = (guchar) p[i] - '0';
       if (d > 9)
         return FALSE;
-      if (v > (max - d) / 10)
+      if (v > limit || (v == limit && d > last))
         return FALSE;
       v = v * 10 + d;
     }
@@ -164,6 +166,7 @@ net_sip_parse_params (NetSipArena  *arena,
           return NULL;
         }
       tmp[n].name = net_sip_arena_strndup (arena, name, name_end - name);
+      tmp[n].name_length = name_end - name;
       tmp[n].value = NULL;
       tmp[n].quoted = FALSE;
 
@@ -226,9 +229,17 @@ net_sip_params_find (const NetSipParam *params,
                      guint              n_params,
                      const char        *name)
 {
+  gsize len = strlen (name);
+
   for (guint i = 0; i < n_params; i++)
-    if (g_ascii_strcasecmp (params[i].name, name) == 0)
-      return &params[i];
+    if (params[i].name_length == len)
+      {
+        gsize j = 0;
+        while (j < len && net_sip_ascii_lower (params[i].name[j]) == net_sip_ascii_lower (name[j]))
+          j++;
+        if (j == len)
+          return &params[i];
+      }
   return NULL;
 }
 

@@ -142,39 +142,47 @@ net_sip_via_parse_in (NetSipArena  *arena,
   if (p == NULL)
     return NULL;
 
-  if ((param = net_sip_params_find (via->params, via->n_params, "branch")))
+  /* one pass for the parameters RFC 3261 and RFC 3581 give a meaning */
+  for (guint i = 0; i < via->n_params; i++)
     {
-      if (param->value == NULL)
+      param = &via->params[i];
+      if (net_sip_param_is (param, "branch"))
         {
-          *what = "'branch' without a value";
-          return NULL;
+          if (param->value == NULL)
+            {
+              *what = "'branch' without a value";
+              return NULL;
+            }
+          if (via->branch == NULL)
+            via->branch = param->value;
         }
-      via->branch = param->value;
-    }
-  if ((param = net_sip_params_find (via->params, via->n_params, "received")))
-    {
-      const char *r = param->value;
-      gsize len;
-      if (r == NULL)
+      else if (net_sip_param_is (param, "received"))
         {
-          *what = "'received' without a value";
-          return NULL;
+          const char *r = param->value;
+          gsize len;
+          if (r == NULL)
+            {
+              *what = "'received' without a value";
+              return NULL;
+            }
+          len = strlen (r);
+          /* RFC 5118 §4.5: accept received=[IPv6] as well as the bare form */
+          if (len >= 2 && r[0] == '[' && r[len - 1] == ']')
+            r = net_sip_arena_strndup (arena, r + 1, len - 2);
+          if (via->received == NULL)
+            via->received = r;
         }
-      len = strlen (r);
-      /* RFC 5118 §4.5: accept received=[IPv6] as well as the bare form */
-      if (len >= 2 && r[0] == '[' && r[len - 1] == ']')
-        r = net_sip_arena_strndup (arena, r + 1, len - 2);
-      via->received = r;
-    }
-  if ((param = net_sip_params_find (via->params, via->n_params, "rport")))
-    {
-      guint64 v = 0;
-      if (param->value && (!net_sip_parse_uint (param->value, strlen (param->value), 65535, &v) || v == 0))
+      else if (net_sip_param_is (param, "rport"))
         {
-          *what = "invalid 'rport' value";
-          return NULL;
+          guint64 v = 0;
+          if (param->value && (!net_sip_parse_uint (param->value, strlen (param->value), 65535, &v) || v == 0))
+            {
+              *what = "invalid 'rport' value";
+              return NULL;
+            }
+          if (via->rport < 0)
+            via->rport = (gint) v;
         }
-      via->rport = (gint) v;
     }
 
   *pp = p;
