@@ -24,6 +24,7 @@ typedef struct _NetSipArenaCleanup NetSipArenaCleanup;
 struct _NetSipArena
 {
   gatomicrefcount     ref_count;
+  gboolean            cached;    /* a block of the per-thread cache */
   char               *ptr;       /* next free byte of the current chunk */
   char               *limit;     /* end of the current chunk */
   NetSipArenaChunk   *extra;     /* chunks allocated after the first */
