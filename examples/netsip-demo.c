@@ -69,7 +69,7 @@ static void
 append_body_summary (GString       *line,
                      NetSipMessage *message)
 {
-  GBytes *body = net_sip_message_get_body (message);
+  g_autoptr(GBytes) body = net_sip_message_get_body (message);  /* transfer full */
   gsize size = body != NULL ? g_bytes_get_size (body) : 0;
   g_autofree char *content_type = NULL;
 
