@@ -1174,7 +1174,7 @@ net_sip_uri_parse (const char  *text,
           n_pairs++;
     }
   uri = uri_alloc (n_pairs, (gsize) length + 8);
-  uri->kind = kind;
+  uri->kind = (guint8) kind;
 
   switch (kind)
     {
@@ -1260,7 +1260,7 @@ net_sip_uri_new (const char *scheme,
     }
 
   uri = uri_alloc (0, (user != NULL ? strlen (user) : 0) + (host != NULL ? strlen (host) : 0) + 2);
-  uri->kind = kind;
+  uri->kind = (guint8) kind;
   if (host != NULL)
     net_sip_uri_set_host (uri, host);
   net_sip_uri_set_user (uri, user);

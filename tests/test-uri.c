@@ -988,6 +988,80 @@ test_random (void)
     }
 }
 
+/* Arbitrary byte values (1 to 255) in every component, set through the
+ * setters: to_string() must escape exactly what each component cannot
+ * hold, so that parsing gives back the same bytes. */
+static char *
+random_bytes (gsize min_len,
+              gsize max_len)
+{
+  gsize len = (gsize) g_test_rand_int_range ((gint32) min_len, (gint32) max_len + 1);
+  char *s = g_malloc (len + 1);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      /* Half the time from the interesting ASCII punctuation */
+      if (g_test_rand_bit ())
+        s[i] = "%;?@:&=+$,/[]<> \"#'()*~_-."[g_test_rand_int_range (0, 26)];
+      else
+        s[i] = (char) g_test_rand_int_range (1, 256);
+    }
+  s[len] = '\0';
+  return s;
+}
+
+static void
+test_random_values (void)
+{
+  for (int iter = 0; iter < 2000; iter++)
+    {
+      g_autoptr(NetSipUri) uri = net_sip_uri_new (g_test_rand_bit () ? "sip" : "sips", NULL, "example.com", 0);
+      g_autoptr(NetSipUri) parsed = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *user = random_bytes (1, 12);
+      g_autofree char *text = NULL;
+      g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GPtrArray) values = g_ptr_array_new_with_free_func (g_free);
+      guint n_params = (guint) g_test_rand_int_range (0, 4);
+      guint n_headers = (guint) g_test_rand_int_range (0, 4);
+
+      net_sip_uri_set_user (uri, user);
+      net_sip_uri_set_port (uri, (guint16) g_test_rand_int_range (0, 65536));
+      for (guint k = 0; k < n_params + n_headers; k++)
+        {
+          g_autofree char *tail = random_bytes (0, 8);
+          /* A distinct first letter keeps names distinct whatever the case */
+          char *name = g_strdup_printf ("%c%s", 'a' + k, tail);
+          char *value = k < n_params && g_test_rand_int_range (0, 4) == 0 ? NULL : random_bytes (k < n_params ? 1 : 0, 10);
+
+          if (k < n_params)
+            net_sip_uri_set_param (uri, name, value);
+          else
+            net_sip_uri_set_header (uri, name, value);
+          g_ptr_array_add (names, name);
+          g_ptr_array_add (values, value);
+        }
+
+      text = net_sip_uri_to_string (uri);
+      parsed = net_sip_uri_parse (text, -1, &error);
+      g_assert_no_error (error);
+      g_assert_true (net_sip_uri_equal (uri, parsed));
+      g_assert_cmpstr (net_sip_uri_get_user (parsed), ==, user);
+      g_assert_cmpuint (net_sip_uri_get_port (parsed), ==, net_sip_uri_get_port (uri));
+      g_assert_cmpuint (net_sip_uri_get_n_params (parsed), ==, n_params);
+      g_assert_cmpuint (net_sip_uri_get_n_headers (parsed), ==, n_headers);
+      for (guint k = 0; k < n_params + n_headers; k++)
+        {
+          const char *value = NULL;
+          const char *name = k < n_params ? net_sip_uri_get_param_nth (parsed, k, &value)
+                                          : net_sip_uri_get_header_nth (parsed, k - n_params, &value);
+
+          g_assert_cmpstr (name, ==, names->pdata[k]);
+          g_assert_cmpstr (value, ==, values->pdata[k]);
+        }
+    }
+}
+
 /* --- Equality (RFC 3261 §19.1.4) ------------------------------------------ */
 
 static void
@@ -1338,6 +1412,22 @@ test_setters_alias (void)
   g_assert_cmpstr (net_sip_uri_get_header (uri, "atlanta.example.com"), ==, "atlanta.example.com");
   assert_to_string (uri, "sip:atlanta.example.com@tcp;transport=tcp;tcp=transport"
                          "?Subject=x&x=Subject&atlanta.example.com=atlanta.example.com");
+
+  /* Again once the strings live in a heap buffer that the setter has to
+   * replace (and free) to make room: the arguments must be read before. */
+  {
+    g_autofree char *big = g_strnfill (3000, 'x');
+
+    net_sip_uri_set_param (uri, "big", big);
+    net_sip_uri_set_user (uri, net_sip_uri_get_param (uri, "big"));
+    g_assert_true (g_str_equal (net_sip_uri_get_user (uri), big));
+    net_sip_uri_set_header (uri, net_sip_uri_get_user (uri), net_sip_uri_get_param (uri, "big"));
+    g_assert_true (g_str_equal (net_sip_uri_get_header (uri, big), big));
+    net_sip_uri_set_param (uri, net_sip_uri_get_header_nth (uri, 3, NULL), net_sip_uri_get_user (uri));
+    g_assert_true (g_str_equal (net_sip_uri_get_param (uri, big), big));
+    net_sip_uri_set_host (uri, net_sip_uri_get_param (uri, "tcp"));
+    g_assert_cmpstr (net_sip_uri_get_host (uri), ==, "transport");
+  }
 }
 
 /* Many modifications: the buffer is compacted as it grows and every value
@@ -1616,6 +1706,7 @@ main (int   argc,
   g_test_add_func ("/uri/equal/tel", test_tel_equal);
   g_test_add_func ("/uri/to-string/round-trip", test_round_trip);
   g_test_add_func ("/uri/to-string/canonical", test_to_string_canonical);
+  g_test_add_func ("/uri/to-string/random-values", test_random_values);
   g_test_add_func ("/uri/new", test_new);
   g_test_add_func ("/uri/new-invalid", test_new_invalid);
   g_test_add_func ("/uri/setters", test_setters);
