@@ -946,6 +946,33 @@ net_sip_message_set_header (NetSipMessage *self,
   net_sip_message_mark_modified (self);
 }
 
+/* Adds a line after the last header called @name (or at the end), or with
+ * @before_first before the first one (or at the top). */
+static void
+insert_header (NetSipMessage *self,
+               const char    *name,
+               const char    *value,
+               gboolean       before_first)
+{
+  NetSipMessagePrivate *priv = PRIV (self);
+  gsize len = strlen (name);
+  guint id = net_sip_header_lookup (name, len);
+  guint at = before_first ? 0 : priv->n_headers;
+
+  net_sip_message_get_arena (self);
+  for (guint k = 0; k < priv->n_headers; k++)
+    {
+      guint i = before_first ? k : priv->n_headers - 1 - k;
+      if (header_matches (&priv->headers[i], id, name, len))
+        {
+          at = before_first ? i : i + 1;
+          break;
+        }
+    }
+  fill_header (priv, insert_header_at (priv, at), id, name, value);
+  net_sip_message_mark_modified (self);
+}
+
 /**
  * net_sip_message_add_header:
  * @self: a #NetSipMessage
@@ -961,27 +988,11 @@ net_sip_message_add_header (NetSipMessage *self,
                             const char    *name,
                             const char    *value)
 {
-  NetSipMessagePrivate *priv;
-  guint at, id;
-  gsize len;
-
   g_return_if_fail (NET_SIP_IS_MESSAGE (self));
   g_return_if_fail (name != NULL && valid_header_name (name));
   g_return_if_fail (value != NULL);
 
-  priv = PRIV (self);
-  net_sip_message_get_arena (self);
-  len = strlen (name);
-  id = net_sip_header_lookup (name, len);
-  at = priv->n_headers;
-  for (guint i = priv->n_headers; i > 0; i--)
-    if (header_matches (&priv->headers[i - 1], id, name, len))
-      {
-        at = i;
-        break;
-      }
-  fill_header (priv, insert_header_at (priv, at), id, name, value);
-  net_sip_message_mark_modified (self);
+  insert_header (self, name, value, FALSE);
 }
 
 /**
@@ -1001,26 +1012,11 @@ net_sip_message_prepend_header (NetSipMessage *self,
                                 const char    *name,
                                 const char    *value)
 {
-  NetSipMessagePrivate *priv;
-  guint at = 0, id;
-  gsize len;
-
   g_return_if_fail (NET_SIP_IS_MESSAGE (self));
   g_return_if_fail (name != NULL && valid_header_name (name));
   g_return_if_fail (value != NULL);
 
-  priv = PRIV (self);
-  net_sip_message_get_arena (self);
-  len = strlen (name);
-  id = net_sip_header_lookup (name, len);
-  for (guint i = 0; i < priv->n_headers; i++)
-    if (header_matches (&priv->headers[i], id, name, len))
-      {
-        at = i;
-        break;
-      }
-  fill_header (priv, insert_header_at (priv, at), id, name, value);
-  net_sip_message_mark_modified (self);
+  insert_header (self, name, value, TRUE);
 }
 
 /**

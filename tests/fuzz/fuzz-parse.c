@@ -152,7 +152,8 @@ exercise_name_addr (const NetSipNameAddr *addr)
   touch_string (net_sip_name_addr_get_uri_string (addr));
   touch_string (net_sip_name_addr_get_tag (addr));
   sink += (guint) net_sip_name_addr_get_expires (addr);
-  sink += (guint) (net_sip_name_addr_get_q (addr) * 1000.0);
+  /* q is -1 when absent: compare, a float-to-unsigned cast would be UB. */
+  sink += net_sip_name_addr_get_q (addr) > 0.5;
 
   n = net_sip_name_addr_get_n_params (addr);
   for (i = 0; i < n; i++)
