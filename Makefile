@@ -26,7 +26,7 @@ DEB_PACKAGES := \
 # valgrind see every allocation (GLib 2.74 still has the slice magazines).
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:print_summary=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	G_SLICE=always-malloc
+	G_SLICE=always-malloc NET_SIP_ARENA_CACHE=0
 
 FUZZ_CORPUS := tests/fuzz/corpus
 FUZZ_BIN    := $(FUZZ_BUILDDIR)/tests/fuzz/fuzz-parse
@@ -108,7 +108,7 @@ check: deps
 # (a) unit and GI binding tests, normal build
 check-unit: $(BUILDDIR)/build.ninja
 	$(MESON) compile -C $(BUILDDIR)
-	$(MESON) test -C $(BUILDDIR) --no-rebuild --print-errorlogs --suite unit --suite gi
+	$(MESON) test -C $(BUILDDIR) --no-rebuild --print-errorlogs --suite unit --suite gi --suite examples
 
 # (b) unit tests under AddressSanitizer + UndefinedBehaviorSanitizer
 $(ASAN_BUILDDIR)/build.ninja:
@@ -139,12 +139,27 @@ $(FUZZ_BIN): $(FUZZ_BUILDDIR)/build.ninja FORCE
 
 fuzz: deps check-fuzz
 
+# libFuzzer prints a line per new input: the full output goes to
+# $(FUZZ_BUILDDIR)/fuzz.log; the console gets its end (all of the report
+# when the fuzzer finds something).
 check-fuzz: $(FUZZ_BIN)
 	@mkdir -p $(FUZZ_BUILDDIR)/corpus-new $(FUZZ_BUILDDIR)/artifacts
-	$(SAN_ENV) $(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) -timeout=10 -max_len=16384 \
+	@echo "fuzz: $(FUZZ_BIN) for $(FUZZ_TIME) s, log in $(FUZZ_BUILDDIR)/fuzz.log"
+	@$(SAN_ENV) $(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) -timeout=10 -max_len=16384 \
 	  -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILDDIR)/artifacts/ \
-	  $(FUZZ_BUILDDIR)/corpus-new $(FUZZ_CORPUS)
-	$(SAN_ENV) $(FUZZ_BIN) -runs=1 $(FUZZ_CORPUS)/*
+	  $(FUZZ_BUILDDIR)/corpus-new $(FUZZ_CORPUS) > $(FUZZ_BUILDDIR)/fuzz.log 2>&1; \
+	status=$$?; \
+	if [ $$status = 0 ]; then \
+	  grep -E '^(INFO: Seed|INFO: seed corpus|#[0-9]+[[:space:]]+INITED|Done|stat::)' $(FUZZ_BUILDDIR)/fuzz.log; \
+	else \
+	  sed -n '/^INFO: Seed/p' $(FUZZ_BUILDDIR)/fuzz.log; \
+	  grep -v -E '^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse|RELOAD)' $(FUZZ_BUILDDIR)/fuzz.log | tail -n 150; \
+	  echo "fuzz: FAILED (exit $$status); reproduce: $(FUZZ_BIN) $(FUZZ_BUILDDIR)/artifacts/<file>"; \
+	  ls -l $(FUZZ_BUILDDIR)/artifacts/; \
+	fi; \
+	exit $$status
+	$(SAN_ENV) $(FUZZ_BIN) -runs=1 $(FUZZ_CORPUS)/* 2>&1 | grep -v -E '^(Running:|Executed )'; \
+	  exit $${PIPESTATUS[0]}
 	@echo "fuzz: replayed $$(ls $(FUZZ_CORPUS) | wc -l) corpus files, new inputs kept in $(FUZZ_BUILDDIR)/corpus-new"
 
 FORCE:

@@ -1476,7 +1476,7 @@ net_sip_message_get_top_via (NetSipMessage  *self,
   if (priv->top_via)
     return priv->top_via;
   if (priv->vias)
-    return priv->top_via = priv->vias[0];
+    return priv->top_via = priv->n_vias ? priv->vias[0] : NULL;
   h = find_header (priv, NET_SIP_HDR_VIA);
   if (h == NULL)
     return NULL;

@@ -373,7 +373,11 @@ net_sip_stream_framer_next (NetSipStreamFramer  *self,
   for (;;)
     {
       gsize avail = self->buffer->len - self->start;
-      const char *b = (const char *) self->buffer->data + self->start;
+      const char *b;
+
+      if (avail == 0)
+        return NULL;
+      b = (const char *) self->buffer->data + self->start;
 
       if (avail >= 4 && memcmp (b, "\r\n\r\n", 4) == 0)
         {
@@ -402,10 +406,10 @@ net_sip_stream_framer_next (NetSipStreamFramer  *self,
       break;
     }
 
+  if (self->start == self->buffer->len)
+    return NULL;  /* nothing buffered (the array's data may still be NULL) */
   base = (const char *) self->buffer->data + self->start;
   end = (const char *) self->buffer->data + self->buffer->len;
-  if (base == end)
-    return NULL;
 
   /* the end of the header section: an empty line (CRLF CRLF, or LF LF) */
   p = base + (self->scanned > 3 ? self->scanned - 3 : 0);

@@ -608,6 +608,26 @@ test_errors (void)
   }
 }
 
+/* Found by the fuzzer: a Via list read first, then the top Via, on a
+ * message without Via; and next() on a framer that never got a byte. */
+static void
+test_regressions (void)
+{
+  g_autoptr(NetSipMessage) m = parse_ok ("OPTIONS sip:bob@example.org SIP/2.0\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
+  g_autoptr(GPtrArray) vias = net_sip_message_get_vias (m, NULL);
+  g_autoptr(NetSipStreamFramer) f = net_sip_stream_framer_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (vias->len, ==, 0);
+  g_assert_null (net_sip_message_get_top_via (m, NULL));
+  g_assert_null (net_sip_message_get_tid (m));
+  g_assert_null (net_sip_stream_framer_next (f, &error));
+  g_assert_no_error (error);
+  net_sip_stream_framer_push (f, NULL, 0);
+  g_assert_null (net_sip_stream_framer_next (f, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_limits (void)
 {
@@ -866,6 +886,7 @@ main (int    argc,
   g_test_add_func ("/message/create-ack-cancel", test_create_ack_cancel);
   g_test_add_func ("/message/tid-2543", test_tid_2543);
   g_test_add_func ("/message/errors", test_errors);
+  g_test_add_func ("/message/regressions", test_regressions);
   g_test_add_func ("/message/limits", test_limits);
   g_test_add_func ("/message/truncated", test_truncated);
   g_test_add_func ("/message/random", test_random);
