@@ -43,3 +43,15 @@ void             net_sip_message_copy_headers   (NetSipMessage *dest,
                                                  gboolean       first_only);
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+
+/* A response to bytes that did not parse as a message, for a transport
+ * that answers garbage: @code and @reason in the status line, and the Via,
+ * From, To, Call-ID and CSeq lines copied from @bytes as they are. NULL
+ * when @bytes is not a request or has no Via line. */
+GBytes          *net_sip_message_error_response    (GBytes        *bytes,
+                                                    guint          code,
+                                                    const char    *reason);
+
+G_END_DECLS

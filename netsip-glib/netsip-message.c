@@ -2263,3 +2263,80 @@ net_sip_message_validate (NetSipMessage  *self,
     }
   return 0;
 }
+
+/* ------------------------------------------------------------------ */
+/* Answers to garbage                                                  */
+
+GBytes *
+net_sip_message_error_response (GBytes     *bytes,
+                                guint       code,
+                                const char *reason)
+{
+  static const guint copied[] = {
+    NET_SIP_HDR_VIA, NET_SIP_HDR_FROM, NET_SIP_HDR_TO, NET_SIP_HDR_CALL_ID, NET_SIP_HDR_CSEQ,
+  };
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+  const char *p, *end;
+  GString *out;
+  gboolean have_via = FALSE;
+
+  g_return_val_if_fail (code >= 300 && code <= 699, NULL);
+  if (data == NULL || len == 0)
+    return NULL;
+  p = data;
+  end = data + MIN (len, (gsize) NET_SIP_DEFAULT_MAX_HEADER_SIZE);
+  while (p < end && (*p == '\r' || *p == '\n'))
+    p++;
+  /* a request starts with a method token and a space, a response with SIP/ */
+  {
+    const char *t = net_sip_skip_token (p, end);
+    if (t == p || t >= end || *t != ' ' || (end - p > 4 && g_ascii_strncasecmp (p, "SIP/", 4) == 0))
+      return NULL;
+  }
+
+  out = g_string_new (NULL);
+  g_string_append_printf (out, "SIP/2.0 %u ", code);
+  /* the reason is one line of printable text */
+  for (const char *r = reason ? reason : net_sip_response_default_reason (code); *r; r++)
+    g_string_append_c (out, ((guchar) *r < 0x20 || *r == 0x7f) ? ' ' : *r);
+  g_string_append (out, "\r\n");
+
+  /* copy the lines that a response needs, as they are (§8.2.6.2) */
+  for (guint k = 0; k < G_N_ELEMENTS (copied); k++)
+    {
+      const char *q = memchr (p, '\n', end - p);
+      while (q && q + 1 < end)
+        {
+          const char *line = q + 1;
+          const char *nl = memchr (line, '\n', end - line);
+          const char *line_end = nl ? nl : end;
+          const char *name_end = net_sip_skip_token (line, line_end);
+          const char *colon = net_sip_skip_ws (name_end, line_end);
+
+          if (line_end > line && line_end[-1] == '\r')
+            line_end--;
+          if (line_end == line)
+            break;  /* end of the header section */
+          if (name_end > line && colon < line_end && *colon == ':' &&
+              net_sip_header_lookup (line, name_end - line) == copied[k] &&
+              memchr (line, '\0', line_end - line) == NULL)
+            {
+              g_string_append (out, net_sip_header_id_name (copied[k]));
+              g_string_append (out, ":");
+              g_string_append_len (out, colon + 1, line_end - (colon + 1));
+              g_string_append (out, "\r\n");
+              if (copied[k] == NET_SIP_HDR_VIA)
+                have_via = TRUE;
+            }
+          q = nl;
+        }
+    }
+  if (!have_via)
+    {
+      g_string_free (out, TRUE);
+      return NULL;
+    }
+  g_string_append (out, "Content-Length: 0\r\n\r\n");
+  return g_string_free_to_bytes (out);
+}

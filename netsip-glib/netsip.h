@@ -19,5 +19,9 @@
 #include "netsip-request.h"
 #include "netsip-response.h"
 #include "netsip-stream-framer.h"
+#include "netsip-transport.h"
+#include "netsip-source-info.h"
+#include "netsip-socket-pool.h"
+#include "netsip-leg.h"
 
 #undef __NETSIP_H_INSIDE__

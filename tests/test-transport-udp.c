@@ -1,0 +1,424 @@
+/* test-transport-udp.c: NetSipLeg and NetSipSocketPool over UDP on loopback
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "netsip.h"
+#include "netsip-message-private.h"
+
+#define TIMEOUT_SECONDS 5
+
+typedef struct
+{
+  GMainLoop     *loop;
+  NetSipMessage *message;
+  NetSipSourceInfo *source;
+  guint          count;
+  gboolean       done;
+  GError        *error;
+} Wait;
+
+static gboolean
+wait_timeout (gpointer user_data)
+{
+  g_error ("test timed out after %d s", TIMEOUT_SECONDS);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_until (Wait *w)
+{
+  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, wait_timeout, w);
+  while (!w->done)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+}
+
+static void
+on_message (NetSipLeg        *leg,
+            NetSipMessage    *message,
+            NetSipSourceInfo *source,
+            gpointer          user_data)
+{
+  Wait *w = user_data;
+  g_set_object (&w->message, message);
+  g_set_object (&w->source, source);
+  w->count++;
+  w->done = TRUE;
+}
+
+static void
+on_delivered (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Wait *w = user_data;
+  net_sip_leg_deliver_finish (NET_SIP_LEG (source), result, &w->error);
+  w->done = TRUE;
+}
+
+static void
+wait_clear (Wait *w)
+{
+  g_clear_object (&w->message);
+  g_clear_object (&w->source);
+  g_clear_error (&w->error);
+  w->done = FALSE;
+}
+
+static NetSipMessage *
+make_options (const char *ruri)
+{
+  NetSipRequest *req = net_sip_request_new ("OPTIONS", ruri);
+  NetSipMessage *m = NET_SIP_MESSAGE (req);
+  net_sip_message_add_header (m, "Max-Forwards", "70");
+  net_sip_message_add_header (m, "To", "<sip:bob@example.org>");
+  net_sip_message_add_header (m, "From", "<sip:alice@example.com>;tag=t1");
+  net_sip_message_add_header (m, "Call-ID", "udp-test@127.0.0.1");
+  net_sip_message_add_header (m, "CSeq", "1 OPTIONS");
+  return m;
+}
+
+static GInetSocketAddress *
+leg_address (NetSipLeg *leg)
+{
+  return net_sip_socket_pool_get_local_address (net_sip_leg_get_socket_pool (leg));
+}
+
+static void
+exchange (const char *spec)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NetSipLeg) a = net_sip_leg_new (spec, &error);
+  g_autoptr(NetSipLeg) b = NULL;
+  g_autoptr(NetSipMessage) req = NULL;
+  g_autoptr(NetSipResponse) resp = NULL;
+  g_autoptr(GInetSocketAddress) back = NULL;
+  Wait wa = { 0 }, wb = { 0 };
+  NetSipVia *via;
+  guint64 n;
+
+  g_assert_no_error (error);
+  b = net_sip_leg_new (spec, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (net_sip_leg_get_port (a), !=, 0);
+  g_assert_cmpuint (net_sip_leg_get_port (a), !=, net_sip_leg_get_port (b));
+  g_signal_connect (a, "message-received", G_CALLBACK (on_message), &wa);
+  g_signal_connect (b, "message-received", G_CALLBACK (on_message), &wb);
+
+  /* a -> b: the request gets a's Via, b sees it with received/rport */
+  req = make_options ("sip:bob@example.org");
+  net_sip_leg_deliver_async (a, req, leg_address (b), NULL, on_delivered, &wa);
+  run_until (&wa);
+  g_assert_no_error (wa.error);
+  wait_clear (&wa);
+  g_assert_true (net_sip_leg_check_via (a, req));
+  run_until (&wb);
+  g_assert_nonnull (wb.message);
+  g_assert_true (NET_SIP_IS_REQUEST (wb.message));
+  g_assert_cmpuint (net_sip_source_info_get_transport (wb.source), ==, NET_SIP_TRANSPORT_UDP);
+  g_assert_cmpuint (g_inet_socket_address_get_port (net_sip_source_info_get_remote_address (wb.source)),
+                    ==, net_sip_leg_get_port (a));
+  via = net_sip_message_get_top_via (wb.message, &error);
+  g_assert_no_error (error);
+  /* RFC 3581: rport asked for, so filled in, and received always added */
+  g_assert_cmpint (net_sip_via_get_rport (via), ==, net_sip_leg_get_port (a));
+  g_assert_cmpstr (net_sip_via_get_received (via), ==, net_sip_leg_get_address (a));
+  g_assert_true (g_str_has_prefix (net_sip_via_get_branch (via), "z9hG4bK"));
+  g_assert_cmpuint (strlen (net_sip_via_get_branch (via)), >=, 7 + 16);
+  g_assert_cmpstr (net_sip_message_get_call_id (wb.message), ==, "udp-test@127.0.0.1");
+
+  /* b answers to the source address; a sees its own Via on top */
+  resp = net_sip_request_create_response (NET_SIP_REQUEST (wb.message), 200, NULL, "b1");
+  back = g_object_ref (net_sip_source_info_get_remote_address (wb.source));
+  wait_clear (&wb);
+  net_sip_leg_deliver_async (b, NET_SIP_MESSAGE (resp), back, NULL, on_delivered, &wb);
+  run_until (&wb);
+  g_assert_no_error (wb.error);
+  run_until (&wa);
+  g_assert_true (NET_SIP_IS_RESPONSE (wa.message));
+  g_assert_cmpuint (net_sip_response_get_code (NET_SIP_RESPONSE (wa.message)), ==, 200);
+  g_assert_true (net_sip_leg_check_via (a, wa.message));
+  g_assert_false (net_sip_leg_check_via (b, wa.message));
+  g_assert_cmpstr (net_sip_message_get_to_tag (wa.message), ==, "b1");
+
+  g_object_get (net_sip_leg_get_socket_pool (a), "n-sent", &n, NULL);
+  g_assert_cmpuint (n, ==, 1);
+  g_object_get (net_sip_leg_get_socket_pool (a), "n-received", &n, NULL);
+  g_assert_cmpuint (n, ==, 1);
+  wait_clear (&wa);
+  wait_clear (&wb);
+}
+
+static void
+test_ipv4 (void)
+{
+  exchange ("udp:127.0.0.1:0");
+}
+
+static void
+test_ipv6 (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NetSipLeg) probe = net_sip_leg_new ("udp:[::1]:0", &error);
+
+  if (probe == NULL)
+    {
+      g_test_skip ("no IPv6 loopback here");
+      return;
+    }
+  g_assert_cmpint (net_sip_leg_get_family (probe), ==, G_SOCKET_FAMILY_IPV6);
+  exchange ("udp:[::1]:0");
+}
+
+static void
+test_specs (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NetSipLeg) leg = NULL;
+  g_autofree char *s = NULL;
+  NetSipLeg *bad;
+
+  leg = net_sip_leg_new ("127.0.0.1:0", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (net_sip_leg_get_protocol (leg), ==, NET_SIP_TRANSPORT_UDP);
+  s = net_sip_leg_to_string (leg);
+  g_assert_true (g_str_has_prefix (s, "udp:127.0.0.1:"));
+  g_assert_true (g_str_has_prefix (net_sip_leg_get_contact (leg), "sip:127.0.0.1:"));
+  g_assert_true (net_sip_leg_can_deliver_to (leg, NET_SIP_TRANSPORT_UDP, NULL));
+  g_assert_false (net_sip_leg_can_deliver_to (leg, NET_SIP_TRANSPORT_TCP, NULL));
+  {
+    g_autoptr(GInetAddress) v6 = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV6);
+    g_autoptr(GInetAddress) v4 = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+    g_assert_false (net_sip_leg_can_deliver_to (leg, NET_SIP_TRANSPORT_UDP, v6));
+    g_assert_true (net_sip_leg_can_deliver_to (leg, NET_SIP_TRANSPORT_UDP, v4));
+  }
+
+  /* the same port twice */
+  {
+    g_autofree char *spec = g_strdup_printf ("udp:127.0.0.1:%u", net_sip_leg_get_port (leg));
+    bad = net_sip_leg_new (spec, &error);
+    g_assert_null (bad);
+    g_assert_error (error, NET_SIP_TRANSPORT_ERROR, NET_SIP_TRANSPORT_ERROR_ADDRESS_IN_USE);
+    g_clear_error (&error);
+  }
+  bad = net_sip_leg_new ("udp:not-an-ip:5060", &error);
+  g_assert_null (bad);
+  g_assert_error (error, NET_SIP_TRANSPORT_ERROR, NET_SIP_TRANSPORT_ERROR_INVALID_ADDRESS);
+  g_clear_error (&error);
+  bad = net_sip_leg_new ("udp:127.0.0.1:99999", &error);
+  g_assert_null (bad);
+  g_assert_error (error, NET_SIP_TRANSPORT_ERROR, NET_SIP_TRANSPORT_ERROR_INVALID_ADDRESS);
+  g_clear_error (&error);
+  bad = net_sip_leg_new ("udp:[::1:5060", &error);
+  g_assert_null (bad);
+  g_assert_error (error, NET_SIP_TRANSPORT_ERROR, NET_SIP_TRANSPORT_ERROR_INVALID_ADDRESS);
+  g_clear_error (&error);
+  bad = net_sip_leg_new ("tls:127.0.0.1:0", &error);
+  g_assert_null (bad);
+  g_assert_error (error, NET_SIP_TRANSPORT_ERROR, NET_SIP_TRANSPORT_ERROR_MISSING_CERTIFICATE);
+  g_clear_error (&error);
+}
+
+static void
+test_no_route (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NetSipLeg) leg = net_sip_leg_new ("udp:127.0.0.1:0", &error);
+  g_autoptr(NetSipMessage) req = make_options ("sip:bob@example.org");
+  g_autoptr(GSocketAddress) v6 = g_inet_socket_address_new_from_string ("::1", 5060);
+  Wait w = { 0 };
+
+  g_assert_no_error (error);
+  net_sip_leg_deliver_async (leg, req, G_INET_SOCKET_ADDRESS (v6), NULL, on_delivered, &w);
+  run_until (&w);
+  g_assert_error (w.error, NET_SIP_TRANSPORT_ERROR, NET_SIP_TRANSPORT_ERROR_NO_ROUTE);
+  wait_clear (&w);
+}
+
+/* A raw socket plays the peer that sends bad input. */
+static GSocket *
+raw_socket (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  GSocket *s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, &error);
+  g_assert_no_error (error);
+  g_socket_bind (s, any, FALSE, &error);
+  g_assert_no_error (error);
+  g_socket_set_timeout (s, TIMEOUT_SECONDS);
+  return s;
+}
+
+static void
+raw_send (GSocket    *s,
+          NetSipLeg  *leg,
+          const char *data,
+          gsize       len)
+{
+  g_autoptr(GError) error = NULL;
+  g_socket_send_to (s, G_SOCKET_ADDRESS (leg_address (leg)), data, len, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+pump (void)
+{
+  /* let the leg's read source run */
+  for (guint i = 0; i < 20; i++)
+    {
+      g_usleep (2000);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+}
+
+/* Receives on the raw socket while the leg's main context runs. */
+static gssize
+raw_receive (GSocket *s,
+             char    *buf,
+             gsize    size)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + TIMEOUT_SECONDS * G_USEC_PER_SEC;
+  gssize n;
+
+  while (!g_socket_condition_timed_wait (s, G_IO_IN, 10000, NULL, NULL))
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("no reply within %d s", TIMEOUT_SECONDS);
+    }
+  n = g_socket_receive (s, buf, size, NULL, &error);
+  g_assert_no_error (error);
+  buf[n] = '\0';
+  return n;
+}
+
+static guint64
+counter (NetSipLeg  *leg,
+         const char *name)
+{
+  guint64 v;
+  g_object_get (net_sip_leg_get_socket_pool (leg), name, &v, NULL);
+  return v;
+}
+
+static void
+test_bad_input (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NetSipLeg) leg = net_sip_leg_new ("udp:127.0.0.1:0", &error);
+  g_autoptr(GSocket) raw = raw_socket ();
+  Wait w = { 0 };
+  char buf[4096];
+  gssize n;
+  const char *garbage =
+    "OPTIONS sip:bob@example.org SIP/2.0\r\n"
+    "Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKbad\r\n"
+    "From: <sip:a@b>;tag=x\r\n"
+    "To: <sip:c@d>\r\n"
+    "Call-ID: bad@x\r\n"
+    "CSeq: 1 OPTIONS\r\n"
+    "Content-Length: 99\r\n"
+    "\r\n";
+
+  g_assert_no_error (error);
+  g_signal_connect (leg, "message-received", G_CALLBACK (on_message), &w);
+
+  /* keep-alives are ignored, not counted */
+  raw_send (raw, leg, "\r\n\r\n", 4);
+  raw_send (raw, leg, "jaK\r\n", 5);
+  pump ();
+  g_assert_cmpuint (w.count, ==, 0);
+  g_assert_cmpuint (counter (leg, "n-dropped-malformed"), ==, 0);
+
+  /* garbage with a readable Via is answered with 400 and the reason */
+  raw_send (raw, leg, garbage, strlen (garbage));
+  n = raw_receive (raw, buf, sizeof buf - 1);
+  g_assert_true (g_str_has_prefix (buf, "SIP/2.0 400 Content-Length 99 exceeds"));
+  g_assert_nonnull (strstr (buf, "\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKbad\r\n"));
+  g_assert_nonnull (strstr (buf, "\r\nCall-ID: bad@x\r\n"));
+  {
+    g_autoptr(GBytes) b = g_bytes_new (buf, n);
+    g_autoptr(NetSipMessage) reply = net_sip_message_parse (b, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (net_sip_message_validate (reply, NULL), ==, 0);
+  }
+  g_assert_cmpuint (counter (leg, "n-dropped-malformed"), ==, 1);
+
+  /* random bytes: dropped and counted, nothing sent back */
+  raw_send (raw, leg, "\x01\x02\x03 not SIP at all, nope", 27);
+  pump ();
+  g_assert_cmpuint (counter (leg, "n-dropped-malformed"), ==, 2);
+  g_assert_cmpuint (w.count, ==, 0);
+
+  /* over the size limit: counted apart, answered 513 */
+  g_object_set (net_sip_leg_get_socket_pool (leg), "max-sip-body", 10, NULL);
+  {
+    g_autoptr(GString) big = g_string_new (garbage);
+    g_string_truncate (big, strstr (big->str, "Content-Length") - big->str);
+    g_string_append (big, "Content-Length: 100\r\n\r\n");
+    for (guint i = 0; i < 100; i++)
+      g_string_append_c (big, 'x');
+    raw_send (raw, leg, big->str, big->len);
+    n = raw_receive (raw, buf, sizeof buf - 1);
+    g_assert_true (g_str_has_prefix (buf, "SIP/2.0 513 "));
+    g_assert_cmpuint (counter (leg, "n-dropped-oversize"), ==, 1);
+  }
+
+  /* and a good one still gets through */
+  {
+    g_autoptr(NetSipMessage) ok = make_options ("sip:bob@example.org");
+    g_autoptr(GBytes) b = NULL;
+    net_sip_message_add_header (ok, "Via", "SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKgood");
+    b = net_sip_message_to_bytes (ok);
+    raw_send (raw, leg, g_bytes_get_data (b, NULL), g_bytes_get_size (b));
+    run_until (&w);
+    g_assert_cmpuint (w.count, ==, 1);
+    /* sent-by 127.0.0.1 equals the source: no received, no rport asked */
+    g_assert_null (net_sip_via_get_received (net_sip_message_get_top_via (w.message, NULL)));
+  }
+  wait_clear (&w);
+}
+
+static void
+test_error_response (void)
+{
+  g_autoptr(GBytes) resp_in = g_bytes_new_static ("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h\r\n\r\n", 36);
+  g_autoptr(GBytes) no_via = g_bytes_new_static ("OPTIONS sip:a SIP/2.0\r\nFrom: x\r\n\r\n", 34);
+  g_autoptr(GBytes) out = NULL;
+
+  g_assert_null (net_sip_message_error_response (resp_in, 400, "x"));
+  g_assert_null (net_sip_message_error_response (no_via, 400, "x"));
+  {
+    g_autoptr(GBytes) req = g_bytes_new_static ("INVITE sip:a SIP/2.0\r\nv: SIP/2.0/UDP h;branch=z9hG4bK1\r\nVia: SIP/2.0/TCP g\r\ni: c\r\n\r\n", 84);
+    g_autofree char *s = NULL;
+    out = net_sip_message_error_response (req, 400, "bad\r\nInjected: 1");
+    g_assert_nonnull (out);
+    s = g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+    g_assert_cmpstr (s, ==,
+      "SIP/2.0 400 bad  Injected: 1\r\n"
+      "Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\n"
+      "Via: SIP/2.0/TCP g\r\n"
+      "Call-ID: c\r\n"
+      "Content-Length: 0\r\n\r\n");
+  }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/transport/udp/ipv4", test_ipv4);
+  g_test_add_func ("/transport/udp/ipv6", test_ipv6);
+  g_test_add_func ("/transport/udp/specs", test_specs);
+  g_test_add_func ("/transport/udp/no-route", test_no_route);
+  g_test_add_func ("/transport/udp/bad-input", test_bad_input);
+  g_test_add_func ("/transport/udp/error-response", test_error_response);
+
+  return g_test_run ();
+}
