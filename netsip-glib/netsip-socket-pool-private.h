@@ -21,6 +21,7 @@ struct _NetSipSocketPool
   GMainContext       *context;         /* thread-default at construction */
   gboolean            initialized;
   gboolean            closed;
+  GInetSocketAddress *fixed_destination; /* the only peer, or NULL */
 
   /* TLS */
   GTlsCertificate    *certificate;

@@ -59,6 +59,7 @@ enum {
   PROP_N_SENT,
   PROP_N_DROPPED_MALFORMED,
   PROP_N_DROPPED_OVERSIZE,
+  PROP_FIXED_DESTINATION,
   N_PROPS
 };
 
@@ -161,6 +162,7 @@ net_sip_socket_pool_finalize (GObject *object)
   NetSipSocketPool *self = NET_SIP_SOCKET_POOL (object);
 
   g_clear_object (&self->local_address);
+  g_clear_object (&self->fixed_destination);
   g_clear_object (&self->certificate);
   g_clear_object (&self->database);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -194,6 +196,7 @@ net_sip_socket_pool_get_property (GObject    *object,
     case PROP_N_SENT: g_value_set_uint64 (value, self->n_sent); break;
     case PROP_N_DROPPED_MALFORMED: g_value_set_uint64 (value, self->n_dropped_malformed); break;
     case PROP_N_DROPPED_OVERSIZE: g_value_set_uint64 (value, self->n_dropped_oversize); break;
+    case PROP_FIXED_DESTINATION: g_value_set_object (value, self->fixed_destination); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -246,6 +249,10 @@ net_sip_socket_pool_set_property (GObject      *object,
     case PROP_CONNECT_TIMEOUT: set_uint_prop (self, &self->connect_timeout, value, pspec); break;
     case PROP_TCP_READSIZE: set_uint_prop (self, &self->tcp_readsize, value, pspec); break;
     case PROP_MAX_CONNECTIONS: set_uint_prop (self, &self->max_connections, value, pspec); break;
+    case PROP_FIXED_DESTINATION:
+      if (g_set_object (&self->fixed_destination, g_value_get_object (value)))
+        g_object_notify_by_pspec (object, pspec);
+      break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -430,6 +437,18 @@ net_sip_socket_pool_class_init (NetSipSocketPoolClass *klass)
    * Since: 1.0
    */
   props[PROP_N_DROPPED_OVERSIZE] = counter_pspec ("n-dropped-oversize");
+  /**
+   * NetSipSocketPool:fixed-destination:
+   *
+   * When set, the only peer of the pool (Net::SIP's `dst`, e.g. an
+   * outbound proxy): every message goes there whatever destination is
+   * asked for, and datagrams from anyone else are ignored.
+   *
+   * Since: 1.0
+   */
+  props[PROP_FIXED_DESTINATION] =
+    g_param_spec_object ("fixed-destination", NULL, NULL, G_TYPE_INET_SOCKET_ADDRESS,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, props);
 
@@ -543,6 +562,15 @@ answer_garbage (NetSipSocketPool *self,
     }
 }
 
+static gboolean
+same_address (GInetSocketAddress *a,
+              GInetSocketAddress *b)
+{
+  return g_inet_socket_address_get_port (a) == g_inet_socket_address_get_port (b) &&
+         g_inet_address_equal (g_inet_socket_address_get_address (a),
+                               g_inet_socket_address_get_address (b));
+}
+
 static void
 handle_datagram (NetSipSocketPool *self,
                  const char       *data,
@@ -556,6 +584,8 @@ handle_datagram (NetSipSocketPool *self,
 
   if (len < MIN_MESSAGE_SIZE || !G_IS_INET_SOCKET_ADDRESS (from))
     return;  /* keep-alive (RFC 5626 §4.4.1) or not from an IP peer */
+  if (self->fixed_destination && !same_address (self->fixed_destination, G_INET_SOCKET_ADDRESS (from)))
+    return;
 
   bytes = g_bytes_new (data, len);
   message = net_sip_message_parse_full (bytes, NET_SIP_PARSE_FLAGS_NONE,
@@ -863,6 +893,8 @@ net_sip_socket_pool_send_async (NetSipSocketPool    *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, net_sip_socket_pool_send_async);
+  if (self->fixed_destination)
+    destination = self->fixed_destination;
 
   if (self->closed || !self->initialized)
     {

@@ -384,6 +384,40 @@ test_bad_input (void)
 }
 
 static void
+test_fixed_destination (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NetSipLeg) leg = net_sip_leg_new ("udp:127.0.0.1:0", &error);
+  g_autoptr(NetSipLeg) peer = net_sip_leg_new ("udp:127.0.0.1:0", &error);
+  g_autoptr(NetSipLeg) other = net_sip_leg_new ("udp:127.0.0.1:0", &error);
+  g_autoptr(NetSipMessage) req = make_options ("sip:bob@example.org");
+  g_autoptr(NetSipMessage) req2 = make_options ("sip:bob@example.org");
+  Wait wl = { 0 }, wp = { 0 }, wo = { 0 }, wd = { 0 };
+
+  g_assert_no_error (error);
+  g_object_set (net_sip_leg_get_socket_pool (leg), "fixed-destination", leg_address (peer), NULL);
+  g_signal_connect (leg, "message-received", G_CALLBACK (on_message), &wl);
+  g_signal_connect (peer, "message-received", G_CALLBACK (on_message), &wp);
+  g_signal_connect (other, "message-received", G_CALLBACK (on_message), &wo);
+
+  /* asked to send to `other`, it goes to the fixed peer */
+  net_sip_leg_deliver_async (leg, req, leg_address (other), NULL, on_delivered, &wd);
+  run_until (&wd);
+  g_assert_no_error (wd.error);
+  run_until (&wp);
+  g_assert_cmpuint (wp.count, ==, 1);
+  /* a datagram from someone else is ignored */
+  wait_clear (&wd);
+  net_sip_leg_deliver_async (other, req2, leg_address (leg), NULL, on_delivered, &wd);
+  run_until (&wd);
+  pump ();
+  g_assert_cmpuint (wl.count, ==, 0);
+  g_assert_cmpuint (wo.count, ==, 0);
+  wait_clear (&wd);
+  wait_clear (&wp);
+}
+
+static void
 test_error_response (void)
 {
   g_autoptr(GBytes) resp_in = g_bytes_new_static ("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h\r\n\r\n", 36);
@@ -418,6 +452,7 @@ main (int    argc,
   g_test_add_func ("/transport/udp/specs", test_specs);
   g_test_add_func ("/transport/udp/no-route", test_no_route);
   g_test_add_func ("/transport/udp/bad-input", test_bad_input);
+  g_test_add_func ("/transport/udp/fixed-destination", test_fixed_destination);
   g_test_add_func ("/transport/udp/error-response", test_error_response);
 
   return g_test_run ();
