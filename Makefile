@@ -108,7 +108,7 @@ check: deps
 # (a) unit and GI binding tests, normal build
 check-unit: $(BUILDDIR)/build.ninja
 	$(MESON) compile -C $(BUILDDIR)
-	$(MESON) test -C $(BUILDDIR) --no-rebuild --print-errorlogs --suite unit --suite gi --suite examples
+	$(MESON) test -C $(BUILDDIR) --no-rebuild --print-errorlogs --suite unit --suite gi --suite examples --suite interop
 
 # (b) unit tests under AddressSanitizer + UndefinedBehaviorSanitizer
 $(ASAN_BUILDDIR)/build.ninja:
