@@ -349,7 +349,7 @@ test_bad_input (void)
   g_assert_cmpuint (counter (leg, "n-dropped-malformed"), ==, 1);
 
   /* random bytes: dropped and counted, nothing sent back */
-  raw_send (raw, leg, "\x01\x02\x03 not SIP at all, nope", 27);
+  raw_send (raw, leg, "\x01\x02\x03 not SIP at all, nope", sizeof "\x01\x02\x03 not SIP at all, nope" - 1);
   pump ();
   g_assert_cmpuint (counter (leg, "n-dropped-malformed"), ==, 2);
   g_assert_cmpuint (w.count, ==, 0);
