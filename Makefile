@@ -19,12 +19,12 @@ MESON_ARGS    ?=
 DEB_PACKAGES := \
 	meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	libglib2.0-dev gobject-introspection libgirepository1.0-dev \
-	gir1.2-glib-2.0 python3-gi gjs valac valgrind gi-docgen \
+	gir1.2-glib-2.0 python3-gi gjs valac valgrind gi-docgen glib-networking \
 	libsofia-sip-ua-dev libosip2-dev sip-tester libnet-sip-perl gnutls-bin
 
 # Environment for the sanitizer runs. G_SLICE=always-malloc lets ASan and
 # valgrind see every allocation (GLib 2.74 still has the slice magazines).
-SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:print_summary=1 \
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:print_summary=1:intercept_tls_get_addr=0 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	G_SLICE=always-malloc NET_SIP_ARENA_CACHE=0
 

@@ -209,6 +209,11 @@ set_new (NetSipSocketPool *pool)
   /* SIP has its own routing (RFC 3263); a desktop proxy setting must not
    * redirect signalling. */
   g_socket_client_set_enable_proxy (set->client, FALSE);
+  /* No client timeout: set_tick() enforces connect-timeout by cancelling
+   * the connect (and the TLS handshake after it, which the client's
+   * timeout would not cover); also, in GLib 2.74 a client timeout that
+   * fires leaks the connect's state. */
+  g_socket_client_set_timeout (set->client, 0);
   return set;
 }
 
@@ -299,7 +304,7 @@ conn_close_literal (Conn       *conn,
 
   if (conn->state == CONN_CLOSED)
     return;
-  if (G_UNLIKELY (g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN) == FALSE))
+  if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
     {
       g_autofree char *peer = address_to_string (conn->remote);
       g_debug ("closing the connection to %s: %s", peer, message);
@@ -617,10 +622,7 @@ conn_framing_failed (Conn         *conn,
       g_clear_pointer (&conn->read_source, g_source_unref);
     }
   if (reply)
-    {
-      pool->n_sent++;
-      conn_queue (conn, reply, NULL);
-    }
+    conn_queue (conn, reply, NULL);  /* not counted in n-sent, as for UDP */
   else
     conn_flush (conn);
 }
@@ -896,7 +898,6 @@ conn_connect (NetSipStreamSet    *set,
     }
   else
     g_socket_client_set_local_address (set->client, NULL);
-  g_socket_client_set_timeout (set->client, pool->connect_timeout);
 
   g_main_context_push_thread_default (pool->context);
   g_socket_client_connect_async (set->client, G_SOCKET_CONNECTABLE (destination), conn->cancellable,

@@ -473,9 +473,11 @@ net_sip_socket_pool_class_init (NetSipSocketPoolClass *klass)
    * @peer_certificate: the certificate the TLS server presented
    * @errors: why it did not verify
    *
-   * Emitted when an outgoing TLS connection meets a certificate that does
-   * not verify against [property@NetSip.SocketPool:database] and the SIP
-   * domain of the target (RFC 5922). A handler returning %TRUE accepts it.
+   * Emitted when a TLS peer presents a certificate that does not verify:
+   * on an outgoing connection, against [property@NetSip.SocketPool:database]
+   * and the SIP domain of the target (RFC 5922 §7.2); on an accepted one,
+   * a client certificate when [property@NetSip.SocketPool:verify-client]
+   * asks for one. A handler returning %TRUE accepts it.
    *
    * Returns: %TRUE to accept the certificate
    *

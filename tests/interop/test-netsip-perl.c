@@ -23,22 +23,7 @@
 #include "netsip.h"
 #include "netsip-leg.h"
 #include "netsip-source-info.h"
-#ifdef NETSIP_HAVE_TLS_CERTS
 #include "tls-certs.h"
-#else
-/* tests/tls-certs.c not there yet: the TLS variants fail in setup */
-#define NETSIP_TEST_CA_CERT "ca.pem"
-#define NETSIP_TEST_SERVER_CERT "server.pem"
-#define NETSIP_TEST_SERVER_KEY "server-key.pem"
-static gboolean
-netsip_test_make_certs (const char *dir,
-                        GError    **error)
-{
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                       "tests/tls-certs.c (netsip_test_make_certs) is not in the tree yet");
-  return FALSE;
-}
-#endif
 
 #include <glib/gstdio.h>
 #include <string.h>
