@@ -606,12 +606,12 @@ conn_framing_failed (Conn         *conn,
     pool->n_dropped_malformed++;
   g_debug ("dropping a connection: %s", error->message);
 
-  /* The framer keeps no copy for us; when the bad message began within the
-   * last read, its bytes are the tail of that read. */
-  if (pending > 0 && pending <= chunk_len)
+  /* the framer keeps the message it could not frame or parse */
+  if (conn->framer)
     {
-      g_autoptr(GBytes) bytes = g_bytes_new (chunk + chunk_len - pending, pending);
-      reply = net_sip_message_error_response (bytes, too_large ? 513 : 400, error->message);
+      g_autoptr(GBytes) bytes = net_sip_stream_framer_peek (conn->framer);
+      if (g_bytes_get_size (bytes) > 0)
+        reply = net_sip_message_error_response (bytes, too_large ? 513 : 400, error->message);
     }
 
   conn->state = CONN_CLOSING;

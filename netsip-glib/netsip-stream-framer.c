@@ -463,14 +463,38 @@ net_sip_stream_framer_next (NetSipStreamFramer  *self,
     }
 
   bytes = g_bytes_new (base, header_len + content_length);
-  self->start += header_len + content_length;
-  self->scanned = 0;
-
   msg = net_sip_message_parse_full (bytes, NET_SIP_PARSE_FLAGS_STREAM,
                                     self->max_header_size, self->max_body_size, error);
   if (msg == NULL)
-    self->broken = TRUE;
+    {
+      /* keep the bad message buffered for net_sip_stream_framer_peek() */
+      self->broken = TRUE;
+      return NULL;
+    }
+  self->start += header_len + content_length;
+  self->scanned = 0;
   return msg;
+}
+
+/**
+ * net_sip_stream_framer_peek:
+ * @self: a #NetSipStreamFramer
+ *
+ * Returns the bytes received and not yet handed out. After an error from
+ * [method@NetSip.StreamFramer.next] they start with the message that could
+ * not be framed or parsed, so a transport can answer it (with a 400 built
+ * from its Via) before closing the connection.
+ *
+ * Returns: (transfer full): a copy of the buffered bytes
+ *
+ * Since: 1.0
+ */
+GBytes *
+net_sip_stream_framer_peek (NetSipStreamFramer *self)
+{
+  g_return_val_if_fail (NET_SIP_IS_STREAM_FRAMER (self), NULL);
+  return g_bytes_new (self->buffer->data ? self->buffer->data + self->start : NULL,
+                      self->buffer->len - self->start);
 }
 
 /**

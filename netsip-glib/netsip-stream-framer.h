@@ -27,6 +27,8 @@ NET_SIP_AVAILABLE_IN_ALL
 NetSipMessage      *net_sip_stream_framer_next                (NetSipStreamFramer *self,
                                                                GError            **error);
 NET_SIP_AVAILABLE_IN_ALL
+GBytes             *net_sip_stream_framer_peek                (NetSipStreamFramer *self);
+NET_SIP_AVAILABLE_IN_ALL
 gsize               net_sip_stream_framer_get_buffered_size   (NetSipStreamFramer *self);
 NET_SIP_AVAILABLE_IN_ALL
 gsize               net_sip_stream_framer_get_max_header_size (NetSipStreamFramer *self);

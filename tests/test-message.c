@@ -821,6 +821,11 @@ test_framer_errors (void)
     g_assert_null (net_sip_stream_framer_next (f, &error));
     g_assert_error (error, NET_SIP_PARSE_ERROR, NET_SIP_PARSE_ERROR_CONTENT_LENGTH);
     g_clear_error (&error);
+    /* the bad message stays there to be answered */
+    {
+      g_autoptr(GBytes) bad = net_sip_stream_framer_peek (f);
+      g_assert_cmpmem (g_bytes_get_data (bad, NULL), g_bytes_get_size (bad), m, strlen (m));
+    }
     /* broken for good */
     g_assert_null (net_sip_stream_framer_next (f, &error));
     g_assert_nonnull (error);
@@ -833,6 +838,18 @@ test_framer_errors (void)
     g_assert_null (net_sip_stream_framer_next (f, &error));
     g_assert_error (error, NET_SIP_PARSE_ERROR, NET_SIP_PARSE_ERROR_CONTENT_LENGTH);
     g_clear_error (&error);
+  }
+  {
+    /* framed but not parsable: kept for peek() too */
+    g_autoptr(NetSipStreamFramer) f = net_sip_stream_framer_new ();
+    const char *m = "OPTIONS sip:a@b SIP/2.0\r\nbroken header\r\nContent-Length: 0\r\n\r\n";
+    g_autoptr(GBytes) bad = NULL;
+    net_sip_stream_framer_push (f, (const guint8 *) m, strlen (m));
+    g_assert_null (net_sip_stream_framer_next (f, &error));
+    g_assert_error (error, NET_SIP_PARSE_ERROR, NET_SIP_PARSE_ERROR_HEADER);
+    g_clear_error (&error);
+    bad = net_sip_stream_framer_peek (f);
+    g_assert_cmpuint (g_bytes_get_size (bad), ==, strlen (m));
   }
   {
     /* header section without end, past the limit */
