@@ -333,9 +333,9 @@ conn_close_literal (Conn       *conn,
     g_socket_shutdown (g_socket_connection_get_socket (conn->tcp), TRUE, TRUE, NULL);
   g_clear_object (&conn->framer);
 
-  /* the write in flight keeps its bytes until its callback; its task fails now */
-  if (conn->writing && conn->writing->task)
-    g_queue_push_tail (&failed, g_steal_pointer (&conn->writing->task));
+  /* the write in flight keeps its bytes and its task until its callback,
+   * which says whether the bytes went out: a peer that reads a response and
+   * closes at once must not turn a delivered response into a failure */
   while ((op = g_queue_pop_head (&conn->writes)))
     {
       if (op->task)
@@ -433,9 +433,21 @@ conn_write_done (GObject      *source,
   g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error);
   if (conn->state == CONN_CLOSED)
     {
-      /* its task has failed already */
+      /* closed while this write was in flight: it succeeded if all of its
+       * bytes were written */
+      task = g_steal_pointer (&op->task);
       conn->writing = NULL;
       write_op_free (op);
+      if (task)
+        {
+          if (error == NULL)
+            g_task_return_boolean (task, TRUE);
+          else
+            g_task_return_new_error (task, NET_SIP_TRANSPORT_ERROR,
+                                     NET_SIP_TRANSPORT_ERROR_CONNECTION_CLOSED,
+                                     "the connection closed while writing: %s", error->message);
+          g_object_unref (task);
+        }
       conn_unref (conn);
       return;
     }
