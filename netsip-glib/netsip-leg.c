@@ -866,9 +866,10 @@ deliver_done (GObject      *source,
  * @user_data: data for @callback
  *
  * Sends @message to @destination. A request whose top Via is not this
- * leg's gets the leg's Via first (RFC 3261 §18.1.1); a request that
- * carries it already (a retransmission, a CANCEL or an ACK for a non-2xx)
- * is sent as it is. Over TLS the peer's certificate must name the host of
+ * leg's gets the leg's Via first (RFC 3261 §18.1.1): @message itself is
+ * changed, so that a retransmission of it goes out as it is. A request
+ * that carries the leg's Via already (a retransmission, a CANCEL or an ACK
+ * for a non-2xx) is sent unchanged. Responses are sent as they are. Over TLS the peer's certificate must name the host of
  * the Request-URI (RFC 5922 §7.2) unless
  * [signal@NetSip.Leg::accept-certificate] accepts it.
  *
