@@ -4,13 +4,17 @@
  */
 #include "config-private.h"
 
+#include <arpa/inet.h>
+
 #include "netsip-leg.h"
 #include "netsip-enum-types.h"
+#include "netsip-marshal.h"
 #include "netsip-error.h"
 #include "netsip-header-private.h"
 #include "netsip-request.h"
 #include "netsip-socket-pool-private.h"
 #include "netsip-values-private.h"
+#include "netsip-message-private.h"
 
 /**
  * NetSipLeg:
@@ -292,8 +296,11 @@ net_sip_leg_class_init (NetSipLegClass *klass)
    */
   signals[SIG_MESSAGE_RECEIVED] =
     g_signal_new ("message-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  G_STRUCT_OFFSET (NetSipLegClass, message_received), NULL, NULL, NULL,
+                  G_STRUCT_OFFSET (NetSipLegClass, message_received), NULL, NULL,
+                  net_sip_marshal_VOID__OBJECT_OBJECT,
                   G_TYPE_NONE, 2, NET_SIP_TYPE_MESSAGE, NET_SIP_TYPE_SOURCE_INFO);
+  g_signal_set_va_marshaller (signals[SIG_MESSAGE_RECEIVED], G_TYPE_FROM_CLASS (klass),
+                              net_sip_marshal_VOID__OBJECT_OBJECTv);
 
   /**
    * NetSipLeg::accept-certificate:
@@ -321,12 +328,18 @@ net_sip_leg_init (NetSipLeg *self)
 /* ------------------------------------------------------------------ */
 /* Received requests: received and rport (RFC 3261 §18.2.1, RFC 3581 §4) */
 
+/* Compares a Via host with the source address without allocating: this
+ * runs for every request received. */
 static gboolean
 host_is_address (const char   *host,
                  GInetAddress *address)
 {
-  g_autoptr(GInetAddress) a = g_inet_address_new_from_string (host);
-  return a != NULL && g_inet_address_equal (a, address);
+  guint8 buf[16];
+  gsize len = g_inet_address_get_native_size (address);
+  int family = g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6 ? AF_INET6 : AF_INET;
+
+  return inet_pton (family, host, buf) == 1 &&
+         memcmp (buf, g_inet_address_to_bytes (address), len) == 0;
 }
 
 static void
@@ -336,10 +349,9 @@ mark_received (NetSipMessage    *request,
   NetSipVia *via = net_sip_message_get_top_via (request, NULL);
   GInetSocketAddress *remote = net_sip_source_info_get_remote_address (source);
   GInetAddress *ip = g_inet_socket_address_get_address (remote);
-  g_autofree char *ip_text = NULL;
-  g_autofree char *port_text = NULL;
-  g_autoptr(GString) text = NULL;
-  g_autoptr(GPtrArray) parts = NULL;
+  char ip_text[INET6_ADDRSTRLEN];
+  char port_text[8];
+  GString *text;
   NetSipParam *params;
   guint n = 0;
   gboolean need_received, want_rport;
@@ -352,12 +364,13 @@ mark_received (NetSipMessage    *request,
   if (!need_received && !want_rport)
     return;
 
-  ip_text = g_inet_address_to_string (ip);
-  port_text = g_strdup_printf ("%u", g_inet_socket_address_get_port (remote));
+  inet_ntop (g_inet_address_get_family (ip) == G_SOCKET_FAMILY_IPV6 ? AF_INET6 : AF_INET,
+             g_inet_address_to_bytes (ip), ip_text, sizeof ip_text);
+  g_snprintf (port_text, sizeof port_text, "%u", g_inet_socket_address_get_port (remote));
 
   /* the top via-parm again, with received (always when rport is asked
    * for, RFC 3581 §4) and the rport value */
-  params = g_newa (NetSipParam, via->n_params + 2);
+  params = g_newa (NetSipParam, via->n_params + 1);
   for (guint i = 0; i < via->n_params; i++)
     {
       if (net_sip_param_is (&via->params[i], "received"))
@@ -373,10 +386,17 @@ mark_received (NetSipMessage    *request,
   params[n].quoted = FALSE;
   n++;
 
-  text = g_string_new (NULL);
-  g_string_append_printf (text, "%s/%s ", via->protocol, via->transport);
+  text = g_string_sized_new (128);
+  g_string_append (text, via->protocol);
+  g_string_append_c (text, '/');
+  g_string_append (text, via->transport);
+  g_string_append_c (text, ' ');
   if (via->ipv6)
-    g_string_append_printf (text, "[%s]", via->host);
+    {
+      g_string_append_c (text, '[');
+      g_string_append (text, via->host);
+      g_string_append_c (text, ']');
+    }
   else
     g_string_append (text, via->host);
   if (via->port)
@@ -385,11 +405,14 @@ mark_received (NetSipMessage    *request,
 
   /* replace the first element of the first Via line */
   line = net_sip_message_get_header (request, "Via");
-  parts = net_sip_header_split_list (line, strlen (line));
-  for (guint i = 1; i < parts->len; i++)
-    g_string_append_printf (text, ", %s", (char *) parts->pdata[i]);
-  net_sip_message_remove_first_header (request, "Via");
-  net_sip_message_prepend_header (request, "Via", text->str);
+  if (strchr (line, ','))
+    {
+      g_autoptr(GPtrArray) parts = net_sip_header_split_list (line, strlen (line));
+      for (guint i = 1; i < parts->len; i++)
+        g_string_append_printf (text, ", %s", (char *) parts->pdata[i]);
+    }
+  net_sip_message_replace_first_header (request, "Via", text->str);
+  g_string_free (text, TRUE);
 }
 
 static void

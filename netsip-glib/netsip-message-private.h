@@ -37,6 +37,9 @@ typedef struct
 NetSipStartLine *net_sip_message_get_start_line (NetSipMessage *self);
 NetSipArena     *net_sip_message_get_arena      (NetSipMessage *self);
 void             net_sip_message_mark_modified  (NetSipMessage *self);
+gboolean         net_sip_message_replace_first_header (NetSipMessage *self,
+                                                       const char    *name,
+                                                       const char    *value);
 void             net_sip_message_copy_headers   (NetSipMessage *dest,
                                                  NetSipMessage *src,
                                                  const char    *name,

@@ -1097,6 +1097,27 @@ net_sip_message_remove_first_header (NetSipMessage *self,
   return FALSE;
 }
 
+/* Replaces the value of the first line called @name in place (the Via a
+ * leg marks with received/rport). FALSE when there is none. */
+gboolean
+net_sip_message_replace_first_header (NetSipMessage *self,
+                                      const char    *name,
+                                      const char    *value)
+{
+  NetSipMessagePrivate *priv = PRIV (self);
+  gsize len = strlen (name);
+  guint id = net_sip_header_lookup (name, len);
+
+  for (guint i = 0; i < priv->n_headers; i++)
+    if (header_matches (&priv->headers[i], id, name, len))
+      {
+        fill_header (priv, &priv->headers[i], id, name, value);
+        net_sip_message_mark_modified (self);
+        return TRUE;
+      }
+  return FALSE;
+}
+
 /**
  * net_sip_message_get_n_headers:
  * @self: a #NetSipMessage

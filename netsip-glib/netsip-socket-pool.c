@@ -9,6 +9,7 @@
 #include "netsip-socket-pool.h"
 #include "netsip-socket-pool-private.h"
 #include "netsip-enum-types.h"
+#include "netsip-marshal.h"
 #include "netsip-message-private.h"
 #include "netsip-error.h"
 #include "netsip-version.h"
@@ -464,8 +465,10 @@ net_sip_socket_pool_class_init (NetSipSocketPoolClass *klass)
    */
   signals[SIG_MESSAGE_RECEIVED] =
     g_signal_new ("message-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                  0, NULL, NULL, net_sip_marshal_VOID__OBJECT_OBJECT, G_TYPE_NONE, 2,
                   NET_SIP_TYPE_MESSAGE, NET_SIP_TYPE_SOURCE_INFO);
+  g_signal_set_va_marshaller (signals[SIG_MESSAGE_RECEIVED], G_TYPE_FROM_CLASS (klass),
+                              net_sip_marshal_VOID__OBJECT_OBJECTv);
 
   /**
    * NetSipSocketPool::accept-certificate:
