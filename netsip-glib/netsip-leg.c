@@ -342,6 +342,21 @@ host_is_address (const char   *host,
          memcmp (buf, g_inet_address_to_bytes (address), len) == 0;
 }
 
+/* Writes @v in decimal at @out; returns the end. */
+static char *
+format_uint (char  *out,
+             guint  v)
+{
+  char tmp[12];
+  guint n = 0;
+  do
+    tmp[n++] = '0' + v % 10;
+  while ((v /= 10) > 0);
+  while (n > 0)
+    *out++ = tmp[--n];
+  return out;
+}
+
 static void
 mark_received (NetSipMessage    *request,
                NetSipSourceInfo *source)
@@ -364,9 +379,21 @@ mark_received (NetSipMessage    *request,
   if (!need_received && !want_rport)
     return;
 
-  inet_ntop (g_inet_address_get_family (ip) == G_SOCKET_FAMILY_IPV6 ? AF_INET6 : AF_INET,
-             g_inet_address_to_bytes (ip), ip_text, sizeof ip_text);
-  g_snprintf (port_text, sizeof port_text, "%u", g_inet_socket_address_get_port (remote));
+  if (g_inet_address_get_family (ip) == G_SOCKET_FAMILY_IPV4)
+    {
+      const guint8 *b = g_inet_address_to_bytes (ip);
+      char *o = ip_text;
+      for (guint i = 0; i < 4; i++)
+        {
+          if (i)
+            *o++ = '.';
+          o = format_uint (o, b[i]);
+        }
+      *o = '\0';
+    }
+  else
+    inet_ntop (AF_INET6, g_inet_address_to_bytes (ip), ip_text, sizeof ip_text);
+  *format_uint (port_text, g_inet_socket_address_get_port (remote)) = '\0';
 
   /* the top via-parm again, with received (always when rport is asked
    * for, RFC 3581 §4) and the rport value */
@@ -400,7 +427,12 @@ mark_received (NetSipMessage    *request,
   else
     g_string_append (text, via->host);
   if (via->port)
-    g_string_append_printf (text, ":%u", via->port);
+    {
+      char port[8];
+      *format_uint (port, via->port) = '\0';
+      g_string_append_c (text, ':');
+      g_string_append (text, port);
+    }
   net_sip_params_append (text, params, n, ';');
 
   /* replace the first element of the first Via line */

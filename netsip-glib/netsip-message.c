@@ -1386,6 +1386,7 @@ net_sip_message_to_bytes (NetSipMessage *self)
   GString *s;
   gboolean wrote_cl = FALSE;
   gsize body_size;
+  char cl_text[48];
 
   g_return_val_if_fail (NET_SIP_IS_MESSAGE (self), NULL);
   priv = PRIV (self);
@@ -1399,14 +1400,28 @@ net_sip_message_to_bytes (NetSipMessage *self)
 
   body = net_sip_message_get_body (self);
   body_size = g_bytes_get_size (body);
+  g_snprintf (cl_text, sizeof cl_text, "Content-Length: %" G_GSIZE_FORMAT "\r\n", body_size);
   s = g_string_sized_new (priv->size ? priv->size + 64 : 512);
+  /* no printf on the hot path: these are plain appends */
   if (NET_SIP_IS_REQUEST (self))
-    g_string_append_printf (s, "%s %s %s\r\n", priv->start.method, priv->start.uri,
-                            priv->start.version ? priv->start.version : "SIP/2.0");
+    {
+      g_string_append (s, priv->start.method);
+      g_string_append_c (s, ' ');
+      g_string_append (s, priv->start.uri);
+      g_string_append_c (s, ' ');
+      g_string_append (s, priv->start.version ? priv->start.version : "SIP/2.0");
+    }
   else
-    g_string_append_printf (s, "%s %03u %s\r\n",
-                            priv->start.version ? priv->start.version : "SIP/2.0",
-                            priv->start.code, priv->start.reason ? priv->start.reason : "");
+    {
+      char code[4] = { '0' + priv->start.code / 100, '0' + priv->start.code / 10 % 10,
+                       '0' + priv->start.code % 10, '\0' };
+      g_string_append (s, priv->start.version ? priv->start.version : "SIP/2.0");
+      g_string_append_c (s, ' ');
+      g_string_append (s, code);
+      g_string_append_c (s, ' ');
+      g_string_append (s, priv->start.reason ? priv->start.reason : "");
+    }
+  g_string_append (s, "\r\n");
   for (guint i = 0; i < priv->n_headers; i++)
     {
       NetSipHeader *h = &priv->headers[i];
@@ -1414,7 +1429,7 @@ net_sip_message_to_bytes (NetSipMessage *self)
       if (h->id == NET_SIP_HDR_CONTENT_LENGTH)
         {
           if (!wrote_cl)
-            g_string_append_printf (s, "Content-Length: %" G_GSIZE_FORMAT "\r\n", body_size);
+            g_string_append (s, cl_text);
           wrote_cl = TRUE;
           continue;
         }
@@ -1428,7 +1443,7 @@ net_sip_message_to_bytes (NetSipMessage *self)
       g_string_append (s, "\r\n");
     }
   if (!wrote_cl)
-    g_string_append_printf (s, "Content-Length: %" G_GSIZE_FORMAT "\r\n", body_size);
+    g_string_append (s, cl_text);
   g_string_append (s, "\r\n");
   g_string_append_len (s, g_bytes_get_data (body, NULL), body_size);
   return g_string_free_to_bytes (s);

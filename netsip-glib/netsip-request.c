@@ -207,7 +207,7 @@ net_sip_request_create_response (NetSipRequest *self,
   to = net_sip_message_get_header (req, "To");
   if (to && to_tag && code > 100 && net_sip_message_get_to_tag (req) == NULL)
     {
-      g_autofree char *tagged = g_strdup_printf ("%s;tag=%s", to, to_tag);
+      g_autofree char *tagged = g_strconcat (to, ";tag=", to_tag, NULL);
       net_sip_message_add_header (m, "To", tagged);
     }
   else if (to)
