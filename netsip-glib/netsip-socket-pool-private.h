@@ -47,6 +47,7 @@ struct _NetSipSocketPool
   /* UDP: the master socket; TCP/TLS: the listening socket */
   GSocket            *socket;
   GSource            *read_source;
+  char               *udp_buffer;      /* one datagram, reused */
 
   /* UDP sends waiting for the socket to become writable */
   GQueue              pending_sends;

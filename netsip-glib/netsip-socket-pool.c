@@ -164,6 +164,7 @@ net_sip_socket_pool_finalize (GObject *object)
 
   g_clear_object (&self->local_address);
   g_clear_object (&self->fixed_destination);
+  g_clear_pointer (&self->udp_buffer, g_free);
   g_clear_object (&self->certificate);
   g_clear_object (&self->database);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -612,7 +613,7 @@ udp_readable (GSocket      *socket,
               gpointer      user_data)
 {
   NetSipSocketPool *self = user_data;
-  g_autofree char *buffer = g_malloc (UDP_BUFFER_SIZE);
+  char *buffer = self->udp_buffer;
 
   g_object_ref (self);
   /* a bounded batch per wakeup keeps other sources on the context served */
@@ -720,6 +721,7 @@ udp_init (NetSipSocketPool  *self,
       return FALSE;
     }
   g_socket_set_blocking (self->socket, FALSE);
+  self->udp_buffer = g_malloc (UDP_BUFFER_SIZE);
   if (!g_socket_bind (self->socket, G_SOCKET_ADDRESS (self->local_address), FALSE, &local_error))
     {
       g_propagate_error (error, transport_error_from_io (local_error, "UDP bind"));
