@@ -61,6 +61,8 @@ struct _NetSipSocketPool
 void      net_sip_socket_pool_dispatch             (NetSipSocketPool   *self,
                                                     NetSipMessage      *message,
                                                     NetSipSourceInfo   *source);
+gint      net_sip_socket_pool_transport_code       (const GError       *io,
+                                                    gint                fallback);
 gboolean  net_sip_socket_pool_accept_certificate   (NetSipSocketPool   *self,
                                                     GTlsCertificate    *peer_certificate,
                                                     GTlsCertificateFlags errors);

@@ -144,23 +144,6 @@ peer_equal (gconstpointer a,
                                g_inet_socket_address_get_address (y));
 }
 
-static gint
-transport_code_from_io (const GError *error,
-                        gint          fallback)
-{
-  if (error->domain != G_IO_ERROR)
-    return fallback;
-  switch (error->code)
-    {
-    case G_IO_ERROR_CONNECTION_REFUSED: return NET_SIP_TRANSPORT_ERROR_CONNECTION_REFUSED;
-    case G_IO_ERROR_TIMED_OUT: return NET_SIP_TRANSPORT_ERROR_TIMEOUT;
-    case G_IO_ERROR_HOST_UNREACHABLE:
-    case G_IO_ERROR_NETWORK_UNREACHABLE: return NET_SIP_TRANSPORT_ERROR_NO_ROUTE;
-    case G_IO_ERROR_ADDRESS_IN_USE: return NET_SIP_TRANSPORT_ERROR_ADDRESS_IN_USE;
-    default: return fallback;
-    }
-}
-
 static void
 set_tcp_nodelay (GSocketConnection *connection)
 {
@@ -598,14 +581,9 @@ conn_remember_tid (Conn          *conn,
 /* The stream cannot be framed any more (RFC 3261 §18.3: without framing
  * nothing after the bad message can be trusted): answer 400, or 513 for a
  * message over the limits (§21.5.14), when the bytes show a request with a
- * Via, and close once the answer is written.
- * @chunk, @chunk_len: the last read; @pending: the bytes buffered before
- * the failing message was taken, which ends with that read. */
+ * Via, and close once the answer is written. */
 static void
 conn_framing_failed (Conn         *conn,
-                     const guint8 *chunk,
-                     gsize         chunk_len,
-                     gsize         pending,
                      const GError *error)
 {
   NetSipSocketPool *pool = conn->set->pool;
@@ -657,13 +635,12 @@ conn_receive (Conn         *conn,
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(NetSipMessage) message = NULL;
-      gsize pending = net_sip_stream_framer_get_buffered_size (framer);
 
       message = net_sip_stream_framer_next (framer, &error);
       if (message == NULL)
         {
           if (error)
-            conn_framing_failed (conn, data, len, pending, error);
+            conn_framing_failed (conn, error);
           break;
         }
       took = TRUE;
@@ -867,7 +844,7 @@ conn_connected (GObject      *source,
   else if (tcp == NULL)
     {
       g_autofree char *peer = address_to_string (conn->remote);
-      conn_close (conn, transport_code_from_io (error, NET_SIP_TRANSPORT_ERROR_FAILED),
+      conn_close (conn, net_sip_socket_pool_transport_code (error, NET_SIP_TRANSPORT_ERROR_FAILED),
                   "cannot connect to %s: %s", peer, error->message);
     }
   else
@@ -1214,7 +1191,7 @@ net_sip_socket_pool_stream_init (NetSipSocketPool  *self,
   if (!g_socket_bind (socket, G_SOCKET_ADDRESS (self->local_address), TRUE, &local_error))
     {
       g_set_error (error, NET_SIP_TRANSPORT_ERROR,
-                   transport_code_from_io (local_error, NET_SIP_TRANSPORT_ERROR_FAILED),
+                   net_sip_socket_pool_transport_code (local_error, NET_SIP_TRANSPORT_ERROR_FAILED),
                    "cannot bind to %s: %s", where, local_error->message);
       return FALSE;
     }
@@ -1222,7 +1199,7 @@ net_sip_socket_pool_stream_init (NetSipSocketPool  *self,
   if (!g_socket_listen (socket, &local_error))
     {
       g_set_error (error, NET_SIP_TRANSPORT_ERROR,
-                   transport_code_from_io (local_error, NET_SIP_TRANSPORT_ERROR_FAILED),
+                   net_sip_socket_pool_transport_code (local_error, NET_SIP_TRANSPORT_ERROR_FAILED),
                    "cannot listen on %s: %s", where, local_error->message);
       return FALSE;
     }

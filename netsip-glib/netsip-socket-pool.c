@@ -524,25 +524,34 @@ net_sip_socket_pool_accept_certificate (NetSipSocketPool     *self,
 /* ------------------------------------------------------------------ */
 /* UDP                                                                 */
 
+/* The transport error code for a GIO error, @fallback for the others.
+ * Shared with the stream side. */
+gint
+net_sip_socket_pool_transport_code (const GError *io,
+                                    gint          fallback)
+{
+  if (io->domain != G_IO_ERROR)
+    return fallback;
+  switch (io->code)
+    {
+    case G_IO_ERROR_CONNECTION_REFUSED: return NET_SIP_TRANSPORT_ERROR_CONNECTION_REFUSED;
+    case G_IO_ERROR_HOST_UNREACHABLE:
+    case G_IO_ERROR_NETWORK_UNREACHABLE: return NET_SIP_TRANSPORT_ERROR_NO_ROUTE;
+    case G_IO_ERROR_MESSAGE_TOO_LARGE: return NET_SIP_TRANSPORT_ERROR_MESSAGE_TOO_LARGE;
+    case G_IO_ERROR_ADDRESS_IN_USE: return NET_SIP_TRANSPORT_ERROR_ADDRESS_IN_USE;
+    case G_IO_ERROR_TIMED_OUT: return NET_SIP_TRANSPORT_ERROR_TIMEOUT;
+    case G_IO_ERROR_CONNECTION_CLOSED: return NET_SIP_TRANSPORT_ERROR_CONNECTION_CLOSED;
+    default: return fallback;
+    }
+}
+
 static GError *
 transport_error_from_io (GError     *io,
                          const char *what)
 {
-  gint code = NET_SIP_TRANSPORT_ERROR_FAILED;
-
-  if (io->domain == G_IO_ERROR)
-    switch (io->code)
-      {
-      case G_IO_ERROR_CONNECTION_REFUSED: code = NET_SIP_TRANSPORT_ERROR_CONNECTION_REFUSED; break;
-      case G_IO_ERROR_HOST_UNREACHABLE:
-      case G_IO_ERROR_NETWORK_UNREACHABLE: code = NET_SIP_TRANSPORT_ERROR_NO_ROUTE; break;
-      case G_IO_ERROR_MESSAGE_TOO_LARGE: code = NET_SIP_TRANSPORT_ERROR_MESSAGE_TOO_LARGE; break;
-      case G_IO_ERROR_ADDRESS_IN_USE: code = NET_SIP_TRANSPORT_ERROR_ADDRESS_IN_USE; break;
-      case G_IO_ERROR_TIMED_OUT: code = NET_SIP_TRANSPORT_ERROR_TIMEOUT; break;
-      case G_IO_ERROR_CONNECTION_CLOSED: code = NET_SIP_TRANSPORT_ERROR_CONNECTION_CLOSED; break;
-      default: break;
-      }
-  return g_error_new (NET_SIP_TRANSPORT_ERROR, code, "%s: %s", what, io->message);
+  return g_error_new (NET_SIP_TRANSPORT_ERROR,
+                      net_sip_socket_pool_transport_code (io, NET_SIP_TRANSPORT_ERROR_FAILED),
+                      "%s: %s", what, io->message);
 }
 
 static void
