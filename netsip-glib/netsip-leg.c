@@ -44,7 +44,6 @@ typedef struct
   gint              verify_client;
   GSocketFamily     family;
   NetSipSocketPool *pool;
-  gulong            received_id;
   gulong            certificate_id;
 } NetSipLegPrivate;
 
@@ -90,7 +89,7 @@ net_sip_leg_dispose (GObject *object)
 
   if (priv->pool)
     {
-      g_clear_signal_handler (&priv->received_id, priv->pool);
+      net_sip_socket_pool_set_receive_hook (priv->pool, NULL, NULL);
       g_clear_signal_handler (&priv->certificate_id, priv->pool);
       net_sip_socket_pool_close (priv->pool);
       g_clear_object (&priv->pool);
@@ -508,8 +507,7 @@ net_sip_leg_initable_init (GInitable     *initable,
   if (priv->host == NULL)
     priv->host = g_inet_address_get_is_any (address) ? g_strdup (g_get_host_name ())
                                                       : g_strdup (priv->address);
-  priv->received_id = g_signal_connect (priv->pool, "message-received",
-                                        G_CALLBACK (pool_message_received), self);
+  net_sip_socket_pool_set_receive_hook (priv->pool, pool_message_received, self);
   priv->certificate_id = g_signal_connect (priv->pool, "accept-certificate",
                                            G_CALLBACK (pool_accept_certificate), self);
   return TRUE;
@@ -896,18 +894,17 @@ net_sip_leg_can_deliver_to (NetSipLeg       *self,
 /* ------------------------------------------------------------------ */
 /* Delivery                                                            */
 
+/* NetSipSendDone: completes the leg's task */
 static void
-deliver_done (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+deliver_done (GError   *error,
+              gpointer  user_data)
 {
   g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
 
-  if (net_sip_socket_pool_send_finish (NET_SIP_SOCKET_POOL (source), result, &error))
-    g_task_return_boolean (task, TRUE);
-  else
+  if (error)
     g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 /**
@@ -916,8 +913,10 @@ deliver_done (GObject      *source,
  * @message: the request or response to send
  * @destination: the next hop's address and port
  * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async): called once the datagram is sent or the stream
- *   write completes, or on failure
+ * @callback: (scope async) (nullable): called once the datagram is sent or
+ *   the stream write completes, or on failure; %NULL when nobody waits for
+ *   the outcome (a response, a retransmission): a failure is then only
+ *   logged (debug)
  * @user_data: data for @callback
  *
  * Sends @message to @destination. A request whose top Via is not this
@@ -939,7 +938,7 @@ net_sip_leg_deliver_async (NetSipLeg           *self,
                            gpointer             user_data)
 {
   NetSipLegPrivate *priv;
-  GTask *task;
+  GTask *task = NULL;
   g_autoptr(NetSipUri) uri = NULL;
   const char *identity = NULL;
 
@@ -948,8 +947,12 @@ net_sip_leg_deliver_async (NetSipLeg           *self,
   g_return_if_fail (G_IS_INET_SOCKET_ADDRESS (destination));
 
   priv = PRIV (self);
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, net_sip_leg_deliver_async);
+  /* nobody to tell: no task at all (responses, retransmissions) */
+  if (callback)
+    {
+      task = g_task_new (self, cancellable, callback, user_data);
+      g_task_set_source_tag (task, net_sip_leg_deliver_async);
+    }
 
   if (NET_SIP_IS_REQUEST (message))
     {
@@ -962,8 +965,8 @@ net_sip_leg_deliver_async (NetSipLeg           *self,
             identity = net_sip_uri_get_host (uri);
         }
     }
-  net_sip_socket_pool_send_async (priv->pool, message, destination, identity,
-                                  cancellable, deliver_done, task);
+  net_sip_socket_pool_send_internal (priv->pool, message, destination, identity, cancellable,
+                                     task ? deliver_done : NULL, task);
 }
 
 /**

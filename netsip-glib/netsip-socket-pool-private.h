@@ -12,6 +12,19 @@ G_BEGIN_DECLS
 
 typedef struct _NetSipStreamSet NetSipStreamSet;
 
+/* How a send ends: @error is %NULL when the datagram went out or the
+ * stream write completed; otherwise it is the reason (transfer full: the
+ * function owns it). */
+typedef void (*NetSipSendDone)     (GError           *error,
+                                    gpointer          user_data);
+
+/* The leg that owns a pool gets received messages through this hook, not
+ * through a signal emission per message. */
+typedef void (*NetSipReceiveHook)  (NetSipSocketPool *pool,
+                                    NetSipMessage    *message,
+                                    NetSipSourceInfo *source,
+                                    gpointer          user_data);
+
 struct _NetSipSocketPool
 {
   GObject             parent_instance;
@@ -53,9 +66,33 @@ struct _NetSipSocketPool
   GQueue              pending_sends;
   GSource            *write_source;
 
+  /* UDP: the source of the last datagram. GSocket hands out the same
+   * GSocketAddress for a peer it has seen lately, so a run of datagrams
+   * from one peer shares one NetSipSourceInfo. */
+  GSocketAddress     *last_from;
+  NetSipSourceInfo   *last_source;
+
+  /* the owner's hook (net_sip_socket_pool_set_receive_hook) */
+  NetSipReceiveHook   receive_hook;
+  gpointer            receive_hook_data;
+
   /* TCP/TLS connections, owned by netsip-socket-pool-stream.c */
   NetSipStreamSet    *streams;
 };
+
+/* netsip-socket-pool.c, for the leg: send without a GTask of the pool's
+ * own. @done (nullable) is called exactly once, possibly before this
+ * returns (a datagram the socket took at once). */
+void      net_sip_socket_pool_send_internal        (NetSipSocketPool   *self,
+                                                    NetSipMessage      *message,
+                                                    GInetSocketAddress *destination,
+                                                    const char         *server_identity,
+                                                    GCancellable       *cancellable,
+                                                    NetSipSendDone      done,
+                                                    gpointer            done_data);
+void      net_sip_socket_pool_set_receive_hook     (NetSipSocketPool   *self,
+                                                    NetSipReceiveHook   hook,
+                                                    gpointer            user_data);
 
 /* netsip-socket-pool.c, for the stream side */
 void      net_sip_socket_pool_dispatch             (NetSipSocketPool   *self,

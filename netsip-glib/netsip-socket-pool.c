@@ -76,7 +76,9 @@ static guint signals[N_SIGNALS];
 
 typedef struct
 {
-  GTask              *task;
+  NetSipSendDone      done;
+  gpointer            done_data;
+  GCancellable       *cancellable;
   GBytes             *data;
   GInetSocketAddress *destination;
 } PendingSend;
@@ -89,10 +91,25 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (NetSipSocketPool, net_sip_socket_pool, G_TYPE_OBJ
 
 /* ------------------------------------------------------------------ */
 
+/* Ends a send: calls its done function, which owns @error. */
+static inline void
+send_done (NetSipSendDone  done,
+           gpointer        done_data,
+           GError         *error)
+{
+  if (done)
+    done (error, done_data);
+  else if (error)
+    {
+      g_debug ("a send nobody waits for failed: %s", error->message);
+      g_error_free (error);
+    }
+}
+
 static void
 pending_send_free (PendingSend *ps)
 {
-  g_clear_object (&ps->task);
+  g_clear_object (&ps->cancellable);
   g_bytes_unref (ps->data);
   g_object_unref (ps->destination);
   g_free (ps);
@@ -105,9 +122,9 @@ fail_pending_sends (NetSipSocketPool *self)
 
   while ((ps = g_queue_pop_head (&self->pending_sends)))
     {
-      g_task_return_new_error (ps->task, NET_SIP_TRANSPORT_ERROR,
-                               NET_SIP_TRANSPORT_ERROR_CONNECTION_CLOSED,
-                               "the socket pool was closed before the message was sent");
+      send_done (ps->done, ps->done_data,
+                 g_error_new_literal (NET_SIP_TRANSPORT_ERROR, NET_SIP_TRANSPORT_ERROR_CONNECTION_CLOSED,
+                                      "the socket pool was closed before the message was sent"));
       pending_send_free (ps);
     }
 }
@@ -154,6 +171,8 @@ net_sip_socket_pool_dispose (GObject *object)
 
   net_sip_socket_pool_close (self);
   g_clear_object (&self->socket);
+  g_clear_object (&self->last_from);
+  g_clear_object (&self->last_source);
   G_OBJECT_CLASS (net_sip_socket_pool_parent_class)->dispose (object);
 }
 
@@ -508,7 +527,20 @@ net_sip_socket_pool_dispatch (NetSipSocketPool *self,
                               NetSipMessage    *message,
                               NetSipSourceInfo *source)
 {
-  g_signal_emit (self, signals[SIG_MESSAGE_RECEIVED], 0, message, source);
+  if (self->receive_hook)
+    self->receive_hook (self, message, source, self->receive_hook_data);
+  /* the hook may have closed the pool */
+  if (!self->closed && g_signal_has_handler_pending (self, signals[SIG_MESSAGE_RECEIVED], 0, FALSE))
+    g_signal_emit (self, signals[SIG_MESSAGE_RECEIVED], 0, message, source);
+}
+
+void
+net_sip_socket_pool_set_receive_hook (NetSipSocketPool  *self,
+                                      NetSipReceiveHook  hook,
+                                      gpointer           user_data)
+{
+  self->receive_hook = hook;
+  self->receive_hook_data = user_data;
 }
 
 gboolean
@@ -611,8 +643,14 @@ handle_datagram (NetSipSocketPool *self,
       return;
     }
   self->n_received++;
-  source = net_sip_source_info_new (NET_SIP_TRANSPORT_UDP, G_INET_SOCKET_ADDRESS (from),
-                                    self->local_address, NULL);
+  if (from != self->last_from)
+    {
+      g_set_object (&self->last_from, from);
+      g_clear_object (&self->last_source);
+      self->last_source = net_sip_source_info_new (NET_SIP_TRANSPORT_UDP, G_INET_SOCKET_ADDRESS (from),
+                                                   self->local_address, NULL);
+    }
+  source = g_object_ref (self->last_source);
   net_sip_socket_pool_dispatch (self, message, source);
 }
 
@@ -647,24 +685,28 @@ udp_readable (GSocket      *socket,
 
 static gboolean udp_writable (GSocket *socket, GIOCondition condition, gpointer user_data);
 
-/* Returns FALSE when the socket would block. */
+/* Sends one datagram and ends the send; FALSE (and nothing ended) when
+ * the socket would block. */
 static gboolean
-udp_try_send (NetSipSocketPool *self,
-              PendingSend      *ps)
+udp_try_send (NetSipSocketPool   *self,
+              GBytes             *data,
+              GInetSocketAddress *destination,
+              NetSipSendDone      done,
+              gpointer            done_data)
 {
   g_autoptr(GError) error = NULL;
   gsize len;
-  const char *d = g_bytes_get_data (ps->data, &len);
-  gssize n = g_socket_send_to (self->socket, G_SOCKET_ADDRESS (ps->destination), d, len, NULL, &error);
+  const char *d = g_bytes_get_data (data, &len);
+  gssize n = g_socket_send_to (self->socket, G_SOCKET_ADDRESS (destination), d, len, NULL, &error);
 
   if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
     return FALSE;
   if (n < 0)
-    g_task_return_error (ps->task, transport_error_from_io (error, "UDP send"));
+    send_done (done, done_data, transport_error_from_io (error, "UDP send"));
   else
     {
       self->n_sent++;
-      g_task_return_boolean (ps->task, TRUE);
+      send_done (done, done_data, NULL);
     }
   return TRUE;
 }
@@ -676,15 +718,22 @@ udp_flush (NetSipSocketPool *self)
 
   while ((ps = g_queue_peek_head (&self->pending_sends)))
     {
-      if (g_task_return_error_if_cancelled (ps->task))
+      GError *error = NULL;
+
+      /* off the queue before its done function runs: that may send
+       * again or close the pool */
+      g_queue_pop_head (&self->pending_sends);
+      if (g_cancellable_set_error_if_cancelled (ps->cancellable, &error))
+        send_done (ps->done, ps->done_data, error);
+      else if (!udp_try_send (self, ps->data, ps->destination, ps->done, ps->done_data))
         {
-          pending_send_free (g_queue_pop_head (&self->pending_sends));
-          continue;
+          g_queue_push_head (&self->pending_sends, ps);
+          break;
         }
-      if (!udp_try_send (self, ps))
-        break;
-      pending_send_free (g_queue_pop_head (&self->pending_sends));
+      pending_send_free (ps);
     }
+  if (self->closed)
+    return;
 
   if (g_queue_is_empty (&self->pending_sends))
     {
@@ -872,6 +921,109 @@ net_sip_socket_pool_get_n_connections (NetSipSocketPool *self)
   return net_sip_socket_pool_stream_n_connections (self);
 }
 
+/* NetSipSendDone for net_sip_socket_pool_send_async(): completes its task */
+static void
+task_send_done (GError   *error,
+                gpointer  user_data)
+{
+  g_autoptr(GTask) task = user_data;
+
+  if (error)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+typedef struct
+{
+  NetSipSendDone done;
+  gpointer       done_data;
+} StreamSend;
+
+static void
+stream_send_finished (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  StreamSend *ss = user_data;
+  GError *error = NULL;
+
+  g_task_propagate_boolean (G_TASK (result), &error);
+  send_done (ss->done, ss->done_data, error);
+  g_free (ss);
+}
+
+void
+net_sip_socket_pool_send_internal (NetSipSocketPool   *self,
+                                   NetSipMessage      *message,
+                                   GInetSocketAddress *destination,
+                                   const char         *server_identity,
+                                   GCancellable       *cancellable,
+                                   NetSipSendDone      done,
+                                   gpointer            done_data)
+{
+  g_autoptr(GBytes) data = NULL;
+  GSocketFamily family;
+  GError *error = NULL;
+
+  if (self->fixed_destination)
+    destination = self->fixed_destination;
+
+  if (self->closed || !self->initialized)
+    {
+      send_done (done, done_data,
+                 g_error_new_literal (NET_SIP_TRANSPORT_ERROR, NET_SIP_TRANSPORT_ERROR_CONNECTION_CLOSED,
+                                      "the socket pool is closed"));
+      return;
+    }
+  family = g_socket_address_get_family (G_SOCKET_ADDRESS (destination));
+  if (family != g_socket_address_get_family (G_SOCKET_ADDRESS (self->local_address)))
+    {
+      send_done (done, done_data,
+                 g_error_new (NET_SIP_TRANSPORT_ERROR, NET_SIP_TRANSPORT_ERROR_NO_ROUTE,
+                              "an IPv%d leg cannot send to an IPv%d address",
+                              family == G_SOCKET_FAMILY_IPV6 ? 4 : 6,
+                              family == G_SOCKET_FAMILY_IPV6 ? 6 : 4));
+      return;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+    {
+      send_done (done, done_data, error);
+      return;
+    }
+
+  data = net_sip_message_to_bytes (message);
+  if (self->transport == NET_SIP_TRANSPORT_UDP)
+    {
+      PendingSend *ps;
+
+      /* the common case: nothing queued and the socket takes it now */
+      if (g_queue_is_empty (&self->pending_sends) &&
+          udp_try_send (self, data, destination, done, done_data))
+        return;
+      ps = g_new0 (PendingSend, 1);
+      ps->done = done;
+      ps->done_data = done_data;
+      ps->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
+      ps->data = g_steal_pointer (&data);
+      ps->destination = g_object_ref (destination);
+      g_queue_push_tail (&self->pending_sends, ps);
+      udp_flush (self);
+      return;
+    }
+  else
+    {
+      StreamSend *ss = g_new (StreamSend, 1);
+      GTask *task;
+
+      ss->done = done;
+      ss->done_data = done_data;
+      task = g_task_new (self, cancellable, stream_send_finished, ss);
+      g_task_set_source_tag (task, net_sip_socket_pool_send_internal);
+      net_sip_socket_pool_stream_send (self, task, data, message, destination, server_identity);
+    }
+}
+
 /**
  * net_sip_socket_pool_send_async:
  * @self: a #NetSipSocketPool
@@ -899,9 +1051,7 @@ net_sip_socket_pool_send_async (NetSipSocketPool    *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GBytes) data = NULL;
-  GSocketFamily family;
+  GTask *task;
 
   g_return_if_fail (NET_SIP_IS_SOCKET_POOL (self));
   g_return_if_fail (NET_SIP_IS_MESSAGE (message));
@@ -909,37 +1059,8 @@ net_sip_socket_pool_send_async (NetSipSocketPool    *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, net_sip_socket_pool_send_async);
-  if (self->fixed_destination)
-    destination = self->fixed_destination;
-
-  if (self->closed || !self->initialized)
-    {
-      g_task_return_new_error (task, NET_SIP_TRANSPORT_ERROR, NET_SIP_TRANSPORT_ERROR_CONNECTION_CLOSED,
-                               "the socket pool is closed");
-      return;
-    }
-  family = g_socket_address_get_family (G_SOCKET_ADDRESS (destination));
-  if (family != g_socket_address_get_family (G_SOCKET_ADDRESS (self->local_address)))
-    {
-      g_task_return_new_error (task, NET_SIP_TRANSPORT_ERROR, NET_SIP_TRANSPORT_ERROR_NO_ROUTE,
-                               "an IPv%d leg cannot send to an IPv%d address",
-                               family == G_SOCKET_FAMILY_IPV6 ? 4 : 6,
-                               family == G_SOCKET_FAMILY_IPV6 ? 6 : 4);
-      return;
-    }
-
-  data = net_sip_message_to_bytes (message);
-  if (self->transport == NET_SIP_TRANSPORT_UDP)
-    {
-      PendingSend *ps = g_new0 (PendingSend, 1);
-      ps->task = g_steal_pointer (&task);
-      ps->data = g_steal_pointer (&data);
-      ps->destination = g_object_ref (destination);
-      g_queue_push_tail (&self->pending_sends, ps);
-      udp_flush (self);
-      return;
-    }
-  net_sip_socket_pool_stream_send (self, task, data, message, destination, server_identity);
+  net_sip_socket_pool_send_internal (self, message, destination, server_identity,
+                                     cancellable, task_send_done, task);
 }
 
 /**

@@ -150,6 +150,72 @@ exchange (const char *spec)
 }
 
 static void
+on_pool_message (NetSipSocketPool *pool,
+                 NetSipMessage    *message,
+                 NetSipSourceInfo *source,
+                 gpointer          user_data)
+{
+  guint *count = user_data;
+  (*count)++;
+}
+
+/* deliver_async with no callback (how responses and retransmissions go
+ * out) sends all the same; the pool's own message-received signal still
+ * fires next to the leg's; a run of datagrams from one peer shares its
+ * NetSipSourceInfo, and another peer gets its own. */
+static void
+test_no_callback (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NetSipLeg) a = net_sip_leg_new ("udp:127.0.0.1:0", &error);
+  g_autoptr(NetSipLeg) b = net_sip_leg_new ("udp:127.0.0.1:0", &error);
+  g_autoptr(NetSipLeg) c = net_sip_leg_new ("udp:127.0.0.1:0", &error);
+  g_autoptr(NetSipSourceInfo) first = NULL;
+  Wait wb = { 0 };
+  guint pool_count = 0;
+  guint64 n;
+
+  g_assert_no_error (error);
+  g_signal_connect (b, "message-received", G_CALLBACK (on_message), &wb);
+  g_signal_connect (net_sip_leg_get_socket_pool (b), "message-received",
+                    G_CALLBACK (on_pool_message), &pool_count);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(NetSipMessage) req = make_options ("sip:bob@example.org");
+      NetSipLeg *from = i < 2 ? a : c;
+
+      net_sip_leg_deliver_async (from, req, leg_address (b), NULL, NULL, NULL);
+      run_until (&wb);
+      g_assert_cmpuint (g_inet_socket_address_get_port (net_sip_source_info_get_remote_address (wb.source)),
+                        ==, net_sip_leg_get_port (from));
+      if (i == 0)
+        first = g_object_ref (wb.source);
+      else if (i == 1)
+        g_assert_true (wb.source == first);
+      else
+        g_assert_true (wb.source != first);
+      wait_clear (&wb);
+    }
+  g_assert_cmpuint (pool_count, ==, 3);
+  g_object_get (net_sip_leg_get_socket_pool (a), "n-sent", &n, NULL);
+  g_assert_cmpuint (n, ==, 2);
+  g_object_get (net_sip_leg_get_socket_pool (b), "n-received", &n, NULL);
+  g_assert_cmpuint (n, ==, 3);
+
+  /* a failure nobody waits for is dropped quietly: an IPv6 address from
+   * an IPv4 leg */
+  {
+    g_autoptr(NetSipMessage) req = make_options ("sip:bob@example.org");
+    g_autoptr(GInetAddress) v6 = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV6);
+    g_autoptr(GInetSocketAddress) dest = G_INET_SOCKET_ADDRESS (g_inet_socket_address_new (v6, 5060));
+    net_sip_leg_deliver_async (a, req, dest, NULL, NULL, NULL);
+    g_object_get (net_sip_leg_get_socket_pool (a), "n-sent", &n, NULL);
+    g_assert_cmpuint (n, ==, 2);
+  }
+}
+
+static void
 test_ipv4 (void)
 {
   exchange ("udp:127.0.0.1:0");
@@ -454,6 +520,7 @@ main (int    argc,
   g_test_add_func ("/transport/udp/bad-input", test_bad_input);
   g_test_add_func ("/transport/udp/fixed-destination", test_fixed_destination);
   g_test_add_func ("/transport/udp/error-response", test_error_response);
+  g_test_add_func ("/transport/udp/no-callback", test_no_callback);
 
   return g_test_run ();
 }
