@@ -24,6 +24,7 @@ guint        net_sip_header_lookup       (const char *name,
                                           gsize       length);
 const char  *net_sip_header_id_name      (guint       id);
 guint        net_sip_header_id_flags     (guint       id);
+gsize        net_sip_header_id_name_length (guint     id);
 
 /* Splits a comma-separated list value at top-level commas (not inside
  * quoted strings or <...>), trimming whitespace around each element. */

@@ -105,6 +105,12 @@ net_sip_header_id_name (guint id)
   return id < NET_SIP_HDR_N_KNOWN ? header_info[id].name : NULL;
 }
 
+gsize
+net_sip_header_id_name_length (guint id)
+{
+  return id < NET_SIP_HDR_N_KNOWN ? header_info[id].length : 0;
+}
+
 guint
 net_sip_header_id_flags (guint id)
 {

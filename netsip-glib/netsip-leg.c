@@ -364,12 +364,7 @@ mark_received (NetSipMessage    *request,
   GInetSocketAddress *remote = net_sip_source_info_get_remote_address (source);
   GInetAddress *ip = g_inet_socket_address_get_address (remote);
   char ip_text[INET6_ADDRSTRLEN];
-  char port_text[8];
-  GString *text;
-  NetSipParam *params;
-  guint n = 0;
   gboolean need_received, want_rport;
-  const char *line;
 
   if (via == NULL)
     return;
@@ -392,58 +387,10 @@ mark_received (NetSipMessage    *request,
     }
   else
     inet_ntop (AF_INET6, g_inet_address_to_bytes (ip), ip_text, sizeof ip_text);
-  *format_uint (port_text, g_inet_socket_address_get_port (remote)) = '\0';
 
-  /* the top via-parm again, with received (always when rport is asked
-   * for, RFC 3581 §4) and the rport value */
-  params = g_newa (NetSipParam, via->n_params + 1);
-  for (guint i = 0; i < via->n_params; i++)
-    {
-      if (net_sip_param_is (&via->params[i], "received"))
-        continue;
-      params[n] = via->params[i];
-      if (want_rport && net_sip_param_is (&via->params[i], "rport"))
-        params[n].value = port_text;
-      n++;
-    }
-  params[n].name = "received";
-  params[n].name_length = 8;
-  params[n].value = ip_text;
-  params[n].quoted = FALSE;
-  n++;
-
-  text = g_string_sized_new (128);
-  g_string_append (text, via->protocol);
-  g_string_append_c (text, '/');
-  g_string_append (text, via->transport);
-  g_string_append_c (text, ' ');
-  if (via->ipv6)
-    {
-      g_string_append_c (text, '[');
-      g_string_append (text, via->host);
-      g_string_append_c (text, ']');
-    }
-  else
-    g_string_append (text, via->host);
-  if (via->port)
-    {
-      char port[8];
-      *format_uint (port, via->port) = '\0';
-      g_string_append_c (text, ':');
-      g_string_append (text, port);
-    }
-  net_sip_params_append (text, params, n, ';');
-
-  /* replace the first element of the first Via line */
-  line = net_sip_message_get_header (request, "Via");
-  if (strchr (line, ','))
-    {
-      g_autoptr(GPtrArray) parts = net_sip_header_split_list (line, strlen (line));
-      for (guint i = 1; i < parts->len; i++)
-        g_string_append_printf (text, ", %s", (char *) parts->pdata[i]);
-    }
-  net_sip_message_replace_first_header (request, "Via", text->str);
-  g_string_free (text, TRUE);
+  /* received always when rport is asked for (RFC 3581 §4) */
+  net_sip_message_set_via_received (request, ip_text,
+                                    want_rport ? g_inet_socket_address_get_port (remote) : 0);
 }
 
 static void

@@ -40,6 +40,9 @@ void             net_sip_message_mark_modified  (NetSipMessage *self);
 gboolean         net_sip_message_replace_first_header (NetSipMessage *self,
                                                        const char    *name,
                                                        const char    *value);
+gboolean         net_sip_message_set_via_received (NetSipMessage *self,
+                                                   const char    *received,
+                                                   guint16        rport);
 void             net_sip_message_copy_headers   (NetSipMessage *dest,
                                                  NetSipMessage *src,
                                                  const char    *name,

@@ -58,6 +58,7 @@ typedef struct
 
   /* caches, cleared when headers change */
   NetSipVia       *top_via;
+  const char      *top_via_end;  /* where the top via-parm ends in its line */
   NetSipVia      **vias;
   guint            n_vias;
   NetSipNameAddr  *from;
@@ -119,6 +120,7 @@ static void
 invalidate_caches (NetSipMessagePrivate *priv)
 {
   priv->top_via = NULL;
+  priv->top_via_end = NULL;
   priv->vias = NULL;
   priv->n_vias = 0;
   priv->from = NULL;
@@ -1208,27 +1210,80 @@ net_sip_message_copy_headers (NetSipMessage *dest,
                               gboolean       first_only)
 {
   NetSipMessagePrivate *spriv = PRIV (src);
+  NetSipMessagePrivate *dpriv = PRIV (dest);
   gsize len = strlen (name);
   guint id = net_sip_header_lookup (name, len);
+  gboolean list = (net_sip_header_id_flags (id) & NET_SIP_HF_LIST) != 0;
+  guint at = G_MAXUINT;
+  gboolean copied = FALSE;
 
+  net_sip_message_get_arena (dest);
   for (guint i = 0; i < spriv->n_headers; i++)
     {
       NetSipHeader *h = &spriv->headers[i];
+      NetSipHeader *d;
+      const char *v;
+      gsize vlen;
+
       if (!header_matches (h, id, name, len))
         continue;
-      if (first_only && (net_sip_header_id_flags (id) & NET_SIP_HF_LIST))
+      if (first_only && list)
         {
           /* the first element of a list line, e.g. the top Via */
-          const char *v = header_cstr (spriv, h);
-          g_autoptr(GPtrArray) parts = net_sip_header_split_list (v, h->cstr_length);
+          g_autoptr(GPtrArray) parts = NULL;
+          v = header_cstr (spriv, h);
+          parts = net_sip_header_split_list (v, h->cstr_length);
           if (parts->len > 0)
             net_sip_message_add_header (dest, header_name (h, spriv->arena), parts->pdata[0]);
+          return;
+        }
+
+      /* A header of a message that parsed or was built through the API
+       * holds a valid, trimmed value without line breaks once unfolded:
+       * copy it as it is, after the last line of that name in @dest (or
+       * at the end), as net_sip_message_add_header() would. */
+      if (at == G_MAXUINT)
+        {
+          at = dpriv->n_headers;
+          for (guint k = dpriv->n_headers; k > 0; k--)
+            if (header_matches (&dpriv->headers[k - 1], id, name, len))
+              {
+                at = k;
+                break;
+              }
+        }
+      if (h->folded)
+        {
+          v = header_cstr (spriv, h);
+          vlen = h->cstr_length;
         }
       else
-        net_sip_message_add_header (dest, header_name (h, spriv->arena), header_cstr (spriv, h));
+        {
+          v = h->value;
+          vlen = h->value_length;
+        }
+      d = insert_header_at (dpriv, at++);
+      d->id = h->id;
+      if (h->id != NET_SIP_HDR_OTHER)
+        {
+          d->name = net_sip_header_id_name (h->id);
+          d->name_length = net_sip_header_id_name_length (h->id);
+        }
+      else
+        {
+          d->name = net_sip_arena_strndup (dpriv->arena, h->name, h->name_length);
+          d->name_length = h->name_length;
+        }
+      d->cstr = d->value = net_sip_arena_strndup (dpriv->arena, v, vlen);
+      d->cstr_length = d->value_length = vlen;
+      d->line = 0;
+      d->folded = FALSE;
+      copied = TRUE;
       if (first_only)
         break;
     }
+  if (copied)
+    net_sip_message_mark_modified (dest);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1378,15 +1433,42 @@ net_sip_message_set_body (NetSipMessage *self,
  *
  * Since: 1.0
  */
+/* Appends @len bytes at @o; returns the end. */
+static inline char *
+put (char       *o,
+     const char *s,
+     gsize       len)
+{
+  memcpy (o, s, len);
+  return o + len;
+}
+
+/* Writes @v in decimal at @o; returns the end. */
+static inline char *
+put_uint (char  *o,
+          gsize  v)
+{
+  char tmp[24];
+  guint n = 0;
+
+  do
+    tmp[n++] = '0' + v % 10;
+  while ((v /= 10) > 0);
+  while (n > 0)
+    *o++ = tmp[--n];
+  return o;
+}
+
 GBytes *
 net_sip_message_to_bytes (NetSipMessage *self)
 {
   NetSipMessagePrivate *priv;
   g_autoptr(GBytes) body = NULL;
-  GString *s;
+  const char *version, *body_data;
+  gboolean is_request;
+  gsize body_size, size, version_len, reason_len = 0;
+  char *out, *o;
   gboolean wrote_cl = FALSE;
-  gsize body_size;
-  char cl_text[48];
 
   g_return_val_if_fail (NET_SIP_IS_MESSAGE (self), NULL);
   priv = PRIV (self);
@@ -1399,54 +1481,87 @@ net_sip_message_to_bytes (NetSipMessage *self)
     }
 
   body = net_sip_message_get_body (self);
-  body_size = g_bytes_get_size (body);
-  g_snprintf (cl_text, sizeof cl_text, "Content-Length: %" G_GSIZE_FORMAT "\r\n", body_size);
-  s = g_string_sized_new (priv->size ? priv->size + 64 : 512);
-  /* no printf on the hot path: these are plain appends */
-  if (NET_SIP_IS_REQUEST (self))
-    {
-      g_string_append (s, priv->start.method);
-      g_string_append_c (s, ' ');
-      g_string_append (s, priv->start.uri);
-      g_string_append_c (s, ' ');
-      g_string_append (s, priv->start.version ? priv->start.version : "SIP/2.0");
-    }
+  body_data = g_bytes_get_data (body, &body_size);
+  is_request = NET_SIP_IS_REQUEST (self);
+  version = priv->start.version ? priv->start.version : "SIP/2.0";
+  version_len = strlen (version);
+
+  /* The size first, then one allocation and plain copies: no printf and
+   * no growing buffer on the path every response takes. */
+  if (is_request)
+    size = strlen (priv->start.method) + 1 + strlen (priv->start.uri) + 1 + version_len + 2;
   else
     {
-      char code[4] = { '0' + priv->start.code / 100, '0' + priv->start.code / 10 % 10,
-                       '0' + priv->start.code % 10, '\0' };
-      g_string_append (s, priv->start.version ? priv->start.version : "SIP/2.0");
-      g_string_append_c (s, ' ');
-      g_string_append (s, code);
-      g_string_append_c (s, ' ');
-      g_string_append (s, priv->start.reason ? priv->start.reason : "");
+      reason_len = priv->start.reason ? strlen (priv->start.reason) : 0;
+      size = version_len + 5 + reason_len + 2;
     }
-  g_string_append (s, "\r\n");
   for (guint i = 0; i < priv->n_headers; i++)
     {
       NetSipHeader *h = &priv->headers[i];
-      const char *value;
       if (h->id == NET_SIP_HDR_CONTENT_LENGTH)
+        continue;
+      header_cstr (priv, h);
+      size += (h->id != NET_SIP_HDR_OTHER ? net_sip_header_id_name_length (h->id) : h->name_length) +
+              2 + h->cstr_length + 2;
+    }
+  size += sizeof "Content-Length: \r\n" - 1 + 20 + 2 + body_size;
+
+  out = o = g_malloc (size);
+  if (is_request)
+    {
+      o = put (o, priv->start.method, strlen (priv->start.method));
+      *o++ = ' ';
+      o = put (o, priv->start.uri, strlen (priv->start.uri));
+      *o++ = ' ';
+      o = put (o, version, version_len);
+    }
+  else
+    {
+      o = put (o, version, version_len);
+      *o++ = ' ';
+      *o++ = '0' + priv->start.code / 100;
+      *o++ = '0' + priv->start.code / 10 % 10;
+      *o++ = '0' + priv->start.code % 10;
+      *o++ = ' ';
+      if (reason_len)
+        o = put (o, priv->start.reason, reason_len);
+    }
+  *o++ = '\r';
+  *o++ = '\n';
+  for (guint i = 0; i <= priv->n_headers; i++)
+    {
+      NetSipHeader *h = i < priv->n_headers ? &priv->headers[i] : NULL;
+
+      /* one Content-Length with the real body size, where the first one
+       * was, or at the end */
+      if (h == NULL || h->id == NET_SIP_HDR_CONTENT_LENGTH)
         {
           if (!wrote_cl)
-            g_string_append (s, cl_text);
+            {
+              o = put (o, "Content-Length: ", 16);
+              o = put_uint (o, body_size);
+              *o++ = '\r';
+              *o++ = '\n';
+            }
           wrote_cl = TRUE;
           continue;
         }
       if (h->id != NET_SIP_HDR_OTHER)
-        g_string_append (s, net_sip_header_id_name (h->id));
+        o = put (o, net_sip_header_id_name (h->id), net_sip_header_id_name_length (h->id));
       else
-        g_string_append_len (s, h->name, h->name_length);
-      g_string_append (s, ": ");
-      value = header_cstr (priv, h);
-      g_string_append_len (s, value, h->cstr_length);
-      g_string_append (s, "\r\n");
+        o = put (o, h->name, h->name_length);
+      *o++ = ':';
+      *o++ = ' ';
+      o = put (o, h->cstr, h->cstr_length);
+      *o++ = '\r';
+      *o++ = '\n';
     }
-  if (!wrote_cl)
-    g_string_append (s, cl_text);
-  g_string_append (s, "\r\n");
-  g_string_append_len (s, g_bytes_get_data (body, NULL), body_size);
-  return g_string_free_to_bytes (s);
+  *o++ = '\r';
+  *o++ = '\n';
+  if (body_size)
+    o = put (o, body_data, body_size);
+  g_assert ((gsize) (o - out) <= size);
+  return g_bytes_new_take (out, o - out);
 }
 
 /**
@@ -1484,6 +1599,8 @@ header_value_error (GError             **error,
   return set_parse_error (error, NET_SIP_PARSE_ERROR_VALUE, "header '%s': %s", name, what);
 }
 
+static NetSipVia *parse_top_via (NetSipMessagePrivate *priv, GError **error);
+
 /**
  * net_sip_message_get_top_via:
  * @self: a #NetSipMessage
@@ -1504,8 +1621,6 @@ net_sip_message_get_top_via (NetSipMessage  *self,
                              GError        **error)
 {
   NetSipMessagePrivate *priv;
-  NetSipHeader *h;
-  const char *what = NULL, *p, *end;
 
   g_return_val_if_fail (NET_SIP_IS_MESSAGE (self), NULL);
   priv = PRIV (self);
@@ -1513,6 +1628,16 @@ net_sip_message_get_top_via (NetSipMessage  *self,
     return priv->top_via;
   if (priv->vias)
     return priv->top_via = priv->n_vias ? priv->vias[0] : NULL;
+  return parse_top_via (priv, error);
+}
+
+static NetSipVia *
+parse_top_via (NetSipMessagePrivate  *priv,
+               GError               **error)
+{
+  NetSipHeader *h;
+  const char *what = NULL, *p, *end;
+
   h = find_header (priv, NET_SIP_HDR_VIA);
   if (h == NULL)
     return NULL;
@@ -1522,6 +1647,7 @@ net_sip_message_get_top_via (NetSipMessage  *self,
     header_value_error (error, h, what);
   else
     {
+      priv->top_via_end = p;
       p = net_sip_skip_ws (p, end);
       if (p < end && *p != ',')
         {
@@ -1530,6 +1656,187 @@ net_sip_message_get_top_via (NetSipMessage  *self,
         }
     }
   return priv->top_via;
+}
+
+/* The top via-parm again, written from its parsed form with received and
+ * rport set, followed by the rest of its line: the general way, for what
+ * the splice in net_sip_message_set_via_received() does not handle. */
+static void
+rebuild_top_via (NetSipMessage *self,
+                 NetSipVia     *via,
+                 const char    *received,
+                 const char    *rport_text,
+                 const char    *rest,
+                 gsize          rest_length)
+{
+  NetSipParam *params = g_newa (NetSipParam, via->n_params + 1);
+  g_autoptr(GString) text = g_string_sized_new (128);
+  guint n = 0;
+
+  for (guint i = 0; i < via->n_params; i++)
+    {
+      if (net_sip_param_is (&via->params[i], "received"))
+        continue;
+      params[n] = via->params[i];
+      if (rport_text && net_sip_param_is (&via->params[i], "rport"))
+        params[n].value = rport_text;
+      n++;
+    }
+  params[n].name = "received";
+  params[n].name_length = 8;
+  params[n].value = received;
+  params[n].quoted = FALSE;
+  n++;
+
+  g_string_append (text, via->protocol);
+  g_string_append_c (text, '/');
+  g_string_append (text, via->transport);
+  g_string_append_c (text, ' ');
+  if (via->ipv6)
+    {
+      g_string_append_c (text, '[');
+      g_string_append (text, via->host);
+      g_string_append_c (text, ']');
+    }
+  else
+    g_string_append (text, via->host);
+  if (via->port)
+    g_string_append_printf (text, ":%u", via->port);
+  net_sip_params_append (text, params, n, ';');
+  g_string_append_len (text, rest, rest_length);
+  net_sip_message_replace_first_header (self, "Via", text->str);
+}
+
+/* RFC 3261 §18.2.1 and RFC 3581 §4, for a received request: sets
+ * received=@received on the top via-parm (replacing one already there)
+ * and, when @rport is not 0, gives the valueless rport parameter that
+ * value. The common case (no received yet, a bare rport) is a splice into
+ * the line as written; the parsed top Via and the other parsed values
+ * stay cached. FALSE when there is no readable Via. */
+gboolean
+net_sip_message_set_via_received (NetSipMessage *self,
+                                  const char    *received,
+                                  guint16        rport)
+{
+  NetSipMessagePrivate *priv = PRIV (self);
+  NetSipHeader *h;
+  NetSipVia *via, *nv;
+  NetSipParam *params;
+  const char *start, *end, *elem_end, *rport_at = NULL;
+  char rport_text[24];
+  gsize rport_len = 0, received_len = strlen (received), size;
+  gboolean has_received = FALSE;
+  char *out, *o;
+
+  if (priv->top_via == NULL || priv->top_via_end == NULL)
+    {
+      priv->top_via = NULL;
+      if (parse_top_via (priv, NULL) == NULL)
+        return FALSE;
+    }
+  via = priv->top_via;
+  h = find_header (priv, NET_SIP_HDR_VIA);
+  end = header_span (priv, h, &start);
+  elem_end = priv->top_via_end;
+  if (rport)
+    {
+      char *r = rport_text;
+      guint v = rport;
+      char tmp[8];
+      guint k = 0;
+      do
+        tmp[k++] = '0' + v % 10;
+      while ((v /= 10) > 0);
+      while (k > 0)
+        *r++ = tmp[--k];
+      *r = '\0';
+      rport_len = r - rport_text;
+    }
+
+  /* find ";rport" without a value and any ";received" in the element as
+   * written; quoted strings can only be parameter values */
+  for (const char *p = start; p < elem_end; p++)
+    {
+      if (*p == '"')
+        {
+          for (p++; p < elem_end && *p != '"'; p++)
+            if (*p == '\\')
+              p++;
+          continue;
+        }
+      if (*p == ';')
+        {
+          const char *name = net_sip_skip_ws (p + 1, elem_end);
+          const char *name_end = net_sip_skip_token (name, elem_end);
+          if (net_sip_name_is (name, name_end - name, "received", 8))
+            has_received = TRUE;
+          else if (rport && net_sip_name_is (name, name_end - name, "rport", 5))
+            {
+              const char *q = net_sip_skip_ws (name_end, elem_end);
+              if (q >= elem_end || *q != '=')
+                rport_at = name_end;
+            }
+        }
+    }
+  if (has_received || (rport && rport_at == NULL))
+    {
+      rebuild_top_via (self, via, received, rport ? rport_text : NULL, elem_end, end - elem_end);
+      return TRUE;
+    }
+
+  /* start..rport_at "=PORT" rport_at..elem_end ";received=IP" elem_end..end */
+  if (rport_at == NULL)
+    rport_at = elem_end;
+  size = (end - start) + (rport ? 1 + rport_len : 0) + 10 + received_len;
+  out = o = net_sip_arena_alloc (priv->arena, size + 1);
+  memcpy (o, start, rport_at - start);
+  o += rport_at - start;
+  if (rport)
+    {
+      *o++ = '=';
+      memcpy (o, rport_text, rport_len);
+      o += rport_len;
+    }
+  memcpy (o, rport_at, elem_end - rport_at);
+  o += elem_end - rport_at;
+  memcpy (o, ";received=", 10);
+  o += 10;
+  memcpy (o, received, received_len);
+  o += received_len;
+  priv->top_via_end = o;
+  memcpy (o, elem_end, end - elem_end);
+  o += end - elem_end;
+  *o = '\0';
+
+  h->value = h->cstr = out;
+  h->value_length = h->cstr_length = o - out;
+  h->folded = FALSE;
+
+  /* the cached top Via, updated the same way */
+  nv = net_sip_arena_alloc (priv->arena, sizeof (NetSipVia));
+  *nv = *via;
+  params = net_sip_arena_alloc (priv->arena, (via->n_params + 1) * sizeof (NetSipParam));
+  memcpy (params, via->params, via->n_params * sizeof (NetSipParam));
+  nv->params = params;
+  nv->received = net_sip_arena_strndup (priv->arena, received, received_len);
+  if (rport)
+    {
+      nv->rport = rport;
+      for (guint i = 0; i < nv->n_params; i++)
+        if (net_sip_param_is (&params[i], "rport"))
+          params[i].value = net_sip_arena_strndup (priv->arena, rport_text, rport_len);
+    }
+  params[nv->n_params].name = "received";
+  params[nv->n_params].name_length = 8;
+  params[nv->n_params].value = nv->received;
+  params[nv->n_params].quoted = FALSE;
+  nv->n_params++;
+
+  priv->top_via = nv;
+  priv->vias = NULL;
+  priv->n_vias = 0;
+  priv->modified = TRUE;
+  return TRUE;
 }
 
 /**

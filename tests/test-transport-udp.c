@@ -449,6 +449,101 @@ test_bad_input (void)
   wait_clear (&w);
 }
 
+/* RFC 3261 §18.2.1 and RFC 3581 §4 on requests as peers write them: the
+ * received leg's Via gets received (and rport's value), the rest of the
+ * line stays as written, and the message serializes to the same values. */
+static void
+test_via_received (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NetSipLeg) leg = net_sip_leg_new ("udp:127.0.0.1:0", &error);
+  g_autoptr(GSocket) raw = raw_socket ();
+  g_autoptr(GSocketAddress) local = g_socket_get_local_address (raw, NULL);
+  guint port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+  Wait w = { 0 };
+  struct {
+    const char *via;        /* %u: the raw socket's port */
+    const char *expect;     /* the first Via line afterwards; %u: port */
+    gint        rport;      /* expected rport: -1 absent, 1 = the port */
+    const char *received;
+    guint       n_vias;
+  } cases[] = {
+    { "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKa1;rport",
+      "SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKa1;rport=%u;received=127.0.0.1", 1, "127.0.0.1", 1 },
+    { "Via: SIP/2.0/UDP host.example.com;branch=z9hG4bKa2",
+      "SIP/2.0/UDP host.example.com;branch=z9hG4bKa2;received=127.0.0.1", -1, "127.0.0.1", 1 },
+    { "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKa3",
+      "SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKa3", -1, NULL, 1 },
+    { "Via: SIP/2.0/UDP h.example.com;rport;branch=z9hG4bKa4, SIP/2.0/UDP other.example.com;branch=z9hG4bKx",
+      "SIP/2.0/UDP h.example.com;rport=%u;branch=z9hG4bKa4;received=127.0.0.1, SIP/2.0/UDP other.example.com;branch=z9hG4bKx",
+      1, "127.0.0.1", 2 },
+    { "Via: SIP/2.0/UDP h.example.com;branch=z9hG4bKa5;received=10.0.0.1;rport\r\nVia: SIP/2.0/UDP o.example.com;branch=z9hG4bKy",
+      NULL, 1, "127.0.0.1", 2 },
+    { "Via: SIP/2.0/UDP h.example.com;x=\"a;rport\";branch=z9hG4bKa6;RPORT",
+      "SIP/2.0/UDP h.example.com;x=\"a;rport\";branch=z9hG4bKa6;RPORT=%u;received=127.0.0.1", 1, "127.0.0.1", 1 },
+    { "v: SIP/2.0/UDP h.example.com ; branch=z9hG4bKa7 ; rport",
+      "SIP/2.0/UDP h.example.com ; branch=z9hG4bKa7 ; rport=%u;received=127.0.0.1", 1, "127.0.0.1", 1 },
+    { "Via: SIP/2.0/UDP [2001:db8::1]:5070;branch=z9hG4bKa8;rport=9",
+      "SIP/2.0/UDP [2001:db8::1]:5070;branch=z9hG4bKa8;rport=9;received=127.0.0.1", 9, "127.0.0.1", 1 },
+  };
+
+  g_assert_no_error (error);
+  g_signal_connect (leg, "message-received", G_CALLBACK (on_message), &w);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *via_line = g_strdup_printf (cases[i].via, port);
+      g_autofree char *text = g_strdup_printf ("OPTIONS sip:bob@example.org SIP/2.0\r\n%s\r\n"
+                                               "Max-Forwards: 70\r\nTo: <sip:bob@example.org>\r\n"
+                                               "From: <sip:a@example.com>;tag=f%u\r\nCall-ID: via-%u\r\n"
+                                               "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n",
+                                               via_line, i, i);
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(NetSipMessage) again = NULL;
+      g_autoptr(NetSipResponse) resp = NULL;
+      g_autoptr(GPtrArray) vias = NULL;
+      NetSipVia *via, *via2;
+      gint expect_rport = cases[i].rport == 1 ? (gint) port : cases[i].rport;
+
+      g_test_message ("case %u: %s", i, via_line);
+      raw_send (raw, leg, text, strlen (text));
+      run_until (&w);
+      if (cases[i].expect)
+        {
+          g_autofree char *expect = g_strdup_printf (cases[i].expect, port, port);
+          g_assert_cmpstr (net_sip_message_get_header (w.message, "Via"), ==, expect);
+        }
+      via = net_sip_message_get_top_via (w.message, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (net_sip_via_get_rport (via), ==, expect_rport);
+      g_assert_cmpstr (net_sip_via_get_received (via), ==, cases[i].received);
+      g_assert_true (g_str_has_prefix (net_sip_via_get_branch (via), "z9hG4bKa"));
+      vias = net_sip_message_get_vias (w.message, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (vias->len, ==, cases[i].n_vias);
+      if (cases[i].n_vias == 2)
+        g_assert_null (net_sip_via_get_received (g_ptr_array_index (vias, 1)));
+
+      /* what goes out parses to the same top Via */
+      bytes = net_sip_message_to_bytes (w.message);
+      again = net_sip_message_parse (bytes, &error);
+      g_assert_no_error (error);
+      via2 = net_sip_message_get_top_via (again, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (net_sip_via_get_rport (via2), ==, expect_rport);
+      g_assert_cmpstr (net_sip_via_get_received (via2), ==, cases[i].received);
+      g_assert_cmpstr (net_sip_via_get_branch (via2), ==, net_sip_via_get_branch (via));
+      g_assert_cmpstr (net_sip_message_get_tid (again), ==, net_sip_message_get_tid (w.message));
+
+      /* and the response echoes it (§8.2.6.2) */
+      resp = net_sip_request_create_response (NET_SIP_REQUEST (w.message), 200, NULL, "t");
+      g_assert_cmpstr (net_sip_message_get_header (NET_SIP_MESSAGE (resp), "Via"), ==,
+                       net_sip_message_get_header (w.message, "Via"));
+      g_assert_cmpuint (net_sip_message_count_headers (NET_SIP_MESSAGE (resp), "Via"), ==,
+                        net_sip_message_count_headers (w.message, "Via"));
+      wait_clear (&w);
+    }
+}
+
 static void
 test_fixed_destination (void)
 {
@@ -521,6 +616,7 @@ main (int    argc,
   g_test_add_func ("/transport/udp/fixed-destination", test_fixed_destination);
   g_test_add_func ("/transport/udp/error-response", test_error_response);
   g_test_add_func ("/transport/udp/no-callback", test_no_callback);
+  g_test_add_func ("/transport/udp/via-received", test_via_received);
 
   return g_test_run ();
 }
