@@ -126,6 +126,7 @@ typedef struct
 typedef enum
 {
   SERVER_NETSIP,
+  SERVER_NETSIP_NOCB,
   SERVER_PLAIN,
   N_SERVERS
 } ServerId;
@@ -146,6 +147,7 @@ typedef struct
 {
   /* netsip UDP server */
   NetSipLeg    *udp_leg;
+  NetSipLeg    *udp_leg_nocb;     /* the same, answers sent without a callback */
   guint64       netsip_answered;
   guint64       deliver_errors;
 
@@ -914,6 +916,24 @@ netsip_message_received (NetSipLeg        *leg,
                              NULL, netsip_delivered, user_data);
 }
 
+/* The same, with the answer sent as responses usually are: nobody waits
+ * for the send to complete (no callback, so no GTask per answer). */
+static void
+netsip_nocb_message_received (NetSipLeg        *leg,
+                              NetSipMessage    *message,
+                              NetSipSourceInfo *source,
+                              gpointer          user_data)
+{
+  g_autoptr(NetSipResponse) response = NULL;
+
+  if (!NET_SIP_IS_REQUEST (message))
+    return;
+  response = net_sip_request_create_response (NET_SIP_REQUEST (message), 200, NULL, BENCH_TO_TAG);
+  net_sip_leg_deliver_async (leg, NET_SIP_MESSAGE (response),
+                             net_sip_source_info_get_remote_address (source),
+                             NULL, NULL, NULL);
+}
+
 /* The baseline: the same GSocket calls the socket pool makes for a
  * datagram (receive_from, send_to), at most PLAIN_BATCH per wakeup, and a
  * fixed answer instead of parse + create_response + serialize. */
@@ -964,6 +984,12 @@ start_servers (Bench *b)
     fail ("netsip: udp:127.0.0.1:0: %s", error->message);
   g_signal_connect (b->udp_leg, "message-received", G_CALLBACK (netsip_message_received), b);
   b->servers[SERVER_NETSIP].port = net_sip_leg_get_port (b->udp_leg);
+
+  b->udp_leg_nocb = net_sip_leg_new ("udp:127.0.0.1:0", &error);
+  if (b->udp_leg_nocb == NULL)
+    fail ("netsip: udp:127.0.0.1:0: %s", error->message);
+  g_signal_connect (b->udp_leg_nocb, "message-received", G_CALLBACK (netsip_nocb_message_received), b);
+  b->servers[SERVER_NETSIP_NOCB].port = net_sip_leg_get_port (b->udp_leg_nocb);
 
   b->plain_socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
                                   G_SOCKET_PROTOCOL_UDP, &error);
@@ -1078,6 +1104,19 @@ check_servers (Bench *b)
   g_print ("request: %" G_GSIZE_FORMAT " bytes (OPTIONS, distinct branch, Call-ID and From tag each);"
            " 200: %" G_GSIZE_FORMAT " bytes\n", sent.len, g_bytes_get_size (reply));
 
+  /* the no-callback leg sends the same 200 but for the rport of the
+   * asking socket */
+  g_clear_pointer (&reply, g_bytes_unref);
+  g_clear_object (&response);
+  reply = ask_once (b->servers[SERVER_NETSIP_NOCB].port, &sent);
+  response = net_sip_message_parse (reply, &error);
+  if (response == NULL || !NET_SIP_IS_RESPONSE (response) ||
+      net_sip_response_get_code (NET_SIP_RESPONSE (response)) != 200 ||
+      g_bytes_get_size (reply) != g_bytes_get_size (b->canned_200) ||
+      g_strcmp0 (net_sip_message_get_to_tag (response), BENCH_TO_TAG) != 0)
+    fail ("check: the no-callback leg's answer is not the same 200:\n%.*s", (int) g_bytes_get_size (reply),
+          (const char *) g_bytes_get_data (reply, NULL));
+
   g_clear_pointer (&reply, g_bytes_unref);
   reply = ask_once (b->servers[SERVER_PLAIN].port, &sent);
   if (!g_bytes_equal (reply, b->canned_200))
@@ -1163,6 +1202,7 @@ print_udp (Bench *b,
            guint  window)
 {
   Server *netsip = &b->servers[SERVER_NETSIP];
+  Server *nocb = &b->servers[SERVER_NETSIP_NOCB];
   Server *plain = &b->servers[SERVER_PLAIN];
 
   g_print ("\nUDP: OPTIONS answered with 200 on loopback, window %u outstanding, "
@@ -1203,6 +1243,9 @@ print_udp (Bench *b,
   if (netsip->enabled && plain->enabled)
     g_print ("\nnetsip/plain: %.2f (goal >= 0.80: %s)\n", netsip->median / plain->median,
              netsip->median >= 0.8 * plain->median ? "met" : "NOT met");
+  if (nocb->enabled && plain->enabled)
+    g_print ("netsip without a callback/plain: %.2f (goal >= 0.80: %s)\n", nocb->median / plain->median,
+             nocb->median >= 0.8 * plain->median ? "met" : "NOT met");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1317,7 +1360,7 @@ main (int   argc,
   GOptionEntry entries[] = {
     { "only", 0, 0, G_OPTION_ARG_STRING, &only, "Run only these parts (comma-separated: udp, tcp)", "LIST" },
     { "servers", 0, 0, G_OPTION_ARG_STRING, &servers,
-      "UDP servers to measure (comma-separated: netsip, plain; default both)", "LIST" },
+      "UDP servers to measure (comma-separated: netsip, nocb, plain; default all)", "LIST" },
     { "rounds", 0, 0, G_OPTION_ARG_INT, &n_rounds, "Timed UDP rounds per server (default 7)", "N" },
     { "round-ms", 0, 0, G_OPTION_ARG_INT, &round_ms, "Duration of one UDP round in ms (default 1000)", "MS" },
     { "window", 0, 0, G_OPTION_ARG_INT, &window, "UDP requests outstanding (default 64)", "N" },
@@ -1331,6 +1374,7 @@ main (int   argc,
   Bench b = {
     .servers = {
       [SERVER_NETSIP] = { .name = "netsip-glib", .option = "netsip", .enabled = TRUE },
+      [SERVER_NETSIP_NOCB] = { .name = "netsip no cb", .option = "nocb", .enabled = TRUE },
       [SERVER_PLAIN] = { .name = "plain GSocket", .option = "plain", .enabled = TRUE },
     },
     .control_fd = -1,
@@ -1361,8 +1405,10 @@ main (int   argc,
     }
   if (servers != NULL)
     {
-      b.servers[SERVER_NETSIP].enabled = strstr (servers, "netsip") != NULL;
-      b.servers[SERVER_PLAIN].enabled = strstr (servers, "plain") != NULL;
+      g_auto(GStrv) names = g_strsplit (servers, ",", -1);
+
+      for (int s = 0; s < N_SERVERS; s++)
+        b.servers[s].enabled = g_strv_contains ((const char * const *) names, b.servers[s].option);
     }
   {
     g_auto(GStrv) parts = g_strsplit (connections != NULL ? connections : "1000,5000", ",", -1);
@@ -1427,6 +1473,7 @@ main (int   argc,
   quit_load (&b);
 
   g_clear_object (&b.udp_leg);
+  g_clear_object (&b.udp_leg_nocb);
   if (b.plain_source != NULL)
     {
       g_source_destroy (b.plain_source);
