@@ -1020,7 +1020,9 @@ net_sip_socket_pool_send_internal (NetSipSocketPool   *self,
       ss->done_data = done_data;
       task = g_task_new (self, cancellable, stream_send_finished, ss);
       g_task_set_source_tag (task, net_sip_socket_pool_send_internal);
+      /* the stream side keeps its own reference until it completes */
       net_sip_socket_pool_stream_send (self, task, data, message, destination, server_identity);
+      g_object_unref (task);
     }
 }
 
