@@ -23,5 +23,6 @@
 #include "netsip-source-info.h"
 #include "netsip-socket-pool.h"
 #include "netsip-leg.h"
+#include "netsip-resolver.h"
 
 #undef __NETSIP_H_INSIDE__
