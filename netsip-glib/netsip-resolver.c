@@ -690,15 +690,17 @@ srv_done (GObject      *source,
     }
   g_list_free_full (records, (GDestroyNotify) g_variant_unref);
 
+  /* Records exist: no A/AAAA fallback on the host later (RFC 3263 §4.2),
+   * even when the only record is "." (RFC 2782: the service is decidedly
+   * not available at this domain). */
+  if (srv)
+    lookup->any_srv = TRUE;
   /* RFC 2782: lowest priority first, a weighted random order inside a
-   * priority; a single "." target means "no service here" and gives an
-   * empty list. */
+   * priority; a single "." target gives an empty list. */
   srv = g_srv_target_list_sort (srv);
   g_list_free_full (lookup->srv_targets, (GDestroyNotify) g_srv_target_free);
   lookup->srv_targets = srv;
   lookup->srv_current = srv;
-  if (srv)
-    lookup->any_srv = TRUE;
   lookup_next_srv_target (task);
 }
 
@@ -873,6 +875,14 @@ naptr_done (GObject      *source,
   free_variant_list (records);
 
   /* No usable NAPTR record: SRV for every usable transport (§4.1) */
+  if (lookup->queries->len == 0 && lookup->n_usable == 0)
+    {
+      /* a sip: URI with only TLS allowed and no SIPS+D2T record */
+      g_task_return_new_error (task, NET_SIP_TRANSPORT_ERROR, NET_SIP_TRANSPORT_ERROR_NO_ROUTE,
+                               "%s: none of the allowed transports can carry it (no SIPS+D2T "
+                               "NAPTR record at %s)", lookup->uri_text, lookup->host);
+      return;
+    }
   if (lookup->queries->len == 0)
     add_default_srv_queries (lookup);
   lookup_next_srv (task);
