@@ -189,6 +189,19 @@ mock_resolver_init (MockResolver *self)
   self->srv = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, free_variant_list);
 }
 
+/* Replaces the list kept for @name by @list, which extends it. */
+static void
+steal_and_replace (GHashTable *table,
+                   const char *name,
+                   GList      *list)
+{
+  gpointer old_key = NULL;
+
+  if (g_hash_table_steal_extended (table, name, &old_key, NULL))
+    g_free (old_key);
+  g_hash_table_insert (table, g_strdup (name), list);
+}
+
 /* "192.0.2.1 2001:db8::1" */
 static void
 mock_add_host (MockResolver *self,
@@ -218,8 +231,7 @@ mock_add_srv (MockResolver *self,
   GList *list = g_hash_table_lookup (self->srv, name);
 
   list = g_list_append (list, g_variant_ref_sink (g_variant_new ("(qqqs)", priority, weight, port, target)));
-  g_hash_table_steal (self->srv, name);
-  g_hash_table_replace (self->srv, g_strdup (name), list);
+  steal_and_replace (self->srv, name, list);
 }
 
 /* ---- NetSipResolver subclass: NAPTR from a table ---- */
@@ -299,8 +311,7 @@ test_add_naptr (TestResolver *self,
 
   list = g_list_append (list, g_variant_ref_sink (g_variant_new ("(qqssss)", order, preference, flags,
                                                                  services, regexp, replacement)));
-  g_hash_table_steal (self->naptr, name);
-  g_hash_table_replace (self->naptr, g_strdup (name), list);
+  steal_and_replace (self->naptr, name, list);
 }
 
 /* ---- fixture ---- */

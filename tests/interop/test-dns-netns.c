@@ -532,10 +532,12 @@ setup_namespace (char **message)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *pid_file = NULL;
+  g_autofree char *ip_path = g_find_program_in_path ("ip");
+  g_autofree char *dnsmasq_path = g_find_program_in_path ("dnsmasq");
   GPid pid;
   int log_fd;
 
-  if (!g_find_program_in_path ("ip") || !g_find_program_in_path ("dnsmasq"))
+  if (!ip_path || !dnsmasq_path)
     {
       *message = g_strdup ("ip (iproute2) or dnsmasq (dnsmasq-base) is missing: run `make deps`");
       return FALSE;
