@@ -1216,9 +1216,11 @@ net_sip_resolver_lookup_async (NetSipResolver        *self,
  * resolves (the message lists every name looked up);
  * %G_IO_ERROR_CANCELLED.
  *
- * Returns: (transfer full) (element-type NetSipTarget): the targets in
- *   the order to try them (RFC 3263 §4.3), never empty, or %NULL with
- *   @error set
+ * Returns: (transfer container) (element-type NetSipTarget): the targets
+ *   in the order to try them (RFC 3263 §4.3), never empty, or %NULL with
+ *   @error set. The array owns its elements: g_ptr_array_unref() frees
+ *   them (annotated transfer container, as the project's other arrays,
+ *   so that bindings take their own references).
  *
  * Since: 1.0
  */
@@ -1235,7 +1237,7 @@ net_sip_resolver_lookup_finish (NetSipResolver  *self,
 }
 
 /**
- * net_sip_resolver_lookup_naptr_async:
+ * net_sip_resolver_lookup_naptr_async: (virtual lookup_naptr_async)
  * @self: a #NetSipResolver
  * @domain: the domain to query
  * @cancellable: (nullable): a #GCancellable
@@ -1264,7 +1266,7 @@ net_sip_resolver_lookup_naptr_async (NetSipResolver      *self,
 }
 
 /**
- * net_sip_resolver_lookup_naptr_finish:
+ * net_sip_resolver_lookup_naptr_finish: (virtual lookup_naptr_finish)
  * @self: a #NetSipResolver
  * @result: the #GAsyncResult passed to the callback
  * @error: return location for a #GError
