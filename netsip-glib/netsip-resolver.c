@@ -45,6 +45,9 @@ G_DEFINE_BOXED_TYPE (NetSipTarget, net_sip_target, net_sip_target_ref, net_sip_t
  * @host: (nullable): the SIP domain @address was resolved from, the TLS
  *   identity to check (RFC 5922 §4.1), or %NULL
  *
+ * Makes a target by hand, for example for a fixed destination that needs
+ * no resolution.
+ *
  * Returns: (transfer full): a new #NetSipTarget
  *
  * Since: 1.0
@@ -69,6 +72,8 @@ net_sip_target_new (NetSipTransport     transport,
 /**
  * net_sip_target_ref:
  * @self: a #NetSipTarget
+ *
+ * Takes a reference; targets are immutable, so sharing one is safe.
  *
  * Returns: (transfer full): @self, with one more reference
  *
@@ -105,6 +110,9 @@ net_sip_target_unref (NetSipTarget *self)
  * net_sip_target_get_transport:
  * @self: a #NetSipTarget
  *
+ * Gets the transport: from the NAPTR service or SRV name it was found
+ * through, the `transport=` parameter, or the URI scheme.
+ *
  * Returns: the transport to use
  *
  * Since: 1.0
@@ -119,6 +127,9 @@ net_sip_target_get_transport (const NetSipTarget *self)
 /**
  * net_sip_target_get_address:
  * @self: a #NetSipTarget
+ *
+ * Gets the address and port: the SRV port (RFC 2782), the URI's port, or
+ * the default port 5060 (5061 for TLS).
  *
  * Returns: (transfer none): the address and port to send to
  *
@@ -183,6 +194,8 @@ net_sip_target_to_string (const NetSipTarget *self)
  * net_sip_target_equal:
  * @a: a #NetSipTarget
  * @b: another #NetSipTarget
+ *
+ * Compares two targets field by field.
  *
  * Returns: %TRUE if @a and @b have the same transport, address, port and
  *   host
@@ -990,6 +1003,9 @@ net_sip_resolver_init (NetSipResolver *self)
  * @resolver: (nullable): the #GResolver for SRV and A/AAAA records, or
  *   %NULL for g_resolver_get_default()
  *
+ * Makes a resolver. It keeps no state between lookups and may serve any
+ * number of them at once.
+ *
  * Returns: (transfer full): a new #NetSipResolver
  *
  * Since: 1.0
@@ -1005,6 +1021,8 @@ net_sip_resolver_new (GResolver *resolver)
 /**
  * net_sip_resolver_get_resolver:
  * @self: a #NetSipResolver
+ *
+ * Gets [property@NetSip.Resolver:resolver].
  *
  * Returns: (transfer none): the #GResolver used for SRV and A/AAAA records
  *
