@@ -263,13 +263,17 @@ net_sip_target_equal (const NetSipTarget *a,
 typedef struct
 {
   GResolver *resolver;
+  guint      max_targets;
 } NetSipResolverPrivate;
+
+#define DEFAULT_MAX_TARGETS 16
 
 G_DEFINE_TYPE_WITH_PRIVATE (NetSipResolver, net_sip_resolver, G_TYPE_OBJECT)
 
 enum {
   PROP_0,
   PROP_RESOLVER,
+  PROP_MAX_TARGETS,
   N_PROPS
 };
 
@@ -457,6 +461,7 @@ typedef struct
   GList           *srv_current;
   gboolean         any_srv;
 
+  guint            max_targets;    /* copy of the property at the start */
   GPtrArray       *targets;        /* NetSipTarget */
   GString         *tried;          /* "NAPTR x, SRV y, A/AAAA z" */
 } Lookup;
@@ -521,6 +526,8 @@ add_target (Lookup          *lookup,
   g_autoptr(NetSipTarget) target = net_sip_target_new (transport, G_INET_SOCKET_ADDRESS (sa),
                                                        lookup->host);
 
+  if (lookup->targets->len >= lookup->max_targets)
+    return;
   /* two SRV targets (or NAPTR records) may lead to the same place */
   for (guint i = 0; i < lookup->targets->len; i++)
     if (net_sip_target_equal (g_ptr_array_index (lookup->targets, i), target))
@@ -662,6 +669,11 @@ lookup_next_srv_target (GTask *task)
   NetSipResolverPrivate *priv = net_sip_resolver_get_instance_private (self);
   GSrvTarget *srv;
 
+  if (lookup->targets->len >= lookup->max_targets)
+    {
+      lookup_return (task);
+      return;
+    }
   if (!lookup->srv_current)
     {
       lookup->query_index++;
@@ -711,6 +723,23 @@ srv_done (GObject      *source,
   /* RFC 2782: lowest priority first, a weighted random order inside a
    * priority; a single "." target gives an empty list. */
   srv = g_srv_target_list_sort (srv);
+  /* a hostile answer with thousands of targets must not cost thousands
+   * of A/AAAA questions: only the first max-targets are resolved */
+  if (g_list_length (srv) > lookup->max_targets)
+    {
+      /* rebuilt rather than cut: g_srv_target_list_sort() does not keep
+       * the prev links */
+      GList *kept = NULL;
+      guint n = 0;
+
+      for (l = srv; l; l = l->next)
+        if (n++ < lookup->max_targets)
+          kept = g_list_prepend (kept, l->data);
+        else
+          g_srv_target_free (l->data);
+      g_list_free (srv);
+      srv = g_list_reverse (kept);
+    }
   g_list_free_full (lookup->srv_targets, (GDestroyNotify) g_srv_target_free);
   lookup->srv_targets = srv;
   lookup->srv_current = srv;
@@ -747,18 +776,20 @@ add_srv_query (Lookup          *lookup,
                NetSipTransport  transport,
                const char      *name)
 {
-  SrvQuery q = { transport, g_strdup (name) };
+  SrvQuery q = { transport, NULL };
 
+  if (lookup->queries->len >= lookup->max_targets)
+    return;
   for (guint i = 0; i < lookup->queries->len; i++)
     {
       SrvQuery *old = &g_array_index (lookup->queries, SrvQuery, i);
 
       if (old->transport == transport && g_ascii_strcasecmp (old->name, name) == 0)
         {
-          g_free (q.name);
           return;
         }
     }
+  q.name = g_strdup (name);
   g_array_append_val (lookup->queries, q);
 }
 
@@ -917,6 +948,9 @@ net_sip_resolver_get_property (GObject    *object,
     case PROP_RESOLVER:
       g_value_set_object (value, priv->resolver);
       break;
+    case PROP_MAX_TARGETS:
+      g_value_set_uint (value, priv->max_targets);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -936,6 +970,9 @@ net_sip_resolver_set_property (GObject      *object,
     case PROP_RESOLVER:
       g_clear_object (&priv->resolver);
       priv->resolver = g_value_dup_object (value);
+      break;
+    case PROP_MAX_TARGETS:
+      net_sip_resolver_set_max_targets (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -988,12 +1025,29 @@ net_sip_resolver_class_init (NetSipResolverClass *klass)
     g_param_spec_object ("resolver", NULL, NULL, G_TYPE_RESOLVER,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
                          G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * NetSipResolver:max-targets:
+   *
+   * The most targets one lookup returns, and the most SRV names and SRV
+   * targets per name it asks about: a bound on the DNS questions a hostile
+   * or broken zone can cause (each may take the resolv.conf timeout).
+   * Lookups started after a change use the new value.
+   *
+   * Since: 1.0
+   */
+  props[PROP_MAX_TARGETS] =
+    g_param_spec_uint ("max-targets", NULL, NULL, 1, 1024, DEFAULT_MAX_TARGETS,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
 
 static void
 net_sip_resolver_init (NetSipResolver *self)
 {
+  NetSipResolverPrivate *priv = net_sip_resolver_get_instance_private (self);
+
+  priv->max_targets = DEFAULT_MAX_TARGETS;
 }
 
 /* ---- public ---- */
@@ -1036,6 +1090,50 @@ net_sip_resolver_get_resolver (NetSipResolver *self)
   g_return_val_if_fail (NET_SIP_IS_RESOLVER (self), NULL);
   priv = net_sip_resolver_get_instance_private (self);
   return priv->resolver;
+}
+
+/**
+ * net_sip_resolver_get_max_targets:
+ * @self: a #NetSipResolver
+ *
+ * Gets [property@NetSip.Resolver:max-targets].
+ *
+ * Returns: the most targets one lookup returns
+ *
+ * Since: 1.0
+ */
+guint
+net_sip_resolver_get_max_targets (NetSipResolver *self)
+{
+  NetSipResolverPrivate *priv;
+
+  g_return_val_if_fail (NET_SIP_IS_RESOLVER (self), 0);
+  priv = net_sip_resolver_get_instance_private (self);
+  return priv->max_targets;
+}
+
+/**
+ * net_sip_resolver_set_max_targets:
+ * @self: a #NetSipResolver
+ * @max_targets: at least 1
+ *
+ * Sets [property@NetSip.Resolver:max-targets].
+ *
+ * Since: 1.0
+ */
+void
+net_sip_resolver_set_max_targets (NetSipResolver *self,
+                                  guint           max_targets)
+{
+  NetSipResolverPrivate *priv;
+
+  g_return_if_fail (NET_SIP_IS_RESOLVER (self));
+  g_return_if_fail (max_targets >= 1);
+  priv = net_sip_resolver_get_instance_private (self);
+  if (priv->max_targets == max_targets)
+    return;
+  priv->max_targets = max_targets;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MAX_TARGETS]);
 }
 
 /* Which transports the URI can use (RFC 3263 §4.1, Net::SIP resolve_uri),
@@ -1158,6 +1256,7 @@ net_sip_resolver_lookup_async (NetSipResolver        *self,
   g_task_set_source_tag (task, net_sip_resolver_lookup_async);
 
   lookup = g_new0 (Lookup, 1);
+  lookup->max_targets = net_sip_resolver_get_max_targets (self);
   lookup->uri_text = net_sip_uri_to_string (uri);
   lookup->targets = g_ptr_array_new_with_free_func ((GDestroyNotify) net_sip_target_unref);
   lookup->tried = g_string_new (NULL);

@@ -102,6 +102,11 @@ NET_SIP_AVAILABLE_IN_ALL
 NetSipResolver *net_sip_resolver_new                 (GResolver             *resolver);
 NET_SIP_AVAILABLE_IN_ALL
 GResolver      *net_sip_resolver_get_resolver        (NetSipResolver        *self);
+NET_SIP_AVAILABLE_IN_ALL
+guint           net_sip_resolver_get_max_targets     (NetSipResolver        *self);
+NET_SIP_AVAILABLE_IN_ALL
+void            net_sip_resolver_set_max_targets     (NetSipResolver        *self,
+                                                      guint                  max_targets);
 
 NET_SIP_AVAILABLE_IN_ALL
 void            net_sip_resolver_lookup_async        (NetSipResolver        *self,

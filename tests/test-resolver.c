@@ -878,6 +878,61 @@ test_cancel (Fixture *f, gconstpointer data)
   }
 }
 
+/* NAPTR records whose SRV names have no records: A/AAAA of the host (§4.2);
+ * two records naming one SRV name ask for it once */
+static void
+test_naptr_without_srv (Fixture *f, gconstpointer data)
+{
+  test_add_naptr (f->naptr, "plain.test", 10, 10, "S", "SIP+D2T", "", "_sip._tcp.plain.test");
+  test_add_naptr (f->naptr, "plain.test", 10, 20, "S", "SIP+D2T", "", "_SIP._TCP.plain.test");
+  assert_lookup (f, "sip:plain.test", NULL, 0,
+                 "udp:203.0.113.5:5060 udp:[2001:db8::5]:5060 tcp:203.0.113.5:5060 tcp:[2001:db8::5]:5060");
+  assert_queries ("NAPTR plain.test, SRV _sip._tcp.plain.test, A plain.test");
+}
+
+static void
+on_notify (GObject *object, GParamSpec *pspec, gpointer data)
+{
+  (*(guint *) data)++;
+}
+
+/* max-targets bounds the result and the DNS questions */
+static void
+test_max_targets (Fixture *f, gconstpointer data)
+{
+  guint notified = 0, n_a = 0;
+
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("t%u.many.test", i);
+      g_autofree char *addr = g_strdup_printf ("192.0.2.%u", 100 + i);
+
+      mock_add_srv (f->dns, "_sip._udp.many.test", (guint16) (i + 1), 0, 5060, name);
+      mock_add_host (f->dns, name, addr);
+    }
+
+  g_assert_cmpuint (net_sip_resolver_get_max_targets (f->resolver), ==, 16);
+  {
+    g_autofree char *all = lookup (f, "sip:many.test;transport=udp", NULL, 0);
+    g_auto(GStrv) parts = g_strsplit (all, " ", -1);
+    g_assert_cmpuint (g_strv_length (parts), ==, 16);
+  }
+
+  g_signal_connect (f->resolver, "notify::max-targets", G_CALLBACK (on_notify), &notified);
+  net_sip_resolver_set_max_targets (f->resolver, 3);
+  net_sip_resolver_set_max_targets (f->resolver, 3);
+  g_assert_cmpuint (notified, ==, 1);
+  assert_lookup (f, "sip:many.test;transport=udp", NULL, 0,
+                 "udp:192.0.2.100:5060 udp:192.0.2.101:5060 udp:192.0.2.102:5060");
+  for (guint i = 0; i < query_log->len; i++)
+    n_a += g_str_has_prefix (g_ptr_array_index (query_log, i), "A ");
+  g_assert_cmpuint (n_a, ==, 3);
+
+  /* a numeric host: one target per transport, still bounded */
+  net_sip_resolver_set_max_targets (f->resolver, 1);
+  assert_lookup (f, "sip:192.0.2.7", NULL, 0, "udp:192.0.2.7:5060");
+}
+
 /* bad arguments: the lookup fails with an error, never crashes */
 static void
 test_bad_input (Fixture *f, gconstpointer data)
@@ -932,6 +987,8 @@ main (int    argc,
   ADD ("no-records", test_no_records);
   ADD ("cancel", test_cancel);
   ADD ("bad-input", test_bad_input);
+  ADD ("naptr-without-srv", test_naptr_without_srv);
+  ADD ("max-targets", test_max_targets);
 #undef ADD
 
   return g_test_run ();
