@@ -24,5 +24,6 @@
 #include "netsip-socket-pool.h"
 #include "netsip-leg.h"
 #include "netsip-digest.h"
+#include "netsip-resolver.h"
 
 #undef __NETSIP_H_INSIDE__
