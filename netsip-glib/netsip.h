@@ -24,6 +24,7 @@
 #include "netsip-socket-pool.h"
 #include "netsip-leg.h"
 #include "netsip-digest.h"
+#include "netsip-dialog.h"
 #include "netsip-resolver.h"
 
 #undef __NETSIP_H_INSIDE__
