@@ -587,6 +587,15 @@ handle_request (NetSipDispatcher *self,
       return;
     }
 
+  /* A stateless element (do-retransmits off, a stateless proxy, §16.11)
+   * keeps no server transactions: a retransmitted request must reach it so
+   * that it is forwarded again. */
+  if (!self->do_retransmits)
+    {
+      net_sip_dispatcher_pass_up (self, request, leg, source);
+      return;
+    }
+
   /* §17.2.3: a retransmission or the ACK for a non-2xx */
   tx = g_hash_table_lookup (self->server, key);
   if (tx)
@@ -938,10 +947,14 @@ net_sip_dispatcher_class_init (NetSipDispatcherClass *klass)
   /**
    * NetSipDispatcher:do-retransmits:
    *
-   * Whether requests run a client transaction (RFC 3261 §17.1:
-   * retransmission, timeout, final response). %FALSE sends them once, as
-   * a stateless proxy does (§16.11); [struct@NetSip.DeliveryOptions] can
-   * override it per delivery.
+   * Whether the dispatcher keeps transactions (RFC 3261 §17). %TRUE: a
+   * request runs a client transaction (retransmission, timeout, final
+   * response) and a received request a server transaction (response
+   * cache). %FALSE, for a stateless proxy (§16.11): a request is sent once
+   * and its delivery ends when it is sent (responses to it still reach the
+   * receiver for 64*T1), and every received request, retransmissions
+   * included, goes to the receiver. [struct@NetSip.DeliveryOptions] can
+   * override it for one delivery.
    *
    * Since: 1.0
    */

@@ -885,6 +885,57 @@ test_stateless (Fixture       *f,
   result_clear (&r);
 }
 
+/* A stateless dispatcher keeps no server transactions: each copy of a
+ * retransmitted request reaches the receiver (to be forwarded again). */
+static void
+test_stateless_server (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(NetSipMessage) req = make_request ("OPTIONS", "sip:bob@127.0.0.1");
+  Peer peer = { 0 };
+  guint n;
+
+  g_object_set (f->b, "do-retransmits", FALSE, NULL);
+  peer_init (&peer, f->spec);
+  peer_send (&peer, req, f->leg_b);
+  peer_send (&peer, req, f->leg_b);
+  while (f->rb->messages->len < 2)
+    run_for (5);
+  g_object_get (f->b, "n-transactions", &n, NULL);
+  g_assert_cmpuint (n, ==, 0);
+  g_assert_cmpuint (counter (f->b, "absorbed-requests"), ==, 0);
+  g_assert_cmpstr (net_sip_message_get_tid (g_ptr_array_index (f->rb->messages, 0)), ==,
+                   net_sip_message_get_tid (g_ptr_array_index (f->rb->messages, 1)));
+  peer_clear (&peer);
+}
+
+/* A refused TCP connection fails the delivery with the transport error */
+static void
+test_tcp_refused (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(NetSipMessage) req = make_request ("OPTIONS", "sip:bob@127.0.0.1");
+  g_autoptr(NetSipDeliveryOptions) o = NULL;
+  g_autoptr(GInetSocketAddress) closed = NULL;
+  guint16 port;
+  Result r = { 0 };
+
+  /* a port that was just free */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NetSipLeg) gone = net_sip_leg_new ("tcp:127.0.0.1:0", &error);
+    g_assert_no_error (error);
+    port = net_sip_leg_get_port (gone);
+  }
+  closed = G_INET_SOCKET_ADDRESS (g_inet_socket_address_new_from_string ("127.0.0.1", port));
+  o = net_sip_delivery_options_new ();
+  net_sip_delivery_options_set_destination (o, closed);
+  net_sip_dispatcher_deliver_async (f->a, req, o, NULL, on_delivered, &r);
+  run_until (result_done, &r);
+  g_assert_error (r.error, NET_SIP_TRANSPORT_ERROR, NET_SIP_TRANSPORT_ERROR_CONNECTION_REFUSED);
+  result_clear (&r);
+}
+
 /* §17.1.3, §18.1.2: responses that match no transaction or whose Via is
  * not ours are dropped and counted; the receiver never sees them. */
 static void
@@ -1642,6 +1693,8 @@ main (int    argc,
   ADD ("/dispatcher/udp/invite-2xx", test_invite_2xx, "udp:127.0.0.1:0");
   ADD ("/dispatcher/tcp/invite-2xx", test_invite_2xx, "tcp:127.0.0.1:0");
   ADD ("/dispatcher/udp/stateless", test_stateless, "udp:127.0.0.1:0");
+  ADD ("/dispatcher/udp/stateless-server", test_stateless_server, "udp:127.0.0.1:0");
+  ADD ("/dispatcher/tcp/refused", test_tcp_refused, "tcp:127.0.0.1:0");
   ADD ("/dispatcher/tcp/trying", test_trying, "tcp:127.0.0.1:0");
   ADD ("/dispatcher/tcp/invite-non2xx", test_invite_non2xx, "tcp:127.0.0.1:0");
   ADD ("/dispatcher/udp/stray-responses", test_stray_responses, "udp:127.0.0.1:0");
