@@ -1509,6 +1509,60 @@ test_failover (void)
   g_assert_finalize_object (g_steal_pointer (&d));
 }
 
+/* RFC 3263 §4.3: a transport error moves on too. A request too large for a
+ * datagram fails over UDP and goes over TCP, the next target. */
+static void
+test_failover_transport_error (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NetSipLeg) udp = net_sip_leg_new ("udp:127.0.0.1:0", &error);
+  g_autoptr(NetSipLeg) tcp = NULL;
+  g_autoptr(NetSipDispatcher) d = NULL;
+  g_autoptr(NetSipMessage) req = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GPtrArray) sends = NULL;
+  g_autofree char *ruri = NULL;
+  g_autofree char *filler = NULL;
+  Peer pt = { 0 };
+  Result r = { 0 };
+  NetSipLeg *legs[2];
+
+  g_assert_no_error (error);
+  tcp = net_sip_leg_new ("tcp:127.0.0.1:0", &error);
+  g_assert_no_error (error);
+  legs[0] = udp;
+  legs[1] = tcp;
+  d = net_sip_dispatcher_new (legs, 2);
+  sends = g_ptr_array_new_with_free_func (sent_free);
+  g_signal_connect (d, "message-sent", G_CALLBACK (on_message_sent), sends);
+  peer_init (&pt, "tcp:127.0.0.1:0");
+  ruri = g_strdup_printf ("sip:bob@127.0.0.1:%u", net_sip_leg_get_port (pt.leg));
+  req = make_request ("MESSAGE", ruri);
+  /* more than a UDP datagram holds (65507), less than the body limit */
+  filler = g_strnfill (65400, 'x');
+  body = g_bytes_new (filler, strlen (filler));
+  net_sip_message_set_body (req, body, "text/plain");
+  net_sip_dispatcher_deliver_async (d, req, NULL, NULL, on_delivered, &r);
+  peer_wait (&pt, 1);
+  {
+    NetSipMessage *m = g_ptr_array_index (pt.messages, 0);
+    g_autoptr(NetSipResponse) ok = net_sip_request_create_response (NET_SIP_REQUEST (m), 200, NULL, "big");
+    g_autoptr(GBytes) got = net_sip_message_get_body (m);
+    g_assert_cmpuint (g_bytes_get_size (got), ==, 65400);
+    g_assert_cmpstr (net_sip_via_get_transport (net_sip_message_get_top_via (m, NULL)), ==, "TCP");
+    net_sip_leg_deliver_async (pt.leg, NET_SIP_MESSAGE (ok), address_of (tcp), NULL, sent_ok, NULL);
+  }
+  run_until (result_done, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpuint (net_sip_response_get_code (r.response), ==, 200);
+  /* one attempt over UDP, one over TCP */
+  g_assert_cmpuint (sends->len, ==, 2);
+  g_signal_handlers_disconnect_by_data (d, sends);
+  result_clear (&r);
+  peer_clear (&pt);
+  g_assert_finalize_object (g_steal_pointer (&d));
+}
+
 /* ------------------------------------------------------------------ */
 /* get_legs and add_timer                                              */
 
@@ -1705,6 +1759,7 @@ main (int    argc,
   g_test_add_func ("/dispatcher/proxy-selection", test_proxy_selection);
   g_test_add_func ("/dispatcher/proxy-delivery", test_proxy_delivery);
   g_test_add_func ("/dispatcher/failover", test_failover);
+  g_test_add_func ("/dispatcher/failover-transport-error", test_failover_transport_error);
   g_test_add_func ("/dispatcher/get-legs", test_get_legs);
   g_test_add_func ("/dispatcher/add-timer", test_add_timer);
 
