@@ -2092,8 +2092,8 @@ deliver_response (NetSipDispatcher      *self,
  * the delivery ends with the first final response, whatever its code, or
  * with %NET_SIP_TRANSACTION_ERROR_TIMEOUT when Timer B or F fires, 64*T1
  * after the first send (32 s with the default T1 of 500 ms). The
- * request's next hop is the leg and
- * destination when given, else the first Route or the Request-URI
+ * request's next hop is the leg and destination of @options when given,
+ * else the first Route or the Request-URI
  * resolved with [method@NetSip.Dispatcher.resolve_uri_async]; on a
  * transport error, a timeout or a 503 the next target is tried in a new
  * transaction (RFC 3263 §4.3), and the outcome of the last one counts.
