@@ -541,6 +541,27 @@ net_sip_dialog_get_local_cseq (NetSipDialog *self)
 }
 
 /**
+ * net_sip_dialog_next_local_cseq:
+ * @self: a #NetSipDialog
+ *
+ * Takes the next local sequence number for a request the user agent
+ * builds itself in the dialog, such as a request sent again with
+ * credentials after a 401 or 407 (RFC 3261 §22.2: the retry is a new
+ * request with a higher CSeq). net_sip_dialog_create_request() takes one
+ * the same way.
+ *
+ * Returns: the local CSeq, now one higher
+ *
+ * Since: 1.0
+ */
+guint32
+net_sip_dialog_next_local_cseq (NetSipDialog *self)
+{
+  g_return_val_if_fail (NET_SIP_IS_DIALOG (self), 0);
+  return ++self->local_cseq;
+}
+
+/**
  * net_sip_dialog_get_remote_cseq:
  * @self: a #NetSipDialog
  *
