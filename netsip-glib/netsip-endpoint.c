@@ -978,7 +978,12 @@ on_client_delivered (GObject      *source,
     {
       net_sip_dialog_handle_response (cr->dialog, cr->current, response);
       if (net_sip_dialog_get_state (cr->dialog) == NET_SIP_DIALOG_TERMINATED)
-        remove_dialog (self, cr->dialog);
+        {
+          remove_dialog (self, cr->dialog);
+          /* an INVITE that failed made no dialog */
+          if (cr->is_invite)
+            g_clear_object (&cr->dialog);
+        }
     }
   else if (strcmp (method, "BYE") == 0)
     {
