@@ -1488,7 +1488,12 @@ on_register_done (GObject      *source,
     }
   reg->busy = FALSE;
   if (response)
-    code = net_sip_response_get_code (response);
+    {
+      code = net_sip_response_get_code (response);
+      /* a retry with credentials took more CSeq numbers: §10.2 wants
+       * them to grow within the Call-ID */
+      reg->cseq = MAX (reg->cseq, net_sip_message_get_cseq_number (NET_SIP_MESSAGE (response)));
+    }
 
   /* §10.2.8: 423 with the smallest interval the registrar takes */
   if (code == 423 && !reg->retried_423 && call->expires > 0)
@@ -1593,9 +1598,6 @@ registration_send (Registration *reg,
   call->expires = expires;
   reg->busy = TRUE;
   net_sip_endpoint_deliver_async (self, request, NULL, on_register_done, call);
-  /* a retry with credentials took more CSeq numbers: §10.2 wants them
-   * to grow within the Call-ID */
-  reg->cseq = MAX (reg->cseq, net_sip_message_get_cseq_number (m));
 }
 
 /* ------------------------------------------------------------------ */
