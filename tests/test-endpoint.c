@@ -858,12 +858,13 @@ challenger (Bare          *b,
       const char *name = net_sip_auth_params_get_param (c, "algorithm");
       g_autofree char *ha1 = NULL;
       g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) body = net_sip_message_get_body (m);
 
       g_assert_true (name == NULL || net_sip_digest_algorithm_from_string (name, &alg));
       g_assert_cmpstr (net_sip_auth_params_get_param (c, "username"), ==, "alice");
       ha1 = net_sip_digest_compute_ha1 (alg, "alice", "test.realm", b->password);
       if (net_sip_digest_check_credentials (c, net_sip_request_get_method (request),
-                                            net_sip_message_get_body (m), ha1, &error))
+                                            body, ha1, &error))
         {
           response = net_sip_request_create_response (request, 200, NULL, "bare");
           bare_send (b, response);
