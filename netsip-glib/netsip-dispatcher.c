@@ -68,7 +68,7 @@ struct _NetSipDispatcher
 
   GHashTable      *client;        /* key -> NetSipTransaction, owned */
   GHashTable      *server;        /* key -> NetSipTransaction, owned */
-  GHashTable      *deliveries;    /* id -> GPtrArray of Delivery */
+  GHashTable      *deliveries;    /* id -> Delivery, chained by next_same_id */
   GHashTable      *timers;        /* GUINT_TO_POINTER (id) -> GSource, owned */
 
   guint            n_pending_client;  /* deliveries of requests not completed */
@@ -91,9 +91,12 @@ struct _Delivery
   char               *id;
   char               *call_id;
   NetSipMessage      *message;
-  GPtrArray          *targets;    /* NetSipTarget */
+  GPtrArray          *targets;    /* NetSipTarget, when resolved */
   GPtrArray          *legs;       /* NetSipLeg, same index */
   guint               index;
+  NetSipLeg          *leg;        /* the one next hop when given, instead of */
+  GInetSocketAddress *destination;/* the two arrays */
+  Delivery           *next_same_id;
   NetSipTransaction  *tx;         /* the current client transaction */
   GError             *last_error;
   NetSipResponse     *last_503;
@@ -250,11 +253,13 @@ delivery_free (gpointer data)
 {
   Delivery *d = data;
 
-  g_free (d->id);
-  g_free (d->call_id);
+  g_clear_pointer (&d->id, g_ref_string_release);
+  g_clear_pointer (&d->call_id, g_ref_string_release);
   g_clear_object (&d->message);
   g_clear_pointer (&d->targets, g_ptr_array_unref);
   g_clear_pointer (&d->legs, g_ptr_array_unref);
+  g_clear_object (&d->leg);
+  g_clear_object (&d->destination);
   g_clear_object (&d->tx);
   g_clear_error (&d->last_error);
   g_clear_object (&d->last_503);
@@ -269,34 +274,49 @@ delivery_free (gpointer data)
 static void
 delivery_register (Delivery *d)
 {
-  GPtrArray *list;
+  Delivery *head;
 
   if (d->registered || d->id == NULL)
     return;
-  list = g_hash_table_lookup (d->self->deliveries, d->id);
-  if (list == NULL)
+  head = g_hash_table_lookup (d->self->deliveries, d->id);
+  if (head)
     {
-      list = g_ptr_array_new ();
-      g_hash_table_insert (d->self->deliveries, g_strdup (d->id), list);
+      /* several deliveries may share an id: chain them after the first */
+      d->next_same_id = head->next_same_id;
+      head->next_same_id = d;
     }
-  g_ptr_array_add (list, d);
+  else
+    g_hash_table_insert (d->self->deliveries, g_ref_string_acquire (d->id), d);
   d->registered = TRUE;
 }
 
 static void
 delivery_unregister (Delivery *d)
 {
-  GPtrArray *list;
+  Delivery *head;
 
   if (!d->registered)
     return;
   d->registered = FALSE;
-  list = g_hash_table_lookup (d->self->deliveries, d->id);
-  if (list == NULL)
-    return;
-  g_ptr_array_remove_fast (list, d);
-  if (list->len == 0)
-    g_hash_table_remove (d->self->deliveries, d->id);
+  head = g_hash_table_lookup (d->self->deliveries, d->id);
+  if (head == d)
+    {
+      if (d->next_same_id)
+        g_hash_table_replace (d->self->deliveries, g_ref_string_acquire (d->next_same_id->id),
+                              d->next_same_id);
+      else
+        g_hash_table_remove (d->self->deliveries, d->id);
+    }
+  else
+    {
+      for (Delivery *p = head; p; p = p->next_same_id)
+        if (p->next_same_id == d)
+          {
+            p->next_same_id = d->next_same_id;
+            break;
+          }
+    }
+  d->next_same_id = NULL;
 }
 
 /* The one place a delivery ends: signals, then the task's callback. */
@@ -730,7 +750,8 @@ net_sip_dispatcher_dispose (GObject *object)
 
       g_hash_table_iter_init (&iter, self->deliveries);
       while (g_hash_table_iter_next (&iter, NULL, &value))
-        g_ptr_array_extend (all, value, NULL, NULL);
+        for (Delivery *d = value; d; d = d->next_same_id)
+          g_ptr_array_add (all, d);
       for (guint i = 0; i < all->len; i++)
         delivery_cancel (g_ptr_array_index (all, i), error);
     }
@@ -1258,8 +1279,8 @@ net_sip_dispatcher_init (NetSipDispatcher *self)
   /* keys are the transactions' own strings */
   self->client = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
   self->server = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
-  self->deliveries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                            (GDestroyNotify) g_ptr_array_unref);
+  self->deliveries = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                            (GDestroyNotify) g_ref_string_release, NULL);
   self->timers = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_source_unref);
 }
 
@@ -1652,8 +1673,8 @@ resolve_lookup_done (GObject      *source,
       return;
     }
 
-  rd->targets = g_ptr_array_new_with_free_func ((GDestroyNotify) net_sip_target_unref);
-  rd->legs = g_ptr_array_new_with_free_func (g_object_unref);
+  rd->targets = g_ptr_array_new_full (targets->len, (GDestroyNotify) net_sip_target_unref);
+  rd->legs = g_ptr_array_new_full (targets->len, g_object_unref);
   for (guint i = 0; i < targets->len; i++)
     {
       NetSipTarget *target = g_ptr_array_index (targets, i);
@@ -1842,19 +1863,22 @@ start_target (Delivery *d)
   NetSipDispatcher *self = d->self;
   NetSipTarget *target;
   NetSipLeg *leg;
+  GInetSocketAddress *destination;
   NetSipTransaction *tx;
   NetSipTimerValues t;
   const char *key;
 
-  if (d->index >= d->targets->len)
+  if (d->targets)
     {
-      /* cannot happen: failover stops at the last target */
-      delivery_fail (d, NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_NO_LEG,
-                     "no target left");
-      return;
+      target = g_ptr_array_index (d->targets, d->index);
+      leg = g_ptr_array_index (d->legs, d->index);
+      destination = net_sip_target_get_address (target);
     }
-  target = g_ptr_array_index (d->targets, d->index);
-  leg = g_ptr_array_index (d->legs, d->index);
+  else
+    {
+      leg = d->leg;
+      destination = d->destination;
+    }
 
   /* Each target is a new client transaction with its own branch (RFC 3263
    * §4.3); the Via we put on for the previous one goes. */
@@ -1875,23 +1899,25 @@ start_target (Delivery *d)
                      "the request has no valid Via or CSeq");
       return;
     }
-  if (d->id == NULL)
-    d->id = g_strdup (key);
-  delivery_register (d);
 
   if (!d->stateless && g_hash_table_contains (self->client, key))
     {
+      if (d->id == NULL)
+        d->id = g_ref_string_new (key);
       delivery_fail (d, NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_INVALID_MESSAGE,
                      "a client transaction with the branch of this request is running: %s", key);
       return;
     }
   t = timer_values (self);
-  tx = net_sip_transaction_new_client (self, d->message, leg, net_sip_target_get_address (target),
-                                       d->stateless, &t);
+  tx = net_sip_transaction_new_client (self, d->message, leg, destination, d->stateless, &t);
   tx->owner = d;
-  tx->id = g_strdup (d->id);
-  g_free (tx->call_id);
-  tx->call_id = g_strdup (d->call_id);
+  /* the default id is the key of the first transaction: one string */
+  if (d->id == NULL)
+    d->id = g_ref_string_acquire (tx->key);
+  delivery_register (d);
+  tx->id = g_ref_string_acquire (d->id);
+  g_clear_pointer (&tx->call_id, g_ref_string_release);
+  tx->call_id = d->call_id ? g_ref_string_acquire (d->call_id) : NULL;
   g_hash_table_replace (self->client, tx->key, tx);
   d->tx = g_object_ref (tx);
   net_sip_transaction_start (tx);
@@ -1963,7 +1989,7 @@ deliver_request (NetSipDispatcher      *self,
       return;
     }
   if (d->call_id == NULL)
-    d->call_id = g_strdup (net_sip_message_get_call_id (d->message));
+    d->call_id = g_ref_string_new (net_sip_message_get_call_id (d->message));
 
   if (!is_ack)
     {
@@ -2014,10 +2040,8 @@ deliver_request (NetSipDispatcher      *self,
               return;
             }
         }
-      d->targets = g_ptr_array_new_with_free_func ((GDestroyNotify) net_sip_target_unref);
-      d->legs = g_ptr_array_new_with_free_func (g_object_unref);
-      g_ptr_array_add (d->targets, net_sip_target_new (net_sip_leg_get_protocol (leg), destination, NULL));
-      g_ptr_array_add (d->legs, g_object_ref (leg));
+      d->leg = g_object_ref (leg);
+      d->destination = g_object_ref (destination);
       if (is_ack)
         {
           net_sip_dispatcher_send (self, NULL, d->message, leg, destination, 0, d->task);
@@ -2055,7 +2079,7 @@ deliver_response (NetSipDispatcher      *self,
   NetSipTransport transport;
 
   if (d->id == NULL && key)
-    d->id = g_strdup (key);
+    d->id = g_ref_string_new (key);
 
   /* §17.2: through the server transaction, which caches it */
   if (tx && (options == NULL || (options->destination == NULL && options->leg == NULL)))
@@ -2150,8 +2174,8 @@ net_sip_dispatcher_deliver_async (NetSipDispatcher      *self,
   d->message = g_object_ref (message);
   if (options)
     {
-      d->id = g_strdup (options->id);
-      d->call_id = g_strdup (options->call_id);
+      d->id = options->id ? g_ref_string_new (options->id) : NULL;
+      d->call_id = options->call_id ? g_ref_string_new (options->call_id) : NULL;
     }
   d->stateless = !(options && options->do_retransmits_set ? options->do_retransmits
                                                           : self->do_retransmits);
@@ -2245,17 +2269,14 @@ gboolean
 net_sip_dispatcher_cancel_delivery (NetSipDispatcher *self,
                                     const char       *id)
 {
-  GPtrArray *list;
-  g_autoptr(GPtrArray) copy = NULL;
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
 
   g_return_val_if_fail (NET_SIP_IS_DISPATCHER (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
 
-  list = g_hash_table_lookup (self->deliveries, id);
-  if (list == NULL)
-    return FALSE;
-  copy = g_ptr_array_copy (list, NULL, NULL);
-  return cancel_list (self, copy);
+  for (Delivery *d = g_hash_table_lookup (self->deliveries, id); d; d = d->next_same_id)
+    g_ptr_array_add (found, d);
+  return cancel_list (self, found);
 }
 
 /**
@@ -2283,15 +2304,9 @@ net_sip_dispatcher_cancel_delivery_by_call_id (NetSipDispatcher *self,
 
   g_hash_table_iter_init (&iter, self->deliveries);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      GPtrArray *list = value;
-      for (guint i = 0; i < list->len; i++)
-        {
-          Delivery *d = g_ptr_array_index (list, i);
-          if (g_strcmp0 (d->call_id, call_id) == 0)
-            g_ptr_array_add (found, d);
-        }
-    }
+    for (Delivery *d = value; d; d = d->next_same_id)
+      if (g_strcmp0 (d->call_id, call_id) == 0)
+        g_ptr_array_add (found, d);
   return cancel_list (self, found);
 }
 
@@ -2341,18 +2356,12 @@ NetSipTransaction *
 net_sip_dispatcher_get_transaction (NetSipDispatcher *self,
                                     const char       *id)
 {
-  GPtrArray *list;
-
   g_return_val_if_fail (NET_SIP_IS_DISPATCHER (self), NULL);
   g_return_val_if_fail (id != NULL, NULL);
 
-  list = g_hash_table_lookup (self->deliveries, id);
-  for (guint i = 0; list && i < list->len; i++)
-    {
-      Delivery *d = g_ptr_array_index (list, i);
-      if (d->tx)
-        return d->tx;
-    }
+  for (Delivery *d = g_hash_table_lookup (self->deliveries, id); d; d = d->next_same_id)
+    if (d->tx)
+      return d->tx;
   return g_hash_table_lookup (self->server, id);
 }
 

@@ -30,10 +30,10 @@ struct _NetSipTransaction
   gpointer                owner;        /* the dispatcher's delivery, or NULL */
   NetSipTransactionKind   kind;
   NetSipTransactionState  state;
-  char                   *id;
-  char                   *key;
+  char                   *id;           /* GRefString, often the key itself */
+  char                   *key;          /* GRefString */
   char                   *response_key; /* server, RFC 2543 key: the key of its responses */
-  char                   *call_id;
+  char                   *call_id;      /* GRefString */
   NetSipMessage          *message;      /* the request */
   NetSipResponse         *last_response;
   NetSipMessage          *ack;          /* client INVITE: ACK for a non-2xx */

@@ -72,10 +72,10 @@ net_sip_transaction_finalize (GObject *object)
       g_source_destroy (self->timer);
       g_source_unref (self->timer);
     }
-  g_free (self->id);
-  g_free (self->key);
+  g_clear_pointer (&self->id, g_ref_string_release);
+  g_clear_pointer (&self->key, g_ref_string_release);
   g_free (self->response_key);
-  g_free (self->call_id);
+  g_clear_pointer (&self->call_id, g_ref_string_release);
   g_clear_object (&self->message);
   g_clear_object (&self->last_response);
   g_clear_object (&self->ack);
@@ -132,6 +132,29 @@ net_sip_timer_source_new (GMainContext   *context,
   return source;
 }
 
+/* The transaction's own source: the pointer is in it, so no
+ * GSourceCallback is allocated per transaction. It holds no reference;
+ * the transaction destroys it when it terminates or is finalized. */
+typedef struct
+{
+  GSource            source;
+  NetSipTransaction *transaction;
+} TransactionSource;
+
+static gboolean on_timer (gpointer user_data);
+
+static gboolean
+transaction_source_dispatch (GSource     *source,
+                             GSourceFunc  callback,
+                             gpointer     user_data)
+{
+  return on_timer (((TransactionSource *) source)->transaction);
+}
+
+static GSourceFuncs transaction_source_funcs = {
+  .dispatch = transaction_source_dispatch,
+};
+
 static gint64
 next_deadline (NetSipTransaction *self)
 {
@@ -144,8 +167,6 @@ next_deadline (NetSipTransaction *self)
   return next;
 }
 
-static gboolean on_timer (gpointer user_data);
-
 static void
 arm_timer (NetSipTransaction *self)
 {
@@ -155,10 +176,10 @@ arm_timer (NetSipTransaction *self)
     {
       if (next < 0)
         return;
-      /* The source holds no reference: the transaction destroys it in
-       * net_sip_transaction_terminate() and finalize. */
-      self->timer = net_sip_timer_source_new (net_sip_dispatcher_get_context (self->dispatcher),
-                                              next, on_timer, self, NULL);
+      self->timer = g_source_new (&transaction_source_funcs, sizeof (TransactionSource));
+      ((TransactionSource *) self->timer)->transaction = self;
+      g_source_set_ready_time (self->timer, next);
+      g_source_attach (self->timer, net_sip_dispatcher_get_context (self->dispatcher));
       return;
     }
   g_source_set_ready_time (self->timer, next);
@@ -415,8 +436,9 @@ net_sip_transaction_new_client (NetSipDispatcher        *dispatcher,
   self->message = g_object_ref (request);
   self->leg = g_object_ref (leg);
   self->remote = g_object_ref (remote);
-  self->key = g_strdup (net_sip_message_get_tid (request));
-  self->call_id = g_strdup (net_sip_message_get_call_id (request));
+  self->key = g_ref_string_new (net_sip_message_get_tid (request));
+  self->call_id = net_sip_message_get_call_id (request)
+                    ? g_ref_string_new (net_sip_message_get_call_id (request)) : NULL;
   self->t = *t;
   self->reliable = net_sip_leg_get_protocol (leg) != NET_SIP_TRANSPORT_UDP;
   return self;
@@ -600,9 +622,10 @@ net_sip_transaction_new_server (NetSipDispatcher        *dispatcher,
   self->leg = g_object_ref (leg);
   self->source = g_object_ref (source);
   self->remote = g_object_ref (remote);
-  self->key = g_strdup (net_sip_message_get_tid (request));
-  self->id = g_strdup (self->key);
-  self->call_id = g_strdup (net_sip_message_get_call_id (request));
+  self->key = g_ref_string_new (net_sip_message_get_tid (request));
+  self->id = g_ref_string_acquire (self->key);
+  self->call_id = net_sip_message_get_call_id (request)
+                    ? g_ref_string_new (net_sip_message_get_call_id (request)) : NULL;
   self->t = *t;
   self->reliable = net_sip_leg_get_protocol (leg) != NET_SIP_TRANSPORT_UDP;
   /* The TU must answer; if it never does, the entry must not live for
