@@ -52,6 +52,11 @@ void          net_sip_dispatcher_transaction_terminated (NetSipDispatcher  *self
 void          net_sip_dispatcher_transaction_settled   (NetSipDispatcher   *self,
                                                         NetSipTransaction  *transaction);
 
+/* A server INVITE transaction sent a 2xx and retransmits it until the
+ * ACK (retransmit-2xx): register it under its dialog key. */
+void          net_sip_dispatcher_transaction_accepted  (NetSipDispatcher   *self,
+                                                        NetSipTransaction  *transaction);
+
 /* Counters */
 void          net_sip_dispatcher_count_absorbed        (NetSipDispatcher   *self,
                                                         gboolean            ack);

@@ -60,6 +60,7 @@ struct _NetSipDispatcher
   char            *outgoing_proxy;
   GHashTable      *domain2proxy;  /* lower-case domain -> proxy */
   gboolean         do_retransmits;
+  gboolean         retransmit_2xx;
   guint            t1_ms;
   guint            t2_ms;
   guint            t4_ms;
@@ -68,6 +69,7 @@ struct _NetSipDispatcher
 
   GHashTable      *client;        /* key -> NetSipTransaction, owned */
   GHashTable      *server;        /* key -> NetSipTransaction, owned */
+  GHashTable      *accepted;      /* dialog key -> NetSipTransaction, not owned */
   GHashTable      *deliveries;    /* id -> Delivery, chained by next_same_id */
   GHashTable      *timers;        /* GUINT_TO_POINTER (id) -> GSource, owned */
 
@@ -114,6 +116,7 @@ enum {
   PROP_0,
   PROP_OUTGOING_PROXY,
   PROP_DO_RETRANSMITS,
+  PROP_RETRANSMIT_2XX,
   PROP_DOMAIN2PROXY,
   PROP_T1,
   PROP_T2,
@@ -167,6 +170,7 @@ timer_values (NetSipDispatcher *self)
     .t1 = (gint64) self->t1_ms * 1000,
     .t2 = (gint64) self->t2_ms * 1000,
     .t4 = (gint64) self->t4_ms * 1000,
+    .retransmit_2xx = self->retransmit_2xx,
   };
   return t;
 }
@@ -522,6 +526,30 @@ net_sip_dispatcher_transaction_settled (NetSipDispatcher  *self,
   self->n_pending_server--;
 }
 
+/* Call-ID|CSeq number|To tag: what ties the ACK for a 2xx (a new
+ * transaction, §17.1.1.3) to the INVITE (§13.2.2.4) */
+static char *
+dialog_key (NetSipMessage *message)
+{
+  const char *call_id = net_sip_message_get_call_id (message);
+  const char *to_tag = net_sip_message_get_to_tag (message);
+  guint32 cseq;
+
+  if (call_id == NULL || to_tag == NULL || !net_sip_message_get_cseq (message, &cseq, NULL, NULL))
+    return NULL;
+  return g_strdup_printf ("%s|%u|%s", call_id, cseq, to_tag);
+}
+
+void
+net_sip_dispatcher_transaction_accepted (NetSipDispatcher  *self,
+                                         NetSipTransaction *transaction)
+{
+  if (transaction->dialog_key == NULL)
+    transaction->dialog_key = dialog_key (NET_SIP_MESSAGE (transaction->last_response));
+  if (transaction->dialog_key)
+    g_hash_table_replace (self->accepted, transaction->dialog_key, transaction);
+}
+
 void
 net_sip_dispatcher_transaction_terminated (NetSipDispatcher  *self,
                                            NetSipTransaction *transaction)
@@ -531,6 +559,9 @@ net_sip_dispatcher_transaction_terminated (NetSipDispatcher  *self,
                     transaction->kind == NET_SIP_TRANSACTION_KIND_SERVER_NON_INVITE;
 
   net_sip_dispatcher_transaction_settled (self, transaction);
+  if (transaction->dialog_key &&
+      g_hash_table_lookup (self->accepted, transaction->dialog_key) == transaction)
+    g_hash_table_remove (self->accepted, transaction->dialog_key);
   table = server ? self->server : self->client;
   g_object_ref (transaction);
   if (transaction->response_key &&
@@ -642,7 +673,13 @@ handle_request (NetSipDispatcher *self,
 
   if (is_ack)
     {
-      /* the ACK for a 2xx: the dialog's business */
+      /* the ACK for a 2xx: the dialog's business; it ends the 2xx
+       * retransmissions we do for the UAS core (§13.3.1.4) */
+      g_autofree char *dkey = g_hash_table_size (self->accepted) ? dialog_key (request) : NULL;
+      NetSipTransaction *accepted = dkey ? g_hash_table_lookup (self->accepted, dkey) : NULL;
+
+      if (accepted)
+        net_sip_transaction_acked (accepted);
       self->unmatched_acks++;
       net_sip_dispatcher_pass_up (self, request, leg, source);
       return;
@@ -755,6 +792,8 @@ net_sip_dispatcher_dispose (GObject *object)
       for (guint i = 0; i < all->len; i++)
         delivery_cancel (g_ptr_array_index (all, i), error);
     }
+  if (self->accepted)
+    g_hash_table_remove_all (self->accepted);
   if (self->client)
     terminate_all (self->client);
   if (self->server)
@@ -791,6 +830,7 @@ net_sip_dispatcher_finalize (GObject *object)
   g_clear_pointer (&self->leg_handlers, g_array_unref);
   g_clear_pointer (&self->client, g_hash_table_unref);
   g_clear_pointer (&self->server, g_hash_table_unref);
+  g_clear_pointer (&self->accepted, g_hash_table_unref);
   g_clear_pointer (&self->deliveries, g_hash_table_unref);
   g_clear_pointer (&self->timers, g_hash_table_unref);
   g_clear_pointer (&self->domain2proxy, g_hash_table_unref);
@@ -827,6 +867,9 @@ net_sip_dispatcher_get_property (GObject    *object,
       break;
     case PROP_DO_RETRANSMITS:
       g_value_set_boolean (value, self->do_retransmits);
+      break;
+    case PROP_RETRANSMIT_2XX:
+      g_value_set_boolean (value, self->retransmit_2xx);
       break;
     case PROP_DOMAIN2PROXY:
       g_value_take_boxed (value, copy_domain2proxy (self));
@@ -915,6 +958,13 @@ net_sip_dispatcher_set_property (GObject      *object,
           g_object_notify_by_pspec (object, pspec);
         }
       break;
+    case PROP_RETRANSMIT_2XX:
+      if (self->retransmit_2xx != g_value_get_boolean (value))
+        {
+          self->retransmit_2xx = g_value_get_boolean (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
     case PROP_DOMAIN2PROXY:
       {
         GHashTable *table = g_value_get_boxed (value);
@@ -1000,6 +1050,24 @@ net_sip_dispatcher_class_init (NetSipDispatcherClass *klass)
    */
   props[PROP_DO_RETRANSMITS] =
     g_param_spec_boolean ("do-retransmits", NULL, NULL, TRUE, rw);
+
+  /**
+   * NetSipDispatcher:retransmit-2xx:
+   *
+   * Whether a 2xx response to a received INVITE is retransmitted until the
+   * ACK arrives, at T1 doubling up to T2 and for at most 64*T1, over any
+   * transport: the duty of a UAS core (RFC 3261 §13.3.1.4), which the
+   * dispatcher takes on for a user agent. The ACK is matched by Call-ID,
+   * CSeq number and To tag and still reaches the receiver. Without an ACK
+   * in time [signal@NetSip.Dispatcher::delivery-failed] reports
+   * %NET_SIP_TRANSACTION_ERROR_TIMEOUT with the transaction key. Leave it
+   * off in a proxy, which forwards 2xx retransmissions instead (§16.7).
+   * The server transaction itself never retransmits a 2xx (RFC 6026 §8.5).
+   *
+   * Since: 1.0
+   */
+  props[PROP_RETRANSMIT_2XX] =
+    g_param_spec_boolean ("retransmit-2xx", NULL, NULL, FALSE, rw);
 
   /**
    * NetSipDispatcher:domain2proxy: (type GLib.HashTable(utf8,utf8))
@@ -1279,6 +1347,7 @@ net_sip_dispatcher_init (NetSipDispatcher *self)
   /* keys are the transactions' own strings */
   self->client = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
   self->server = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
+  self->accepted = g_hash_table_new (g_str_hash, g_str_equal);
   self->deliveries = g_hash_table_new_full (g_str_hash, g_str_equal,
                                             (GDestroyNotify) g_ref_string_release, NULL);
   self->timers = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_source_unref);

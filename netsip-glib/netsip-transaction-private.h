@@ -20,6 +20,7 @@ typedef struct
   gint64 t1;
   gint64 t2;
   gint64 t4;
+  gboolean retransmit_2xx;  /* §13.3.1.4 on behalf of the UAS core */
 } NetSipTimerValues;
 
 struct _NetSipTransaction
@@ -33,6 +34,8 @@ struct _NetSipTransaction
   char                   *id;           /* GRefString, often the key itself */
   char                   *key;          /* GRefString */
   char                   *response_key; /* server, RFC 2543 key: the key of its responses */
+  char                   *dialog_key;   /* server INVITE with a 2xx: Call-ID|CSeq|To tag */
+  gboolean                acked;        /* server INVITE: the ACK for its 2xx came */
   char                   *call_id;      /* GRefString */
   NetSipMessage          *message;      /* the request */
   NetSipResponse         *last_response;
@@ -85,6 +88,7 @@ gboolean           net_sip_transaction_send_response     (NetSipTransaction  *se
                                                           GTask              *task,
                                                           GError            **error);
 
+void               net_sip_transaction_acked             (NetSipTransaction  *self);
 void               net_sip_transaction_sent              (NetSipTransaction  *self,
                                                           const GError       *error);
 void               net_sip_transaction_terminate         (NetSipTransaction  *self);

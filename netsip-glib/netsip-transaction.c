@@ -75,6 +75,7 @@ net_sip_transaction_finalize (GObject *object)
   g_clear_pointer (&self->id, g_ref_string_release);
   g_clear_pointer (&self->key, g_ref_string_release);
   g_free (self->response_key);
+  g_free (self->dialog_key);
   g_clear_pointer (&self->call_id, g_ref_string_release);
   g_clear_object (&self->message);
   g_clear_object (&self->last_response);
@@ -330,11 +331,24 @@ server_timer (NetSipTransaction *self,
   /* Timer I, J, L */
   if (self->end_at > 0 && now >= self->end_at)
     {
+      g_autoptr(GError) error = NULL;
+
+      /* §13.3.1.4: 64*T1 of 2xx retransmissions without an ACK */
+      if (self->state == NET_SIP_TRANSACTION_STATE_ACCEPTED && self->t.retransmit_2xx &&
+          !self->acked)
+        error = g_error_new (NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_TIMEOUT,
+                             "no ACK for the %u response to INVITE within %" G_GINT64_FORMAT " ms",
+                             net_sip_response_get_code (self->last_response), 64 * self->t.t1 / 1000);
+      g_object_ref (self);
       net_sip_transaction_terminate (self);
+      if (error && self->dispatcher)
+        net_sip_dispatcher_transaction_failed (self->dispatcher, self, error);
+      g_object_unref (self);
       return;
     }
 
-  /* Timer G */
+  /* Timer G; in Accepted the 2xx retransmissions of §13.3.1.4, same
+   * schedule */
   if (self->retransmit_at > 0 && now >= self->retransmit_at)
     {
       send_message (self, NET_SIP_MESSAGE (self->last_response), NULL);
@@ -373,6 +387,21 @@ on_timer (gpointer user_data)
     g_clear_pointer (&self->timer, g_source_unref);
   g_object_unref (self);
   return G_SOURCE_REMOVE;
+}
+
+/* The ACK for our 2xx came: no more 2xx retransmissions. The transaction
+ * stays Accepted until Timer L to absorb INVITE retransmissions. */
+void
+net_sip_transaction_acked (NetSipTransaction *self)
+{
+  g_return_if_fail (NET_SIP_IS_TRANSACTION (self));
+
+  self->acked = TRUE;
+  if (self->state == NET_SIP_TRANSACTION_STATE_ACCEPTED && self->retransmit_at > 0)
+    {
+      self->retransmit_at = 0;
+      arm_timer (self);
+    }
 }
 
 /* A send failed (§17.1.1.2, §17.1.2.2, §17.2.4): the transaction ends and
@@ -671,6 +700,7 @@ net_sip_transaction_receive_request (NetSipTransaction *self,
         case NET_SIP_TRANSACTION_STATE_ACCEPTED:
           /* RFC 6026 §8.7: an ACK matching an Accepted transaction goes
            * to the TU (it acknowledges the 2xx) */
+          net_sip_transaction_acked (self);
           return TRUE;
         default:
           /* an ACK before any final response: nothing to acknowledge */
@@ -750,6 +780,15 @@ net_sip_transaction_send_response (NetSipTransaction  *self,
       set_state (self, NET_SIP_TRANSACTION_STATE_ACCEPTED);
       self->timeout_at = 0;
       self->end_at = now + 64 * self->t.t1;
+      /* §13.3.1.4: the UAS core retransmits the 2xx until the ACK, at T1
+       * doubling up to T2, over any transport (the ACK is end to end) */
+      if (self->t.retransmit_2xx)
+        {
+          self->interval = self->t.t1;
+          self->retransmit_at = now + self->t.t1;
+          if (self->dispatcher)
+            net_sip_dispatcher_transaction_accepted (self->dispatcher, self);
+        }
     }
   else if (self->kind == NET_SIP_TRANSACTION_KIND_SERVER_INVITE)
     {

@@ -848,6 +848,77 @@ test_invite_2xx (Fixture       *f,
   result_clear (&rr);
 }
 
+/* retransmit-2xx: the 200 to an INVITE goes again at T1, 3T1, 7T1, ...
+ * until the ACK (a new transaction, matched by Call-ID, CSeq and To tag),
+ * which still reaches the receiver; without an ACK delivery-failed after
+ * 64*T1. */
+static void on_delivery_failed (NetSipDispatcher *d,
+                                const char       *id,
+                                const GError     *error,
+                                gpointer          user_data);
+
+static void
+test_retransmit_2xx (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(NetSipMessage) invite = make_request ("INVITE", "sip:bob@127.0.0.1");
+  g_autoptr(NetSipMessage) invite2 = make_request ("INVITE", "sip:bob@127.0.0.1");
+  g_autoptr(NetSipRequest) ack = NULL;
+  g_autoptr(GPtrArray) responses = NULL;
+  g_autoptr(GPtrArray) failed = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *to = NULL;
+  const gint64 expected[] = { 0, 40, 120, 280 };
+  Peer peer = { 0 };
+  guint n_before;
+  gint64 start;
+
+  g_object_set (f->b, "t1", 40, "t2", 160, "retransmit-2xx", TRUE, NULL);
+  g_signal_connect (f->b, "delivery-failed", G_CALLBACK (on_delivery_failed), failed);
+  f->rb->answer = 200;
+  peer_init (&peer, f->spec);
+  peer_send (&peer, invite, f->leg_b);
+  peer_wait (&peer, 4);
+  responses = sends_of (f->sent_b, NULL);
+  check_schedule (responses, expected, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < 4; i++)
+    g_assert_cmpuint (net_sip_response_get_code (g_ptr_array_index (peer.messages, i)), ==, 200);
+
+  ack = net_sip_request_new ("ACK", "sip:bob@127.0.0.1");
+  to = g_strdup_printf ("<sip:bob@example.org>;tag=%s",
+                        net_sip_message_get_to_tag (g_ptr_array_index (peer.messages, 0)));
+  net_sip_message_add_header (NET_SIP_MESSAGE (ack), "From", "<sip:alice@example.com>;tag=a1");
+  net_sip_message_add_header (NET_SIP_MESSAGE (ack), "To", to);
+  net_sip_message_add_header (NET_SIP_MESSAGE (ack), "Call-ID", net_sip_message_get_call_id (invite));
+  net_sip_message_add_header (NET_SIP_MESSAGE (ack), "CSeq", "1 ACK");
+  peer_send (&peer, NET_SIP_MESSAGE (ack), f->leg_b);
+  while (count_method (f->rb->messages, "ACK") < 1)
+    run_for (5);
+  run_for (20);
+  n_before = peer.messages->len;
+  run_for (400);
+  g_assert_cmpuint (peer.messages->len, ==, n_before);
+  g_assert_cmpuint (counter (f->b, "unmatched-acks"), ==, 1);
+
+  /* no ACK at all: retransmissions until 64*T1 = 2560 ms, then failure */
+  g_object_set (f->b, "t1", 10, "t2", 40, NULL);
+  g_ptr_array_set_size (f->sent_b, 0);
+  start = g_get_monotonic_time ();
+  peer_send (&peer, invite2, f->leg_b);
+  while (failed->len < 1)
+    run_for (10);
+  g_assert_cmpint ((g_get_monotonic_time () - start) / 1000, >=, 640 - EARLY_MS);
+  g_assert_cmpint ((g_get_monotonic_time () - start) / 1000, <=, 640 + 100);
+  g_assert_cmpstr (g_ptr_array_index (failed, 0), ==, net_sip_message_get_tid (invite2));
+  {
+    g_autoptr(GPtrArray) again = sends_of (f->sent_b, NULL);
+    /* 0, 10, 30, 70, then every 40 ms up to 640: 4 + 14 */
+    g_assert_cmpuint (again->len, >=, 16);
+    g_assert_cmpuint (again->len, <=, 19);
+  }
+  g_signal_handlers_disconnect_by_data (f->b, failed);
+  peer_clear (&peer);
+}
+
 /* do-retransmits FALSE: one send, done when sent; a response to it still
  * reaches the receiver (a stateless proxy, §16.11) */
 static void
@@ -1870,6 +1941,8 @@ main (int    argc,
   ADD ("/dispatcher/udp/invite-2xx", test_invite_2xx, "udp:127.0.0.1:0");
   ADD ("/dispatcher/tcp/invite-2xx", test_invite_2xx, "tcp:127.0.0.1:0");
   ADD ("/dispatcher/udp/stateless", test_stateless, "udp:127.0.0.1:0");
+  ADD ("/dispatcher/udp/retransmit-2xx", test_retransmit_2xx, "udp:127.0.0.1:0");
+  ADD ("/dispatcher/tcp/retransmit-2xx", test_retransmit_2xx, "tcp:127.0.0.1:0");
   ADD ("/dispatcher/udp/rfc2543-matching", test_rfc2543_matching, "udp:127.0.0.1:0");
   ADD ("/dispatcher/udp/stateless-server", test_stateless_server, "udp:127.0.0.1:0");
   ADD ("/dispatcher/tcp/refused", test_tcp_refused, "tcp:127.0.0.1:0");
