@@ -919,6 +919,77 @@ test_retransmit_2xx (Fixture       *f,
   peer_clear (&peer);
 }
 
+/* §9.1: a CANCEL goes where its INVITE went, on the INVITE's branch, even
+ * when its Request-URI would resolve elsewhere; the 487 is ACKed */
+static void
+test_cancel_request (Fixture       *f,
+                     gconstpointer  data)
+{
+  /* the Request-URI names port 5060, where nobody listens */
+  g_autoptr(NetSipMessage) invite = make_request ("INVITE", "sip:bob@127.0.0.1");
+  g_autoptr(NetSipDeliveryOptions) o = NULL;
+  g_autoptr(NetSipRequest) cancel = NULL;
+  g_autoptr(NetSipResponse) ringing = NULL;
+  g_autoptr(NetSipResponse) cancelled = NULL;
+  g_autoptr(NetSipResponse) terminated = NULL;
+  NetSipMessage *got;
+  Peer peer = { 0 };
+  Result ri = { 0 }, rc = { 0 };
+
+  g_object_set (f->a, "t1", 30, NULL);
+  peer_init (&peer, f->spec);
+  o = options_to (peer.leg);
+  net_sip_dispatcher_deliver_async (f->a, invite, o, NULL, on_delivered, &ri);
+  peer_wait (&peer, 1);
+  ringing = net_sip_request_create_response (NET_SIP_REQUEST (g_ptr_array_index (peer.messages, 0)),
+                                             180, NULL, "uas");
+  net_sip_leg_deliver_async (peer.leg, NET_SIP_MESSAGE (ringing), address_of (f->leg_a), NULL, sent_ok, NULL);
+  while (f->ra->messages->len < 1)
+    run_for (5);
+  g_assert_cmpint (net_sip_transaction_get_state (net_sip_dispatcher_get_transaction (f->a, net_sip_message_get_tid (invite))),
+                   ==, NET_SIP_TRANSACTION_STATE_PROCEEDING);
+  /* no more INVITE retransmissions in Proceeding */
+  run_for (150);
+  {
+    g_autoptr(GPtrArray) invites = sends_of (f->sent_a, "INVITE");
+    guint n = invites->len;
+    run_for (150);
+    g_ptr_array_unref (invites);
+    invites = sends_of (f->sent_a, "INVITE");
+    g_assert_cmpuint (invites->len, ==, n);
+  }
+
+  cancel = net_sip_request_create_cancel (NET_SIP_REQUEST (invite));
+  net_sip_dispatcher_deliver_async (f->a, NET_SIP_MESSAGE (cancel), NULL, NULL, on_delivered, &rc);
+  while (count_method (peer.messages, "CANCEL") < 1)
+    run_for (5);
+  got = NULL;
+  for (guint i = 0; i < peer.messages->len; i++)
+    if (net_sip_message_is_request (g_ptr_array_index (peer.messages, i)) &&
+        strcmp (net_sip_message_get_method (g_ptr_array_index (peer.messages, i)), "CANCEL") == 0)
+      got = g_ptr_array_index (peer.messages, i);
+  g_assert_nonnull (got);
+  g_assert_cmpstr (net_sip_via_get_branch (net_sip_message_get_top_via (got, NULL)), ==,
+                   net_sip_via_get_branch (net_sip_message_get_top_via (invite, NULL)));
+  cancelled = net_sip_request_create_response (NET_SIP_REQUEST (got), 200, NULL, "uas");
+  net_sip_leg_deliver_async (peer.leg, NET_SIP_MESSAGE (cancelled), address_of (f->leg_a), NULL, sent_ok, NULL);
+  run_until (result_done, &rc);
+  g_assert_no_error (rc.error);
+  g_assert_cmpuint (net_sip_response_get_code (rc.response), ==, 200);
+
+  terminated = net_sip_request_create_response (NET_SIP_REQUEST (g_ptr_array_index (peer.messages, 0)),
+                                                487, NULL, "uas");
+  net_sip_leg_deliver_async (peer.leg, NET_SIP_MESSAGE (terminated), address_of (f->leg_a), NULL, sent_ok, NULL);
+  run_until (result_done, &ri);
+  g_assert_no_error (ri.error);
+  g_assert_cmpuint (net_sip_response_get_code (ri.response), ==, 487);
+  while (count_method (peer.messages, "ACK") < 1)
+    run_for (5);
+  peer_clear (&peer);
+  result_clear (&ri);
+  result_clear (&rc);
+}
+
 /* do-retransmits FALSE: one send, done when sent; a response to it still
  * reaches the receiver (a stateless proxy, §16.11) */
 static void
@@ -1941,6 +2012,8 @@ main (int    argc,
   ADD ("/dispatcher/udp/invite-2xx", test_invite_2xx, "udp:127.0.0.1:0");
   ADD ("/dispatcher/tcp/invite-2xx", test_invite_2xx, "tcp:127.0.0.1:0");
   ADD ("/dispatcher/udp/stateless", test_stateless, "udp:127.0.0.1:0");
+  ADD ("/dispatcher/udp/cancel-request", test_cancel_request, "udp:127.0.0.1:0");
+  ADD ("/dispatcher/tcp/cancel-request", test_cancel_request, "tcp:127.0.0.1:0");
   ADD ("/dispatcher/udp/retransmit-2xx", test_retransmit_2xx, "udp:127.0.0.1:0");
   ADD ("/dispatcher/tcp/retransmit-2xx", test_retransmit_2xx, "tcp:127.0.0.1:0");
   ADD ("/dispatcher/udp/rfc2543-matching", test_rfc2543_matching, "udp:127.0.0.1:0");
