@@ -11,7 +11,7 @@
 #define WAIT_LIMIT_MS 8000
 /* A timer may fire this late on a loaded machine (scheduling), never
  * earlier than planned. */
-#define LATE_MS 30
+#define LATE_MS 40
 #define EARLY_MS 2
 
 /* ------------------------------------------------------------------ */
@@ -396,6 +396,12 @@ fixture_set_up (Fixture       *f,
 
   f->spec = data;
   f->leg_a = net_sip_leg_new (f->spec, &error);
+  if (f->leg_a == NULL && strchr (f->spec, '[') != NULL)
+    {
+      /* IPv6 loopback missing: the test skips */
+      g_clear_error (&error);
+      return;
+    }
   g_assert_no_error (error);
   f->leg_b = net_sip_leg_new (f->spec, &error);
   g_assert_no_error (error);
@@ -417,6 +423,8 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
+  if (f->a == NULL)
+    return;
   g_signal_handlers_disconnect_by_data (f->a, f->sent_a);
   g_signal_handlers_disconnect_by_data (f->b, f->sent_b);
   g_assert_finalize_object (f->a);
@@ -484,9 +492,18 @@ test_request_response (Fixture       *f,
   Result r = { 0 };
   guint n;
 
+  if (f->a == NULL)
+    {
+      g_test_skip ("no IPv6 loopback here");
+      return;
+    }
   f->rb->answer = 200;
-  ruri = g_strdup_printf ("sip:bob@127.0.0.1:%u;transport=%s", net_sip_leg_get_port (f->leg_b),
-                          net_sip_transport_to_string (net_sip_leg_get_protocol (f->leg_b)));
+  if (net_sip_leg_get_family (f->leg_b) == G_SOCKET_FAMILY_IPV6)
+    ruri = g_strdup_printf ("sip:bob@[::1]:%u;transport=%s", net_sip_leg_get_port (f->leg_b),
+                            net_sip_transport_to_string (net_sip_leg_get_protocol (f->leg_b)));
+  else
+    ruri = g_strdup_printf ("sip:bob@127.0.0.1:%u;transport=%s", net_sip_leg_get_port (f->leg_b),
+                            net_sip_transport_to_string (net_sip_leg_get_protocol (f->leg_b)));
   req = make_request ("OPTIONS", ruri);
   net_sip_dispatcher_deliver_async (f->a, req, NULL, NULL, on_delivered, &r);
   run_until (result_done, &r);
@@ -2002,6 +2019,8 @@ main (int    argc,
 
   ADD ("/dispatcher/udp/request-response", test_request_response, "udp:127.0.0.1:0");
   ADD ("/dispatcher/tcp/request-response", test_request_response, "tcp:127.0.0.1:0");
+  ADD ("/dispatcher/udp6/request-response", test_request_response, "udp:[::1]:0");
+  ADD ("/dispatcher/tcp6/request-response", test_request_response, "tcp:[::1]:0");
   ADD ("/dispatcher/udp/timer-e-f", test_timer_e_f, "udp:127.0.0.1:0");
   ADD ("/dispatcher/udp/timer-a-b", test_timer_a_b, "udp:127.0.0.1:0");
   ADD ("/dispatcher/tcp/no-retransmit", test_tcp_no_retransmit, "tcp:127.0.0.1:0");
