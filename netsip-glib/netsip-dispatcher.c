@@ -71,6 +71,7 @@ struct _NetSipDispatcher
   GHashTable      *server;        /* key -> NetSipTransaction, owned */
   GHashTable      *accepted;      /* dialog key -> NetSipTransaction, not owned */
   GHashTable      *deliveries;    /* id -> Delivery, chained by next_same_id */
+  GHashTable      *resolving;     /* Delivery set: requests without an id yet */
   GHashTable      *timers;        /* GUINT_TO_POINTER (id) -> GSource, owned */
 
   guint            n_pending_client;  /* deliveries of requests not completed */
@@ -107,6 +108,7 @@ struct _Delivery
   gboolean            via_added;
   gboolean            registered; /* in self->deliveries */
   gboolean            counted;    /* in self->n_pending_client */
+  gboolean            resolving;  /* in self->resolving */
   gboolean            done;
 };
 
@@ -336,6 +338,11 @@ delivery_complete (Delivery       *d,
     return;
   d->done = TRUE;
   delivery_unregister (d);
+  if (d->resolving)
+    {
+      d->resolving = FALSE;
+      g_hash_table_remove (self->resolving, d);
+    }
   if (d->counted)
     {
       d->counted = FALSE;
@@ -776,7 +783,8 @@ net_sip_dispatcher_dispose (GObject *object)
 
   /* Pending deliveries hold a reference through their task, so this runs
    * with some only after g_object_run_dispose(). */
-  if (self->deliveries && g_hash_table_size (self->deliveries) > 0)
+  if (self->deliveries &&
+      g_hash_table_size (self->deliveries) + g_hash_table_size (self->resolving) > 0)
     {
       g_autoptr(GError) error = g_error_new_literal (NET_SIP_TRANSACTION_ERROR,
                                                      NET_SIP_TRANSACTION_ERROR_CANCELLED,
@@ -789,6 +797,9 @@ net_sip_dispatcher_dispose (GObject *object)
       while (g_hash_table_iter_next (&iter, NULL, &value))
         for (Delivery *d = value; d; d = d->next_same_id)
           g_ptr_array_add (all, d);
+      g_hash_table_iter_init (&iter, self->resolving);
+      while (g_hash_table_iter_next (&iter, &value, NULL))
+        g_ptr_array_add (all, value);
       for (guint i = 0; i < all->len; i++)
         delivery_cancel (g_ptr_array_index (all, i), error);
     }
@@ -831,6 +842,7 @@ net_sip_dispatcher_finalize (GObject *object)
   g_clear_pointer (&self->client, g_hash_table_unref);
   g_clear_pointer (&self->server, g_hash_table_unref);
   g_clear_pointer (&self->accepted, g_hash_table_unref);
+  g_clear_pointer (&self->resolving, g_hash_table_unref);
   g_clear_pointer (&self->deliveries, g_hash_table_unref);
   g_clear_pointer (&self->timers, g_hash_table_unref);
   g_clear_pointer (&self->domain2proxy, g_hash_table_unref);
@@ -1348,6 +1360,7 @@ net_sip_dispatcher_init (NetSipDispatcher *self)
   self->client = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
   self->server = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
   self->accepted = g_hash_table_new (g_str_hash, g_str_equal);
+  self->resolving = g_hash_table_new (NULL, NULL);
   self->deliveries = g_hash_table_new_full (g_str_hash, g_str_equal,
                                             (GDestroyNotify) g_ref_string_release, NULL);
   self->timers = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_source_unref);
@@ -2003,6 +2016,11 @@ deliver_resolved (GObject      *source,
 
   if (d->done)
     return;
+  if (d->resolving)
+    {
+      d->resolving = FALSE;
+      g_hash_table_remove (d->self->resolving, d);
+    }
   if (!net_sip_dispatcher_resolve_uri_finish (d->self, result, &d->targets, &d->legs, &error))
     {
       delivery_complete (d, NULL, error);
@@ -2127,6 +2145,14 @@ deliver_request (NetSipDispatcher      *self,
         delivery_fail (d, NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_INVALID_MESSAGE,
                        "cannot read the next-hop URI: %s", error ? error->message : "none");
         return;
+      }
+    /* cancellable by Call-ID (and by its id, if it has one) meanwhile */
+    if (d->id)
+      delivery_register (d);
+    else
+      {
+        d->resolving = TRUE;
+        g_hash_table_add (self->resolving, d);
       }
     net_sip_dispatcher_resolve_uri_async (self, uri, NULL, 0,
                                           leg ? &leg : NULL, leg ? 1 : 0,
@@ -2376,6 +2402,10 @@ net_sip_dispatcher_cancel_delivery_by_call_id (NetSipDispatcher *self,
     for (Delivery *d = value; d; d = d->next_same_id)
       if (g_strcmp0 (d->call_id, call_id) == 0)
         g_ptr_array_add (found, d);
+  g_hash_table_iter_init (&iter, self->resolving);
+  while (g_hash_table_iter_next (&iter, &value, NULL))
+    if (g_strcmp0 (((Delivery *) value)->call_id, call_id) == 0)
+      g_ptr_array_add (found, value);
   return cancel_list (self, found);
 }
 

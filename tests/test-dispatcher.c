@@ -1349,6 +1349,34 @@ test_cancel_delivery (Fixture       *f,
     g_assert_cmpuint (n, ==, 0);
     result_clear (&d);
   }
+
+  /* while the Request-URI is being resolved: by Call-ID, and by id */
+  {
+    g_autofree char *ruri = g_strdup_printf ("sip:x@127.0.0.1:%u;transport=%s",
+                                             net_sip_leg_get_port (silent.leg),
+                                             net_sip_transport_to_string (net_sip_leg_get_protocol (silent.leg)));
+    g_autoptr(NetSipMessage) r6 = make_request ("OPTIONS", ruri);
+    g_autoptr(NetSipMessage) r7 = make_request ("OPTIONS", ruri);
+    g_autoptr(NetSipDeliveryOptions) o7 = net_sip_delivery_options_new ();
+    Result d6 = { 0 }, d7 = { 0 };
+    guint received = silent.messages->len;
+
+    net_sip_delivery_options_set_id (o7, "resolving-id");
+    net_sip_dispatcher_deliver_async (f->a, r6, NULL, NULL, on_delivered, &d6);
+    net_sip_dispatcher_deliver_async (f->a, r7, o7, NULL, on_delivered, &d7);
+    g_assert_true (net_sip_dispatcher_cancel_delivery_by_call_id (f->a, net_sip_message_get_call_id (r6)));
+    g_assert_true (net_sip_dispatcher_cancel_delivery (f->a, "resolving-id"));
+    run_until (result_done, &d6);
+    run_until (result_done, &d7);
+    g_assert_error (d6.error, NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_CANCELLED);
+    g_assert_error (d7.error, NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_CANCELLED);
+    run_for (50);
+    g_assert_cmpuint (silent.messages->len, ==, received);
+    g_object_get (f->a, "n-pending", &n, NULL);
+    g_assert_cmpuint (n, ==, 0);
+    result_clear (&d6);
+    result_clear (&d7);
+  }
   peer_clear (&silent);
   result_clear (&a);
   result_clear (&b);
