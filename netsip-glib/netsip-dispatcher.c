@@ -70,9 +70,17 @@ struct _NetSipDispatcher
   GHashTable      *client;        /* key -> NetSipTransaction, owned */
   GHashTable      *server;        /* key -> NetSipTransaction, owned */
   GHashTable      *accepted;      /* dialog key -> NetSipTransaction, not owned */
-  GHashTable      *deliveries;    /* id -> Delivery, chained by next_same_id */
+  GHashTable      *deliveries;    /* id -> Delivery, chained by next_same_id, for
+                                     ids that are not their transaction's key */
   GHashTable      *resolving;     /* Delivery set: requests without an id yet */
   GHashTable      *timers;        /* GUINT_TO_POINTER (id) -> GSource, owned */
+
+  /* Transaction timers: a binary min-heap of transactions by deadline and
+   * one source ready at the root's deadline. A main loop iteration costs
+   * one source however many transactions wait (GMainContext walks every
+   * attached source on each iteration). */
+  GPtrArray       *heap;          /* NetSipTransaction, not owned */
+  GSource         *heap_source;
 
   guint            n_pending_client;  /* deliveries of requests not completed */
   guint            n_pending_server;  /* server transactions without final response */
@@ -402,6 +410,145 @@ on_cancellable_cancelled (GCancellable *cancellable,
   delivery_cancel (d, error);
   return G_SOURCE_REMOVE;
 }
+
+/* ------------------------------------------------------------------ */
+/* Transaction timers                                                  */
+
+#define HEAP_AT(self, i) ((NetSipTransaction *) g_ptr_array_index ((self)->heap, (i)))
+
+static void
+heap_set (NetSipDispatcher  *self,
+          guint              i,
+          NetSipTransaction *tx)
+{
+  self->heap->pdata[i] = tx;
+  tx->heap_index = i;
+}
+
+static void
+heap_sift_up (NetSipDispatcher *self,
+              guint             i)
+{
+  NetSipTransaction *tx = HEAP_AT (self, i);
+
+  while (i > 0)
+    {
+      guint parent = (i - 1) / 2;
+      if (HEAP_AT (self, parent)->deadline <= tx->deadline)
+        break;
+      heap_set (self, i, HEAP_AT (self, parent));
+      i = parent;
+    }
+  heap_set (self, i, tx);
+}
+
+static void
+heap_sift_down (NetSipDispatcher *self,
+                guint             i)
+{
+  NetSipTransaction *tx = HEAP_AT (self, i);
+  guint n = self->heap->len;
+
+  for (;;)
+    {
+      guint child = 2 * i + 1;
+      if (child >= n)
+        break;
+      if (child + 1 < n && HEAP_AT (self, child + 1)->deadline < HEAP_AT (self, child)->deadline)
+        child++;
+      if (tx->deadline <= HEAP_AT (self, child)->deadline)
+        break;
+      heap_set (self, i, HEAP_AT (self, child));
+      i = child;
+    }
+  heap_set (self, i, tx);
+}
+
+static void
+heap_remove (NetSipDispatcher  *self,
+             NetSipTransaction *tx)
+{
+  guint i = tx->heap_index;
+  NetSipTransaction *last = g_ptr_array_steal_index_fast (self->heap, self->heap->len - 1);
+
+  tx->heap_index = -1;
+  if (last == tx)
+    return;
+  heap_set (self, i, last);
+  heap_sift_down (self, i);
+  heap_sift_up (self, last->heap_index);
+}
+
+static void
+heap_source_arm (NetSipDispatcher *self)
+{
+  if (self->heap_source)
+    g_source_set_ready_time (self->heap_source,
+                             self->heap->len ? HEAP_AT (self, 0)->deadline : -1);
+}
+
+void
+net_sip_dispatcher_schedule (NetSipDispatcher  *self,
+                             NetSipTransaction *transaction,
+                             gint64             deadline)
+{
+  if (deadline < 0)
+    {
+      if (transaction->heap_index >= 0)
+        heap_remove (self, transaction);
+    }
+  else if (transaction->heap_index < 0)
+    {
+      transaction->deadline = deadline;
+      g_ptr_array_add (self->heap, transaction);
+      transaction->heap_index = self->heap->len - 1;
+      heap_sift_up (self, transaction->heap_index);
+    }
+  else if (deadline != transaction->deadline)
+    {
+      gboolean earlier = deadline < transaction->deadline;
+      transaction->deadline = deadline;
+      if (earlier)
+        heap_sift_up (self, transaction->heap_index);
+      else
+        heap_sift_down (self, transaction->heap_index);
+    }
+  heap_source_arm (self);
+}
+
+typedef struct
+{
+  GSource           source;
+  NetSipDispatcher *dispatcher;   /* not owned: destroyed in dispose */
+} HeapSource;
+
+static gboolean
+heap_source_dispatch (GSource     *source,
+                      GSourceFunc  callback,
+                      gpointer     user_data)
+{
+  NetSipDispatcher *self = ((HeapSource *) source)->dispatcher;
+  gint64 now = g_source_get_time (source);
+
+  g_object_ref (self);
+  /* Everything due now, earliest first. A transaction is out of the heap
+   * while it runs and puts itself back for its next deadline, which is
+   * always later than now, so this ends. */
+  while (self->heap_source && self->heap->len > 0 && HEAP_AT (self, 0)->deadline <= now)
+    {
+      NetSipTransaction *tx = g_object_ref (HEAP_AT (self, 0));
+      heap_remove (self, tx);
+      net_sip_transaction_fire (tx, now);
+      g_object_unref (tx);
+    }
+  heap_source_arm (self);
+  g_object_unref (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs heap_source_funcs = {
+  .dispatch = heap_source_dispatch,
+};
 
 /* ------------------------------------------------------------------ */
 /* Hooks for transactions (netsip-dispatcher-private.h)                */
@@ -783,8 +930,7 @@ net_sip_dispatcher_dispose (GObject *object)
 
   /* Pending deliveries hold a reference through their task, so this runs
    * with some only after g_object_run_dispose(). */
-  if (self->deliveries &&
-      g_hash_table_size (self->deliveries) + g_hash_table_size (self->resolving) > 0)
+  if (self->deliveries && self->n_pending_client > 0)
     {
       g_autoptr(GError) error = g_error_new_literal (NET_SIP_TRANSACTION_ERROR,
                                                      NET_SIP_TRANSACTION_ERROR_CANCELLED,
@@ -800,8 +946,26 @@ net_sip_dispatcher_dispose (GObject *object)
       g_hash_table_iter_init (&iter, self->resolving);
       while (g_hash_table_iter_next (&iter, &value, NULL))
         g_ptr_array_add (all, value);
+      g_hash_table_iter_init (&iter, self->client);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          Delivery *d = ((NetSipTransaction *) value)->owner;
+          if (d && !d->done && !d->registered)
+            g_ptr_array_add (all, d);
+        }
       for (guint i = 0; i < all->len; i++)
         delivery_cancel (g_ptr_array_index (all, i), error);
+    }
+  if (self->heap_source)
+    {
+      g_source_destroy (self->heap_source);
+      g_clear_pointer (&self->heap_source, g_source_unref);
+    }
+  if (self->heap)
+    {
+      for (guint i = 0; i < self->heap->len; i++)
+        HEAP_AT (self, i)->heap_index = -1;
+      g_ptr_array_set_size (self->heap, 0);
     }
   if (self->accepted)
     g_hash_table_remove_all (self->accepted);
@@ -843,6 +1007,7 @@ net_sip_dispatcher_finalize (GObject *object)
   g_clear_pointer (&self->server, g_hash_table_unref);
   g_clear_pointer (&self->accepted, g_hash_table_unref);
   g_clear_pointer (&self->resolving, g_hash_table_unref);
+  g_clear_pointer (&self->heap, g_ptr_array_unref);
   g_clear_pointer (&self->deliveries, g_hash_table_unref);
   g_clear_pointer (&self->timers, g_hash_table_unref);
   g_clear_pointer (&self->domain2proxy, g_hash_table_unref);
@@ -1361,6 +1526,12 @@ net_sip_dispatcher_init (NetSipDispatcher *self)
   self->server = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
   self->accepted = g_hash_table_new (g_str_hash, g_str_equal);
   self->resolving = g_hash_table_new (NULL, NULL);
+  self->heap = g_ptr_array_new ();
+  self->heap_source = g_source_new (&heap_source_funcs, sizeof (HeapSource));
+  ((HeapSource *) self->heap_source)->dispatcher = self;
+  g_source_set_name (self->heap_source, "NetSip transaction timers");
+  g_source_set_ready_time (self->heap_source, -1);
+  g_source_attach (self->heap_source, self->context);
   self->deliveries = g_hash_table_new_full (g_str_hash, g_str_equal,
                                             (GDestroyNotify) g_ref_string_release, NULL);
   self->timers = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_source_unref);
@@ -1993,10 +2164,13 @@ start_target (Delivery *d)
   t = timer_values (self);
   tx = net_sip_transaction_new_client (self, d->message, leg, destination, d->stateless, &t);
   tx->owner = d;
-  /* the default id is the key of the first transaction: one string */
+  /* The default id is the key of the first transaction, one string for
+   * both; such a delivery is found through the client table and needs no
+   * entry of its own until a failover gives its transaction another key. */
   if (d->id == NULL)
     d->id = g_ref_string_acquire (tx->key);
-  delivery_register (d);
+  if (d->id != tx->key)
+    delivery_register (d);
   tx->id = g_ref_string_acquire (d->id);
   g_clear_pointer (&tx->call_id, g_ref_string_release);
   tx->call_id = d->call_id ? g_ref_string_acquire (d->call_id) : NULL;
@@ -2333,6 +2507,18 @@ net_sip_dispatcher_deliver_finish (NetSipDispatcher  *self,
   return TRUE;
 }
 
+/* The pending delivery whose transaction has the key @id and which has no
+ * entry in self->deliveries (its id is that key) */
+static Delivery *
+unregistered_delivery (NetSipDispatcher *self,
+                       const char       *id)
+{
+  NetSipTransaction *tx = g_hash_table_lookup (self->client, id);
+  Delivery *d = tx ? tx->owner : NULL;
+
+  return d && !d->done && !d->registered ? d : NULL;
+}
+
 static gboolean
 cancel_list (NetSipDispatcher *self,
              GPtrArray        *list)
@@ -2371,6 +2557,8 @@ net_sip_dispatcher_cancel_delivery (NetSipDispatcher *self,
 
   for (Delivery *d = g_hash_table_lookup (self->deliveries, id); d; d = d->next_same_id)
     g_ptr_array_add (found, d);
+  if (unregistered_delivery (self, id))
+    g_ptr_array_add (found, unregistered_delivery (self, id));
   return cancel_list (self, found);
 }
 
@@ -2406,6 +2594,13 @@ net_sip_dispatcher_cancel_delivery_by_call_id (NetSipDispatcher *self,
   while (g_hash_table_iter_next (&iter, &value, NULL))
     if (g_strcmp0 (((Delivery *) value)->call_id, call_id) == 0)
       g_ptr_array_add (found, value);
+  g_hash_table_iter_init (&iter, self->client);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Delivery *d = ((NetSipTransaction *) value)->owner;
+      if (d && !d->done && !d->registered && g_strcmp0 (d->call_id, call_id) == 0)
+        g_ptr_array_add (found, d);
+    }
   return cancel_list (self, found);
 }
 
@@ -2461,6 +2656,8 @@ net_sip_dispatcher_get_transaction (NetSipDispatcher *self,
   for (Delivery *d = g_hash_table_lookup (self->deliveries, id); d; d = d->next_same_id)
     if (d->tx)
       return d->tx;
+  if (unregistered_delivery (self, id))
+    return unregistered_delivery (self, id)->tx;
   return g_hash_table_lookup (self->server, id);
 }
 

@@ -54,7 +54,8 @@ struct _NetSipTransaction
   gint64                  timeout_at;   /* Timer B, F, H; server: no final response */
   gint64                  end_at;       /* Timer D, K, I, J, L, M */
   gint64                  trying_at;    /* server INVITE: 100 Trying if the TU is silent */
-  GSource                *timer;        /* one source at the earliest of the three */
+  gint64                  deadline;     /* the earliest of the above, in the heap */
+  gint                    heap_index;   /* in the dispatcher's timer heap, -1 = not */
 };
 
 GSource           *net_sip_timer_source_new              (GMainContext       *context,
@@ -89,6 +90,8 @@ gboolean           net_sip_transaction_send_response     (NetSipTransaction  *se
                                                           GError            **error);
 
 void               net_sip_transaction_acked             (NetSipTransaction  *self);
+void               net_sip_transaction_fire              (NetSipTransaction  *self,
+                                                          gint64              now);
 void               net_sip_transaction_sent              (NetSipTransaction  *self,
                                                           const GError       *error);
 void               net_sip_transaction_terminate         (NetSipTransaction  *self);

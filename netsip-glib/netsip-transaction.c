@@ -1,10 +1,10 @@
 /* netsip-transaction.c: one SIP transaction (RFC 3261 §17, RFC 6026)
  *
  * The four state machines of RFC 3261 §17 with the Accepted state of
- * RFC 6026. Timers are deadlines in monotonic microseconds; one GSource
- * per transaction is armed at the earliest of them, so a pending
- * transaction costs one source and wakes the loop exactly when something
- * is due, never on a periodic sweep.
+ * RFC 6026. Timers are deadlines in monotonic microseconds; a transaction
+ * sits in its dispatcher's timer heap at the earliest of them, and the
+ * dispatcher's one timer source wakes the loop exactly when the first
+ * deadline comes, never on a periodic sweep.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -67,11 +67,10 @@ net_sip_transaction_finalize (GObject *object)
 {
   NetSipTransaction *self = NET_SIP_TRANSACTION (object);
 
-  if (self->timer)
-    {
-      g_source_destroy (self->timer);
-      g_source_unref (self->timer);
-    }
+  /* normally out of the heap since it terminated; not so when the last
+   * reference goes first (a stateless entry replaced by a newer one) */
+  if (self->heap_index >= 0 && self->dispatcher)
+    net_sip_dispatcher_schedule (self->dispatcher, self, -1);
   g_clear_pointer (&self->id, g_ref_string_release);
   g_clear_pointer (&self->key, g_ref_string_release);
   g_free (self->response_key);
@@ -95,6 +94,7 @@ net_sip_transaction_class_init (NetSipTransactionClass *klass)
 static void
 net_sip_transaction_init (NetSipTransaction *self)
 {
+  self->heap_index = -1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -133,29 +133,6 @@ net_sip_timer_source_new (GMainContext   *context,
   return source;
 }
 
-/* The transaction's own source: the pointer is in it, so no
- * GSourceCallback is allocated per transaction. It holds no reference;
- * the transaction destroys it when it terminates or is finalized. */
-typedef struct
-{
-  GSource            source;
-  NetSipTransaction *transaction;
-} TransactionSource;
-
-static gboolean on_timer (gpointer user_data);
-
-static gboolean
-transaction_source_dispatch (GSource     *source,
-                             GSourceFunc  callback,
-                             gpointer     user_data)
-{
-  return on_timer (((TransactionSource *) source)->transaction);
-}
-
-static GSourceFuncs transaction_source_funcs = {
-  .dispatch = transaction_source_dispatch,
-};
-
 static gint64
 next_deadline (NetSipTransaction *self)
 {
@@ -168,22 +145,12 @@ next_deadline (NetSipTransaction *self)
   return next;
 }
 
+/* Tells the dispatcher's timer heap when we are next due. */
 static void
 arm_timer (NetSipTransaction *self)
 {
-  gint64 next = next_deadline (self);
-
-  if (self->timer == NULL)
-    {
-      if (next < 0)
-        return;
-      self->timer = g_source_new (&transaction_source_funcs, sizeof (TransactionSource));
-      ((TransactionSource *) self->timer)->transaction = self;
-      g_source_set_ready_time (self->timer, next);
-      g_source_attach (self->timer, net_sip_dispatcher_get_context (self->dispatcher));
-      return;
-    }
-  g_source_set_ready_time (self->timer, next);
+  if (self->dispatcher)
+    net_sip_dispatcher_schedule (self->dispatcher, self, next_deadline (self));
 }
 
 static void
@@ -219,11 +186,8 @@ net_sip_transaction_terminate (NetSipTransaction *self)
     return;
   set_state (self, NET_SIP_TRANSACTION_STATE_TERMINATED);
   self->retransmit_at = self->timeout_at = self->end_at = self->trying_at = 0;
-  if (self->timer)
-    {
-      g_source_destroy (self->timer);
-      g_clear_pointer (&self->timer, g_source_unref);
-    }
+  if (self->heap_index >= 0 && self->dispatcher)
+    net_sip_dispatcher_schedule (self->dispatcher, self, -1);
   if (self->dispatcher)
     net_sip_dispatcher_transaction_terminated (self->dispatcher, self);
 }
@@ -359,11 +323,14 @@ server_timer (NetSipTransaction *self,
     }
 }
 
-static gboolean
-on_timer (gpointer user_data)
+/* Called by the dispatcher's timer source when our deadline has come
+ * (we are out of the heap then): handles what is due, then asks to be
+ * woken for the next deadline, if any. */
+void
+net_sip_transaction_fire (NetSipTransaction *self,
+                          gint64             now)
 {
-  NetSipTransaction *self = user_data;
-  gint64 now = g_source_get_time (self->timer);
+  g_return_if_fail (NET_SIP_IS_TRANSACTION (self));
 
   g_object_ref (self);
   if (self->kind == NET_SIP_TRANSACTION_KIND_SERVER_INVITE ||
@@ -371,22 +338,9 @@ on_timer (gpointer user_data)
     server_timer (self, now);
   else
     client_timer (self, now);
-
   if (self->state != NET_SIP_TRANSACTION_STATE_TERMINATED)
-    {
-      gint64 next = next_deadline (self);
-      if (next >= 0)
-        {
-          g_source_set_ready_time (self->timer, next);
-          g_object_unref (self);
-          return G_SOURCE_CONTINUE;
-        }
-    }
-  /* Nothing left to wait for: drop the source (terminate may have done so). */
-  if (self->timer)
-    g_clear_pointer (&self->timer, g_source_unref);
+    arm_timer (self);
   g_object_unref (self);
-  return G_SOURCE_REMOVE;
 }
 
 /* The ACK for our 2xx came: no more 2xx retransmissions. The transaction
