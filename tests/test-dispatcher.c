@@ -603,6 +603,63 @@ test_timer_a_b (Fixture       *f,
   result_clear (&r);
 }
 
+/* Many transactions with different T1 share the dispatcher's timer heap:
+ * each one's first retransmission comes T1 after its first send, in
+ * whatever order the deadlines fall. */
+static void
+test_timer_heap (Fixture       *f,
+                 gconstpointer  data)
+{
+  enum { N = 40 };
+  g_autoptr(GPtrArray) requests = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (4);
+  guint t1[N];
+  Result results[N];
+  Peer silent = { 0 };
+
+  peer_init (&silent, f->spec);
+  memset (results, 0, sizeof results);
+  for (guint i = 0; i < N; i++)
+    {
+      g_autoptr(NetSipDeliveryOptions) o = options_to (silent.leg);
+      NetSipMessage *req = make_request ("OPTIONS", "sip:x@127.0.0.1");
+
+      t1[i] = g_rand_int_range (rand, 20, 200);
+      g_object_set (f->a, "t1", t1[i], "t2", 4000, NULL);
+      g_ptr_array_add (requests, req);
+      net_sip_dispatcher_deliver_async (f->a, req, o, NULL, on_delivered, &results[i]);
+    }
+  run_for (450);
+  for (guint i = 0; i < N; i++)
+    {
+      NetSipMessage *req = g_ptr_array_index (requests, i);
+      gint64 first = -1, second = -1;
+
+      for (guint k = 0; k < f->sent_a->len; k++)
+        {
+          Sent *s = g_ptr_array_index (f->sent_a, k);
+          if (s->message != req)
+            continue;
+          if (s->attempt == 0)
+            first = s->time;
+          else if (s->attempt == 1)
+            second = s->time;
+        }
+      g_assert_cmpint (first, >=, 0);
+      g_assert_cmpint (second, >=, 0);
+      g_assert_cmpint ((second - first) / 1000, >=, t1[i] - EARLY_MS);
+      g_assert_cmpint ((second - first) / 1000, <=, t1[i] + LATE_MS);
+      g_assert_true (net_sip_dispatcher_cancel_delivery_by_call_id (f->a, net_sip_message_get_call_id (req)));
+    }
+  for (guint i = 0; i < N; i++)
+    {
+      run_until (result_done, &results[i]);
+      g_assert_error (results[i].error, NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_CANCELLED);
+      result_clear (&results[i]);
+    }
+  peer_clear (&silent);
+}
+
 /* Over TCP nothing is retransmitted; the timeout stays 64*T1. */
 static void
 test_tcp_no_retransmit (Fixture       *f,
@@ -2051,6 +2108,7 @@ main (int    argc,
   ADD ("/dispatcher/tcp6/request-response", test_request_response, "tcp:[::1]:0");
   ADD ("/dispatcher/udp/timer-e-f", test_timer_e_f, "udp:127.0.0.1:0");
   ADD ("/dispatcher/udp/timer-a-b", test_timer_a_b, "udp:127.0.0.1:0");
+  ADD ("/dispatcher/udp/timer-heap", test_timer_heap, "udp:127.0.0.1:0");
   ADD ("/dispatcher/tcp/no-retransmit", test_tcp_no_retransmit, "tcp:127.0.0.1:0");
   ADD ("/dispatcher/udp/response-cache", test_response_cache, "udp:127.0.0.1:0");
   ADD ("/dispatcher/udp/timer-g-until-ack", test_timer_g_until_ack, "udp:127.0.0.1:0");
