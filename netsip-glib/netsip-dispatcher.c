@@ -117,6 +117,7 @@ struct _Delivery
   gboolean            registered; /* in self->deliveries */
   gboolean            counted;    /* in self->n_pending_client */
   gboolean            resolving;  /* in self->resolving */
+  GCancellable       *resolution; /* stops the lookup when the delivery ends */
   gboolean            done;
 };
 
@@ -274,6 +275,7 @@ delivery_free (gpointer data)
   g_clear_pointer (&d->legs, g_ptr_array_unref);
   g_clear_object (&d->leg);
   g_clear_object (&d->destination);
+  g_clear_object (&d->resolution);
   g_clear_object (&d->tx);
   g_clear_error (&d->last_error);
   g_clear_object (&d->last_503);
@@ -351,6 +353,9 @@ delivery_complete (Delivery       *d,
       d->resolving = FALSE;
       g_hash_table_remove (self->resolving, d);
     }
+  /* a DNS lookup still running for it is of no use now */
+  if (d->resolution)
+    g_cancellable_cancel (d->resolution);
   if (d->counted)
     {
       d->counted = FALSE;
@@ -2195,6 +2200,7 @@ deliver_resolved (GObject      *source,
       d->resolving = FALSE;
       g_hash_table_remove (d->self->resolving, d);
     }
+  g_clear_object (&d->resolution);
   if (!net_sip_dispatcher_resolve_uri_finish (d->self, result, &d->targets, &d->legs, &error))
     {
       delivery_complete (d, NULL, error);
@@ -2328,9 +2334,12 @@ deliver_request (NetSipDispatcher      *self,
         d->resolving = TRUE;
         g_hash_table_add (self->resolving, d);
       }
+    /* the caller's cancellable ends the delivery (cancel_source), which
+     * cancels this one */
+    d->resolution = g_cancellable_new ();
     net_sip_dispatcher_resolve_uri_async (self, uri, NULL, 0,
                                           leg ? &leg : NULL, leg ? 1 : 0,
-                                          g_task_get_cancellable (d->task),
+                                          d->resolution,
                                           deliver_resolved, g_object_ref (d->task));
   }
 }
