@@ -57,8 +57,8 @@
  * below the last one in its dialog (§12.2.2), 200 with Allow, Accept and
  * Supported for an OPTIONS nobody answers (§11.2), 405 with Allow for any
  * other method nobody answers (§8.2.1), 480 for an INVITE nobody answers.
- * A 2xx to an INVITE is sent again (T1 doubling up to T2, over UDP) until
- * the ACK comes (§13.3.1.4).
+ * A 2xx to an INVITE is sent again (T1 doubling up to T2, over every
+ * transport) until the ACK comes (§13.3.1.4).
  *
  * ## Lifetime
  *
@@ -180,7 +180,6 @@ struct _ServerRequest
   NetSipLeg      *leg;
   char           *invite_key;    /* in self->invites, INVITE only */
   gboolean        final_sent;
-  gboolean        reliable;
   /* 2xx to INVITE sent again until the ACK (§13.3.1.4) */
   NetSipResponse *ok;
   GSource        *retransmit;
@@ -1133,6 +1132,21 @@ auto_respond (NetSipEndpoint *self,
   send_response (self, response);
 }
 
+/* §13.3.1.4: no ACK in 64*T1: the session ends with a BYE */
+static gboolean
+on_2xx_give_up (gpointer data)
+{
+  ServerRequest *sr = data;
+  NetSipEndpoint *self = sr->self;
+  g_autoptr(NetSipDialog) dialog = sr->dialog ? g_object_ref (sr->dialog) : NULL;
+
+  clear_source (&sr->retransmit);
+  server_forget (sr);
+  if (dialog)
+    net_sip_endpoint_close_dialog (self, dialog);
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 on_2xx_retransmit (gpointer data)
 {
@@ -1140,16 +1154,9 @@ on_2xx_retransmit (gpointer data)
   NetSipEndpoint *self = sr->self;
   guint t2 = dispatcher_ms (self, "t2", 4000);
 
-  clear_source (&sr->retransmit);
   if (g_get_monotonic_time () >= sr->give_up_at)
-    {
-      /* §13.3.1.4: no ACK in 64*T1: the session ends with a BYE */
-      g_autoptr(NetSipDialog) dialog = sr->dialog ? g_object_ref (sr->dialog) : NULL;
-      server_forget (sr);
-      if (dialog)
-        net_sip_endpoint_close_dialog (self, dialog);
-      return G_SOURCE_REMOVE;
-    }
+    return on_2xx_give_up (sr);
+  clear_source (&sr->retransmit);
   send_response (self, sr->ok);
   sr->interval_ms = MIN (sr->interval_ms * 2, t2);
   sr->retransmit = add_timeout (self, sr->interval_ms, on_2xx_retransmit, sr);
@@ -1333,7 +1340,6 @@ handle_request (NetSipEndpoint   *self,
   sr->request = g_object_ref (request);
   sr->dialog = dialog ? g_object_ref (dialog) : NULL;
   sr->leg = g_object_ref (leg);
-  sr->reliable = net_sip_leg_get_protocol (leg) != NET_SIP_TRANSPORT_UDP;
   g_hash_table_insert (self->servers, sr->request, sr);
   if (is_invite)
     {
@@ -2576,8 +2582,10 @@ net_sip_endpoint_authenticate (NetSipEndpoint *self,
  * Answers a request the endpoint passed up (RFC 3261 §8.2.6, §12.1.1,
  * §13.3.1). The response gets the dialog's To tag and, for a 101-299 to
  * an INVITE, our Contact. A 2xx to an INVITE confirms the dialog and is
- * sent again (UDP: after T1, doubling up to T2) until the ACK comes, for
- * at most 64*T1, after which the dialog is closed with a BYE; a final
+ * sent again (after T1, doubling up to T2) until the ACK comes, for
+ * at most 64*T1, after which the dialog is closed with a BYE (the
+ * dispatcher retransmits instead when its
+ * [property@NetSip.Dispatcher:retransmit-2xx] is set); a final
  * non-2xx to the INVITE that made the dialog ends it. Any number of
  * provisional responses may come before the final one.
  *
@@ -2658,15 +2666,17 @@ net_sip_endpoint_respond (NetSipEndpoint     *self,
     {
       /* §13.3.1.4: until the ACK */
       guint t1 = dispatcher_ms (self, "t1", 500);
+      gboolean dispatcher_does = FALSE;
+
+      /* over every transport: the ACK is end to end and a hop on the way
+       * may be UDP (§13.3.1.4); unless the dispatcher does it for us */
+      if (self->dispatcher)
+        g_object_get (self->dispatcher, "retransmit-2xx", &dispatcher_does, NULL);
       sr->ok = g_object_ref (response);
       sr->give_up_at = g_get_monotonic_time () + (gint64) 64 * t1 * 1000;
-      if (sr->reliable)
-        sr->retransmit = add_timeout (self, 64 * t1, on_2xx_retransmit, sr);
-      else
-        {
-          sr->interval_ms = t1;
-          sr->retransmit = add_timeout (self, t1, on_2xx_retransmit, sr);
-        }
+      sr->interval_ms = t1;
+      sr->retransmit = add_timeout (self, dispatcher_does ? 64 * t1 : t1,
+                                    dispatcher_does ? on_2xx_give_up : on_2xx_retransmit, sr);
       if (sr->invite_key && g_hash_table_lookup (self->invites, sr->invite_key) == sr)
         g_hash_table_remove (self->invites, sr->invite_key);
       g_clear_pointer (&sr->invite_key, g_free);
