@@ -68,6 +68,15 @@
  * Since: 1.0
  */
 
+/**
+ * net_sip_endpoint_error_quark:
+ *
+ * The error domain of [class@NetSip.Endpoint].
+ *
+ * Returns: the %NET_SIP_ENDPOINT_ERROR quark
+ *
+ * Since: 1.0
+ */
 G_DEFINE_QUARK (net-sip-endpoint-error-quark, net_sip_endpoint_error)
 
 #define DEFAULT_MAX_REDIRECTS 5
@@ -1970,6 +1979,8 @@ net_sip_endpoint_new (NetSipDispatcher *dispatcher)
  * net_sip_endpoint_get_dispatcher:
  * @self: a #NetSipEndpoint
  *
+ * Gets the dispatcher the endpoint sends through and receives from.
+ *
  * Returns: (transfer none) (nullable): the dispatcher, %NULL once it is gone
  *
  * Since: 1.0
@@ -1984,6 +1995,8 @@ net_sip_endpoint_get_dispatcher (NetSipEndpoint *self)
 /**
  * net_sip_endpoint_get_contact:
  * @self: a #NetSipEndpoint
+ *
+ * Gets the Contact URI the endpoint puts into its requests and answers.
  *
  * Returns: (transfer none) (nullable): the value of
  *   [property@NetSip.Endpoint:contact]
@@ -2022,6 +2035,8 @@ net_sip_endpoint_set_contact (NetSipEndpoint *self,
  * net_sip_endpoint_get_n_dialogs:
  * @self: a #NetSipEndpoint
  *
+ * Gets how many dialogs, early and confirmed, the endpoint keeps.
+ *
  * Returns: the value of [property@NetSip.Endpoint:n-dialogs]
  *
  * Since: 1.0
@@ -2036,6 +2051,8 @@ net_sip_endpoint_get_n_dialogs (NetSipEndpoint *self)
 /**
  * net_sip_endpoint_get_dialogs:
  * @self: a #NetSipEndpoint
+ *
+ * Gets the dialogs the endpoint keeps.
  *
  * Returns: (transfer container) (element-type NetSipDialog): the dialogs
  *   the endpoint keeps, early and confirmed, in no order
