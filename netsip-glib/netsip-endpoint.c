@@ -857,6 +857,34 @@ client_finish_challenge (ClientRequest *cr)
 
 /* ---- final responses ---- */
 
+/* The final response to an initial INVITE ends the early dialogs other
+ * forks made (§13.2.2.4 keeps only the ones a 2xx confirms) */
+static void
+drop_early_dialogs (NetSipEndpoint *self,
+                    NetSipRequest  *invite,
+                    NetSipDialog   *keep)
+{
+  NetSipMessage *m = NET_SIP_MESSAGE (invite);
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  if (net_sip_message_get_to_tag (m) != NULL)
+    return;   /* a re-INVITE */
+  g_hash_table_iter_init (&iter, self->dialogs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      NetSipDialog *d = value;
+      if (d != keep && net_sip_dialog_is_caller (d) &&
+          net_sip_dialog_get_state (d) == NET_SIP_DIALOG_EARLY &&
+          g_strcmp0 (net_sip_dialog_get_call_id (d), net_sip_message_get_call_id (m)) == 0 &&
+          g_strcmp0 (net_sip_dialog_get_local_tag (d), net_sip_message_get_from_tag (m)) == 0)
+        g_ptr_array_add (gone, g_object_ref (d));
+    }
+  for (guint i = 0; i < gone->len; i++)
+    remove_dialog (self, g_ptr_array_index (gone, i));
+}
+
 static void
 client_handle_2xx_invite (ClientRequest  *cr,
                           NetSipResponse *response)
@@ -885,6 +913,7 @@ client_handle_2xx_invite (ClientRequest  *cr,
       add_dialog (self, made);
       g_set_object (&cr->dialog, made);
     }
+  drop_early_dialogs (self, cr->current, cr->dialog);
   client_ack_2xx (cr, response);
   /* §9.1: a 2xx that crossed our CANCEL makes a call nobody wants */
   if (cr->cancel_wanted)
@@ -982,6 +1011,8 @@ on_client_delivered (GObject      *source,
       return;
     }
 
+  if (cr->is_invite && code >= 300)
+    drop_early_dialogs (self, cr->current, cr->dialog);
   if (cr->dialog)
     {
       net_sip_dialog_handle_response (cr->dialog, cr->current, response);
@@ -1244,6 +1275,40 @@ handle_cancel (NetSipEndpoint   *self,
     remove_dialog (self, dialog);
 }
 
+/* An INVITE of @dialog still without a final response: one we received
+ * (*ours FALSE) or one we sent (*ours TRUE) */
+static gboolean
+invite_pending_in (NetSipEndpoint *self,
+                   NetSipDialog   *dialog,
+                   gboolean       *ours)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->servers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      ServerRequest *sr = value;
+      if (sr->dialog == dialog && !sr->final_sent &&
+          strcmp (net_sip_request_get_method (sr->request), "INVITE") == 0)
+        {
+          *ours = FALSE;
+          return TRUE;
+        }
+    }
+  g_hash_table_iter_init (&iter, self->originals);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      ClientRequest *cr = value;
+      if (cr->dialog == dialog && cr->is_invite && !cr->done)
+        {
+          *ours = TRUE;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 static void
 handle_request (NetSipEndpoint   *self,
                 NetSipRequest    *request,
@@ -1257,6 +1322,7 @@ handle_request (NetSipEndpoint   *self,
   ServerRequest *sr;
   gboolean handled = FALSE;
   gboolean is_invite = strcmp (method, "INVITE") == 0;
+  gboolean glare = FALSE;
 
   if (strcmp (method, "ACK") == 0)
     {
@@ -1301,6 +1367,13 @@ handle_request (NetSipEndpoint   *self,
           return;
         }
       dialog = g_object_ref (d);
+      if (is_invite && invite_pending_in (self, dialog, &glare))
+        {
+          /* §14.2: one INVITE at a time in a dialog: 500 while we still
+           * answer theirs, 491 while ours is pending */
+          auto_respond (self, request, glare ? 491 : 500, NULL, NULL);
+          return;
+        }
       if (is_invite || strcmp (method, "UPDATE") == 0)
         net_sip_dialog_refresh_target (dialog, m);
       if (strcmp (method, "BYE") == 0)
@@ -2475,7 +2548,7 @@ net_sip_endpoint_close_dialog (NetSipEndpoint *self,
   for (guint i = 0; i < pending->len; i++)
     {
       net_sip_endpoint_respond (self, dialog, g_ptr_array_index (pending, i),
-                                state == NET_SIP_DIALOG_EARLY ? 487 : 500, NULL, NULL, NULL, NULL);
+                                487, NULL, NULL, NULL, NULL);
       g_object_unref (g_ptr_array_index (pending, i));
     }
 

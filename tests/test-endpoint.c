@@ -124,6 +124,7 @@ typedef struct
   guint             answer_delay;   /* ms before it */
   gboolean          ringing;        /* 180 first */
   gboolean          handle_info;    /* answer INFO with 200 */
+  gboolean          hold_info;      /* take INFO, answer never */
 
   /* what it saw */
   GPtrArray        *requests;       /* request-received, NetSipRequest */
@@ -218,6 +219,8 @@ on_request_received (NetSipEndpoint   *endpoint,
         }
       return TRUE;
     }
+  if (strcmp (method, "INFO") == 0 && s->hold_info)
+    return TRUE;
   if (strcmp (method, "INFO") == 0 && s->handle_info)
     {
       g_assert_true (net_sip_endpoint_respond (endpoint, dialog, request, 200, NULL, NULL, NULL,
@@ -730,6 +733,71 @@ test_cseq_500 (Fixture       *f,
   /* the dialog lives on */
   g_assert_cmpint (net_sip_dialog_get_state (dialog), ==, NET_SIP_DIALOG_CONFIRMED);
   result_clear (&r);
+}
+
+/* ---- BYE ends what is pending in the dialog ---- */
+
+static void
+test_bye_ends_pending (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(NetSipDialog) dialog = set_up_call (f);
+  g_autoptr(NetSipRequest) info = NULL;
+  Count c = { &f->a, 1 };
+  Result r = { 0 };
+
+  run_until (b_got_ack, f);
+  f->b.hold_info = TRUE;
+  info = net_sip_endpoint_new_request (f->a.endpoint, dialog, "INFO", NULL, NULL, NULL, NULL, NULL);
+  net_sip_endpoint_deliver_async (f->a.endpoint, info, NULL, on_delivered, &r);
+  c.side = &f->b;
+  c.n = 3;   /* INVITE, ACK, INFO */
+  run_until (requests_reached, &c);
+  g_assert_false (r.done);
+
+  /* B hangs up: its pending INFO gets 487 (§15.1.2), A's BYE handling
+   * cancels A's pending delivery; either way the INFO ends now */
+  net_sip_endpoint_close_dialog (f->b.endpoint, f->b.dialog);
+  run_until (flag_set, &r.done);
+  if (r.error)
+    g_assert_error (r.error, NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_CANCELLED);
+  else
+    g_assert_cmpuint (net_sip_response_get_code (r.response), ==, 487);
+  c.side = &f->a;
+  c.n = 1;
+  run_until (closed_reached, &c);
+  g_assert_cmpuint (net_sip_endpoint_get_n_dialogs (f->a.endpoint), ==, 0);
+  result_clear (&r);
+}
+
+/* ---- one INVITE at a time in a dialog: 500 (§14.2) ---- */
+
+static void
+test_reinvite_overlap (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(NetSipDialog) dialog = set_up_call (f);
+  g_autoptr(NetSipRequest) first = NULL;
+  g_autoptr(NetSipRequest) second = NULL;
+  Result r1 = { 0 }, r2 = { 0 };
+
+  run_until (b_got_ack, f);
+  f->b.answer_delay = 600;
+  first = net_sip_endpoint_new_request (f->a.endpoint, dialog, "INVITE", NULL, NULL, NULL, NULL, NULL);
+  net_sip_endpoint_invite_async (f->a.endpoint, first, NULL, on_delivered, &r1);
+  run_for (100);
+  second = net_sip_endpoint_new_request (f->a.endpoint, dialog, "INVITE", NULL, NULL, NULL, NULL, NULL);
+  net_sip_endpoint_invite_async (f->a.endpoint, second, NULL, on_delivered, &r2);
+  run_until (flag_set, &r2.done);
+  g_assert_cmpuint (code_of (&r2), ==, 500);
+  g_assert_nonnull (net_sip_message_get_header (NET_SIP_MESSAGE (r2.response), "Retry-After"));
+  g_assert_false (r1.done);
+  run_until (flag_set, &r1.done);
+  g_assert_cmpuint (code_of (&r1), ==, 200);
+  /* the dialog lives on */
+  g_assert_cmpint (net_sip_dialog_get_state (dialog), ==, NET_SIP_DIALOG_CONFIRMED);
+  result_clear (&r1);
+  result_clear (&r2);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1367,6 +1435,72 @@ test_register_auth (BareFixture   *bf,
   g_assert_cmpuint (bare_count (b, "REGISTER"), ==, 2);
 }
 
+/* 300 and 301 go to the application (the seed: it cannot choose) */
+static void
+test_redirect_to_app (BareFixture   *bf,
+                      gconstpointer  data)
+{
+  Side *a = &bf->f->a;
+  Bare *b = &bf->bare;
+  g_autoptr(NetSipRequest) request = NULL;
+  Result r = { 0 };
+
+  bare_init (b, redirector);
+  b->code = GPOINTER_TO_UINT (data);
+  b->target = g_strdup (bf->f->b.uri);
+  request = request_to_bare (a, b, "OPTIONS");
+  net_sip_endpoint_deliver_async (a->endpoint, request, NULL, on_delivered, &r);
+  run_until (flag_set, &r.done);
+  g_assert_cmpuint (code_of (&r), ==, b->code);
+  g_assert_cmpuint (b->requests->len, ==, 1);
+  g_assert_null (last_request (&bf->f->b, "OPTIONS"));
+  result_clear (&r);
+}
+
+/* ---- forks: an early dialog from one, the 2xx from another ---- */
+
+static void
+forker (Bare          *b,
+        NetSipRequest *request,
+        NetSipLeg     *leg)
+{
+  g_autoptr(NetSipResponse) ringing = net_sip_request_create_response (request, 180, NULL, "fork1");
+  g_autoptr(NetSipResponse) ok = net_sip_request_create_response (request, 200, NULL, "fork2");
+  g_autofree char *contact = g_strdup_printf ("<%s>", b->side.uri);
+
+  net_sip_message_add_header (NET_SIP_MESSAGE (ringing), "Contact", contact);
+  net_sip_message_add_header (NET_SIP_MESSAGE (ok), "Contact", contact);
+  bare_send (b, ringing);
+  bare_send (b, ok);
+}
+
+static gboolean
+a_got_1xx_180 (Side *a)
+{
+  return count_code (a->provisionals, 180) > 0;
+}
+
+static void
+test_forked_early_dialog (BareFixture   *bf,
+                          gconstpointer  data)
+{
+  Side *a = &bf->f->a;
+  Bare *b = &bf->bare;
+  g_autoptr(NetSipRequest) invite = NULL;
+  Result r = { 0 };
+
+  bare_init (b, forker);
+  invite = request_to_bare (a, b, "INVITE");
+  net_sip_endpoint_invite_async (a->endpoint, invite, NULL, on_delivered, &r);
+  run_until (flag_set, &r.done);
+  g_assert_cmpuint (code_of (&r), ==, 200);
+  run_until (a_got_1xx_180, a);
+  /* the 2xx's dialog only; fork1's early dialog is gone */
+  g_assert_cmpstr (net_sip_dialog_get_remote_tag (r.dialog), ==, "fork2");
+  g_assert_cmpuint (net_sip_endpoint_get_n_dialogs (a->endpoint), ==, 1);
+  result_clear (&r);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1386,6 +1520,8 @@ main (int    argc,
   ADD ("/endpoint/udp/automatic-answers", "udp", test_automatic_answers);
   ADD ("/endpoint/udp/cancel-unknown", "udp", test_cancel_unknown);
   ADD ("/endpoint/udp/cseq-500", "udp", test_cseq_500);
+  ADD ("/endpoint/udp/bye-ends-pending", "udp", test_bye_ends_pending);
+  ADD ("/endpoint/udp/reinvite-overlap", "udp", test_reinvite_overlap);
   ADD_BARE ("/endpoint/ack-retransmission", NULL, test_ack_retransmission);
   ADD_BARE ("/endpoint/auth/md5", NULL, test_auth_md5);
   ADD_BARE ("/endpoint/auth/sha256", NULL, test_auth_sha256);
@@ -1393,6 +1529,9 @@ main (int    argc,
   ADD_BARE ("/endpoint/auth/rejected", NULL, test_auth_rejected);
   ADD_BARE ("/endpoint/redirect/302", GUINT_TO_POINTER (302), test_redirect);
   ADD_BARE ("/endpoint/redirect/305", GUINT_TO_POINTER (305), test_redirect);
+  ADD_BARE ("/endpoint/redirect/300", GUINT_TO_POINTER (300), test_redirect_to_app);
+  ADD_BARE ("/endpoint/redirect/301", GUINT_TO_POINTER (301), test_redirect_to_app);
+  ADD_BARE ("/endpoint/forked-early-dialog", NULL, test_forked_early_dialog);
   ADD_BARE ("/endpoint/register", NULL, test_register);
   ADD_BARE ("/endpoint/register-auth", NULL, test_register_auth);
 
