@@ -1798,6 +1798,43 @@ net_sip_endpoint_set_property (GObject      *object,
     }
 }
 
+/* A server transaction gave up on a request the application took and
+ * never answered (64*T1, or 200 s for an INVITE): forget it, and the
+ * early dialog it made. */
+static void
+on_delivery_failed (NetSipDispatcher *dispatcher,
+                    const char       *id,
+                    const GError     *error,
+                    NetSipEndpoint   *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+  ServerRequest *found = NULL;
+  g_autoptr(NetSipDialog) dialog = NULL;
+
+  if (id == NULL || g_str_has_prefix (id, "endpoint:"))
+    return;
+  g_hash_table_iter_init (&iter, self->servers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      ServerRequest *sr = value;
+      if (!sr->final_sent && g_strcmp0 (net_sip_message_get_tid (NET_SIP_MESSAGE (sr->request)), id) == 0)
+        {
+          found = sr;
+          break;
+        }
+    }
+  if (found == NULL)
+    return;
+  g_debug ("the %s was never answered: %s", net_sip_request_get_method (found->request),
+           error ? error->message : "gave up");
+  if (found->dialog && net_sip_dialog_get_state (found->dialog) == NET_SIP_DIALOG_EARLY)
+    dialog = g_object_ref (found->dialog);
+  server_forget (found);
+  if (dialog)
+    remove_dialog (self, dialog);
+}
+
 static void
 net_sip_endpoint_constructed (GObject *object)
 {
@@ -1805,7 +1842,11 @@ net_sip_endpoint_constructed (GObject *object)
 
   G_OBJECT_CLASS (net_sip_endpoint_parent_class)->constructed (object);
   if (self->dispatcher)
-    net_sip_dispatcher_set_receiver (self->dispatcher, NET_SIP_RECEIVER (self));
+    {
+      g_signal_connect_object (self->dispatcher, "delivery-failed",
+                               G_CALLBACK (on_delivery_failed), self, 0);
+      net_sip_dispatcher_set_receiver (self->dispatcher, NET_SIP_RECEIVER (self));
+    }
 }
 
 static void

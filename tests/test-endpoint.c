@@ -800,6 +800,37 @@ test_reinvite_overlap (Fixture       *f,
   result_clear (&r2);
 }
 
+/* ---- a request the application took and never answered ---- */
+
+static void
+test_unanswered (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(NetSipRequest) info = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *from = g_strdup_printf ("<%s>", f->a.uri);
+  g_autofree char *to = g_strdup_printf ("<%s>", f->b.uri);
+  NetSipRequest *held;
+  Count c = { &f->b, 1 };
+  Result r = { 0 };
+
+  /* 64*T1 = 3.2 s on both sides */
+  g_object_set (f->a.dispatcher, "t1", 50, NULL);
+  g_object_set (f->b.dispatcher, "t1", 50, NULL);
+  f->b.hold_info = TRUE;
+  info = net_sip_endpoint_new_request (f->a.endpoint, NULL, "INFO", from, to, NULL, NULL, NULL);
+  net_sip_endpoint_deliver_async (f->a.endpoint, info, NULL, on_delivered, &r);
+  run_until (requests_reached, &c);
+  held = last_request (&f->b, "INFO");
+  run_until (flag_set, &r.done);
+  g_assert_error (r.error, NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_TIMEOUT);
+  /* B's transaction gave up too: the endpoint forgot the request */
+  run_for (500);
+  g_assert_false (net_sip_endpoint_respond (f->b.endpoint, NULL, held, 200, NULL, NULL, NULL, &error));
+  g_assert_error (error, NET_SIP_ENDPOINT_ERROR, NET_SIP_ENDPOINT_ERROR_NOT_FOUND);
+  result_clear (&r);
+}
+
 /* ------------------------------------------------------------------ */
 /* Bare receivers: a dispatcher with a receiver that answers by hand   */
 
@@ -1522,6 +1553,7 @@ main (int    argc,
   ADD ("/endpoint/udp/cseq-500", "udp", test_cseq_500);
   ADD ("/endpoint/udp/bye-ends-pending", "udp", test_bye_ends_pending);
   ADD ("/endpoint/udp/reinvite-overlap", "udp", test_reinvite_overlap);
+  ADD ("/endpoint/udp/unanswered", "udp", test_unanswered);
   ADD_BARE ("/endpoint/ack-retransmission", NULL, test_ack_retransmission);
   ADD_BARE ("/endpoint/auth/md5", NULL, test_auth_md5);
   ADD_BARE ("/endpoint/auth/sha256", NULL, test_auth_sha256);
