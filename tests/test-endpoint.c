@@ -1532,6 +1532,67 @@ test_forked_early_dialog (BareFixture   *bf,
   result_clear (&r);
 }
 
+/* Two realms in one 401 (RFC 3261 §22.3: one credential per realm) */
+static void
+two_realm_challenger (Bare          *b,
+                      NetSipRequest *request,
+                      NetSipLeg     *leg)
+{
+  static const char *const realms[] = { "test.realm", "other.realm" };
+  NetSipMessage *m = NET_SIP_MESSAGE (request);
+  g_autoptr(GPtrArray) creds = net_sip_message_get_auth_params (m, "Authorization", NULL);
+  g_autoptr(NetSipResponse) response = NULL;
+  guint good = 0;
+
+  for (guint i = 0; creds && i < creds->len; i++)
+    {
+      NetSipAuthParams *c = g_ptr_array_index (creds, i);
+      const char *realm = net_sip_auth_params_get_param (c, "realm");
+      g_autofree char *ha1 = net_sip_digest_compute_ha1 (NET_SIP_DIGEST_MD5, "alice", realm,
+                                                        strcmp (realm, "test.realm") == 0 ? "one" : "two");
+      if (net_sip_digest_check_credentials (c, net_sip_request_get_method (request), NULL, ha1, NULL))
+        good++;
+    }
+  if (good == 2)
+    {
+      response = net_sip_request_create_response (request, 200, NULL, "bare");
+      bare_send (b, response);
+      return;
+    }
+  b->n_challenges++;
+  response = net_sip_request_create_response (request, 401, NULL, "bare");
+  for (guint i = 0; i < G_N_ELEMENTS (realms); i++)
+    {
+      g_autofree char *value = g_strdup_printf ("Digest realm=\"%s\", nonce=\"n%u-%u\", qop=\"auth\"",
+                                                realms[i], i, g_random_int ());
+      net_sip_message_add_header (NET_SIP_MESSAGE (response), "WWW-Authenticate", value);
+    }
+  bare_send (b, response);
+}
+
+static void
+test_auth_two_realms (BareFixture   *bf,
+                      gconstpointer  data)
+{
+  Side *a = &bf->f->a;
+  Bare *b = &bf->bare;
+  g_autoptr(NetSipRequest) request = NULL;
+  g_autoptr(GPtrArray) creds = NULL;
+  Result r = { 0 };
+
+  bare_init (b, two_realm_challenger);
+  net_sip_endpoint_set_credentials (a->endpoint, "test.realm", "alice", "one");
+  net_sip_endpoint_set_credentials (a->endpoint, "other.realm", "alice", "two");
+  request = request_to_bare (a, b, "OPTIONS");
+  net_sip_endpoint_deliver_async (a->endpoint, request, NULL, on_delivered, &r);
+  run_until (flag_set, &r.done);
+  g_assert_cmpuint (code_of (&r), ==, 200);
+  g_assert_cmpuint (b->n_challenges, ==, 1);
+  creds = net_sip_message_get_auth_params (g_ptr_array_index (b->requests, 1), "Authorization", NULL);
+  g_assert_cmpuint (creds->len, ==, 2);
+  result_clear (&r);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1559,6 +1620,7 @@ main (int    argc,
   ADD_BARE ("/endpoint/auth/sha256", NULL, test_auth_sha256);
   ADD_BARE ("/endpoint/auth/signal", NULL, test_auth_signal);
   ADD_BARE ("/endpoint/auth/rejected", NULL, test_auth_rejected);
+  ADD_BARE ("/endpoint/auth/two-realms", NULL, test_auth_two_realms);
   ADD_BARE ("/endpoint/redirect/302", GUINT_TO_POINTER (302), test_redirect);
   ADD_BARE ("/endpoint/redirect/305", GUINT_TO_POINTER (305), test_redirect);
   ADD_BARE ("/endpoint/redirect/300", GUINT_TO_POINTER (300), test_redirect_to_app);
