@@ -219,6 +219,7 @@ struct _Registration
   GSource        *refresh;
   GTask          *task;          /* register_async, until the first result */
   GTask          *unregister;    /* unregister_async */
+  guint           serial;        /* tells a registration from its replacement */
   gboolean        busy;
   gboolean        retried_423;
 };
@@ -504,6 +505,12 @@ client_send (ClientRequest *cr)
   NetSipEndpoint *self = cr->self;
   g_autoptr(NetSipDeliveryOptions) options = net_sip_delivery_options_new ();
 
+  if (self->dispatcher == NULL)
+    {
+      client_complete (cr, NULL, g_error_new_literal (NET_SIP_ENDPOINT_ERROR, NET_SIP_ENDPOINT_ERROR_CLOSED,
+                                                      "the dispatcher is gone"));
+      return;
+    }
   if (cr->key && g_hash_table_lookup (self->clients, cr->key) == cr)
     g_hash_table_remove (self->clients, cr->key);
   g_free (cr->key);
@@ -559,7 +566,7 @@ send_cancel (ClientRequest *cr)
   NetSipEndpoint *self = cr->self;
   g_autoptr(NetSipRequest) cancel = NULL;
 
-  if (cr->cancel_sent || cr->done)
+  if (cr->cancel_sent || cr->done || self->dispatcher == NULL)
     return;
   cr->cancel_sent = TRUE;
   /* §9.1: same Request-URI, Call-ID, From, To, CSeq number and top Via */
@@ -768,17 +775,17 @@ client_handle_challenge (ClientRequest  *cr,
       g_hash_table_add (cr->waiting, g_strdup (realm));
       g_signal_emit (self, signals[SIG_AUTHENTICATE], 0, cr->dialog, cr->original, realm,
                      a->retrying, &handled);
+      /* the request cannot complete during the emission: its delivery
+       * is over and authenticate() waits for in_challenge to clear */
       if (!handled)
         {
           g_hash_table_remove (cr->waiting, realm);
           if (a->retrying)
             a->rejected = TRUE;
         }
-      if (cr->done)
-        break;
     }
   cr->in_challenge = FALSE;
-  if (!cr->done && g_hash_table_size (cr->waiting) == 0)
+  if (g_hash_table_size (cr->waiting) == 0)
     client_finish_challenge (cr);
 }
 
@@ -1550,7 +1557,7 @@ granted_expires (Registration   *reg,
 
 typedef struct
 {
-  Registration *reg;    /* looked up again by AOR: may be gone */
+  guint         serial; /* the registration, looked up again by AOR: may be gone */
   char         *aor;
   guint         expires;
 } RegisterCall;
@@ -1568,7 +1575,7 @@ on_register_done (GObject      *source,
   guint code = 0;
 
   net_sip_endpoint_deliver_finish (self, result, &response, NULL, &error);
-  if (reg != call->reg)
+  if (reg == NULL || reg->serial != call->serial)
     {
       g_free (call->aor);
       g_free (call);
@@ -1681,7 +1688,7 @@ registration_send (Registration *reg,
     net_sip_message_add_header (m, "User-Agent", self->user_agent);
 
   call = g_new0 (RegisterCall, 1);
-  call->reg = reg;
+  call->serial = reg->serial;
   call->aor = g_strdup (reg->aor);
   call->expires = expires;
   reg->busy = TRUE;
@@ -2879,6 +2886,7 @@ net_sip_endpoint_register_async (NetSipEndpoint      *self,
                                   g_random_int ());
   reg->from_tag = random_token ();
   reg->expires = expires;
+  reg->serial = ++self->serial;
   reg->task = task;
   g_hash_table_insert (self->registrations, reg->aor, reg);
   registration_send (reg, expires);
