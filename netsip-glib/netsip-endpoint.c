@@ -105,7 +105,10 @@ struct _NetSipEndpoint
   GHashTable       *originals;      /* the caller's NetSipRequest → ClientRequest */
   GHashTable       *acks;           /* INVITE key → AckEntry */
   GHashTable       *servers;        /* received NetSipRequest → ServerRequest */
-  GHashTable       *invites;        /* "Call-ID\nbranch" → ServerRequest (INVITE) */
+  GHashTable       *invites;        /* "Call-ID\nbranch\nCSeq" → ServerRequest (INVITE), for CANCEL */
+  GHashTable       *waiting_acks;   /* "Call-ID\nCSeq" → ServerRequest whose 2xx awaits its ACK */
+  GHashTable       *invites_in;     /* Call-ID → ServerRequest: received INVITE without final */
+  GHashTable       *invites_out;    /* Call-ID → ClientRequest: our INVITE without final */
   GHashTable       *credentials;    /* realm ("" any) → "user\npassword" */
   GHashTable       *nonces;         /* nonce → count */
   GHashTable       *registrations;  /* AOR → Registration */
@@ -188,6 +191,8 @@ struct _ServerRequest
   NetSipDialog   *dialog;
   NetSipLeg      *leg;
   char           *invite_key;    /* in self->invites, INVITE only */
+  char           *ack_key;       /* in self->waiting_acks */
+  gboolean        in_invites_in;
   gboolean        final_sent;
   /* 2xx to INVITE sent again until the ACK (§13.3.1.4) */
   NetSipResponse *ok;
@@ -449,6 +454,12 @@ client_unregister (ClientRequest *cr)
     g_hash_table_remove (self->clients, cr->key);
   if (g_hash_table_lookup (self->originals, cr->original) == cr)
     g_hash_table_remove (self->originals, cr->original);
+  if (cr->is_invite)
+    {
+      const char *call_id = net_sip_message_get_call_id (NET_SIP_MESSAGE (cr->original));
+      if (g_hash_table_lookup (self->invites_out, call_id) == cr)
+        g_hash_table_remove (self->invites_out, call_id);
+    }
 }
 
 typedef struct
@@ -1122,7 +1133,25 @@ server_request_free (ServerRequest *sr)
   g_clear_object (&sr->leg);
   g_clear_object (&sr->ok);
   g_free (sr->invite_key);
+  g_free (sr->ack_key);
   g_free (sr);
+}
+
+static char *
+ack_key (NetSipMessage *m)
+{
+  return g_strdup_printf ("%s\n%u", net_sip_message_get_call_id (m),
+                          net_sip_message_get_cseq_number (m));
+}
+
+static void
+server_not_pending (ServerRequest *sr)
+{
+  const char *call_id = net_sip_message_get_call_id (NET_SIP_MESSAGE (sr->request));
+
+  if (sr->in_invites_in && g_hash_table_lookup (sr->self->invites_in, call_id) == sr)
+    g_hash_table_remove (sr->self->invites_in, call_id);
+  sr->in_invites_in = FALSE;
 }
 
 static void
@@ -1132,6 +1161,9 @@ server_forget (ServerRequest *sr)
 
   if (sr->invite_key && g_hash_table_lookup (self->invites, sr->invite_key) == sr)
     g_hash_table_remove (self->invites, sr->invite_key);
+  if (sr->ack_key && g_hash_table_lookup (self->waiting_acks, sr->ack_key) == sr)
+    g_hash_table_remove (self->waiting_acks, sr->ack_key);
+  server_not_pending (sr);
   g_hash_table_remove (self->servers, sr->request);   /* frees sr */
 }
 
@@ -1220,26 +1252,15 @@ handle_ack (NetSipEndpoint   *self,
   NetSipDialog *dialog = find_dialog (self, net_sip_message_get_call_id (m),
                                       net_sip_message_get_to_tag (m),
                                       net_sip_message_get_from_tag (m));
-  GHashTableIter iter;
-  gpointer value;
+  g_autofree char *key = NULL;
   gboolean handled = FALSE;
-  ServerRequest *match = NULL;
+  ServerRequest *match;
 
   if (dialog == NULL)
     return;   /* an ACK is never answered */
-  g_hash_table_iter_init (&iter, self->servers);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      ServerRequest *sr = value;
-      if (sr->dialog == dialog && sr->ok &&
-          net_sip_message_get_cseq_number (NET_SIP_MESSAGE (sr->request)) ==
-          net_sip_message_get_cseq_number (m))
-        {
-          match = sr;
-          break;
-        }
-    }
-  if (match)
+  key = ack_key (m);
+  match = g_hash_table_lookup (self->waiting_acks, key);
+  if (match && match->dialog == dialog)
     server_forget (match);
   g_object_ref (dialog);
   g_signal_emit (self, signals[SIG_REQUEST_RECEIVED], 0, dialog, ack, leg, source, &handled);
@@ -1289,29 +1310,19 @@ invite_pending_in (NetSipEndpoint *self,
                    NetSipDialog   *dialog,
                    gboolean       *ours)
 {
-  GHashTableIter iter;
-  gpointer value;
+  const char *call_id = net_sip_dialog_get_call_id (dialog);
+  ServerRequest *sr = g_hash_table_lookup (self->invites_in, call_id);
+  ClientRequest *cr = g_hash_table_lookup (self->invites_out, call_id);
 
-  g_hash_table_iter_init (&iter, self->servers);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  if (sr && sr->dialog == dialog && !sr->final_sent)
     {
-      ServerRequest *sr = value;
-      if (sr->dialog == dialog && !sr->final_sent &&
-          strcmp (net_sip_request_get_method (sr->request), "INVITE") == 0)
-        {
-          *ours = FALSE;
-          return TRUE;
-        }
+      *ours = FALSE;
+      return TRUE;
     }
-  g_hash_table_iter_init (&iter, self->originals);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  if (cr && cr->dialog == dialog && !cr->done)
     {
-      ClientRequest *cr = value;
-      if (cr->dialog == dialog && cr->is_invite && !cr->done)
-        {
-          *ours = TRUE;
-          return TRUE;
-        }
+      *ours = TRUE;
+      return TRUE;
     }
   return FALSE;
 }
@@ -1434,6 +1445,8 @@ handle_request (NetSipEndpoint   *self,
     {
       sr->invite_key = invite_key (m);
       g_hash_table_replace (self->invites, sr->invite_key, sr);
+      sr->in_invites_in = TRUE;
+      g_hash_table_replace (self->invites_in, (gpointer) net_sip_message_get_call_id (m), sr);
       /* §8.2.6.1: 100 Trying at once, so that the transaction's own
        * (after 200 ms, §17.2.1) is not needed */
       auto_respond (self, request, 100, NULL, NULL);
@@ -1705,10 +1718,15 @@ net_sip_endpoint_dispose (GObject *object)
 
   if (self->registrations)
     g_hash_table_remove_all (self->registrations);
-  if (self->servers)
-    g_hash_table_remove_all (self->servers);
+  /* the indexes first: their keys belong to the records */
   if (self->invites)
     g_hash_table_remove_all (self->invites);
+  if (self->waiting_acks)
+    g_hash_table_remove_all (self->waiting_acks);
+  if (self->invites_in)
+    g_hash_table_remove_all (self->invites_in);
+  if (self->servers)
+    g_hash_table_remove_all (self->servers);
   if (self->acks)
     g_hash_table_remove_all (self->acks);
   if (self->dispatcher)
@@ -1730,6 +1748,9 @@ net_sip_endpoint_finalize (GObject *object)
   g_hash_table_unref (self->acks);
   g_hash_table_unref (self->servers);
   g_hash_table_unref (self->invites);
+  g_hash_table_unref (self->waiting_acks);
+  g_hash_table_unref (self->invites_in);
+  g_hash_table_unref (self->invites_out);
   g_hash_table_unref (self->credentials);
   g_hash_table_unref (self->nonces);
   g_hash_table_unref (self->registrations);
@@ -2069,6 +2090,9 @@ net_sip_endpoint_init (NetSipEndpoint *self)
   self->acks = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, ack_entry_free);
   self->servers = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) server_request_free);
   self->invites = g_hash_table_new (g_str_hash, g_str_equal);
+  self->waiting_acks = g_hash_table_new (g_str_hash, g_str_equal);
+  self->invites_in = g_hash_table_new (g_str_hash, g_str_equal);
+  self->invites_out = g_hash_table_new (g_str_hash, g_str_equal);
   self->credentials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->nonces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->registrations = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, registration_free);
@@ -2383,6 +2407,8 @@ net_sip_endpoint_deliver_async (NetSipEndpoint      *self,
                                                     cr, NULL);
     }
   g_hash_table_insert (self->originals, cr->original, cr);
+  if (cr->is_invite)
+    g_hash_table_replace (self->invites_out, (gpointer) net_sip_message_get_call_id (m), cr);
   client_send (cr);
 }
 
@@ -2553,7 +2579,7 @@ net_sip_endpoint_close_dialog (NetSipEndpoint *self,
   NetSipDialogState state;
   GHashTableIter iter;
   gpointer value;
-  g_autoptr(GPtrArray) invites = g_ptr_array_new ();
+  ClientRequest *invite;
   g_autoptr(GPtrArray) pending = g_ptr_array_new ();
 
   g_return_if_fail (NET_SIP_IS_ENDPOINT (self));
@@ -2568,19 +2594,10 @@ net_sip_endpoint_close_dialog (NetSipEndpoint *self,
     }
 
   /* our pending INVITE of an early dialog: CANCEL, not BYE (§15) */
-  g_hash_table_iter_init (&iter, self->originals);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  invite = g_hash_table_lookup (self->invites_out, net_sip_dialog_get_call_id (dialog));
+  if (state == NET_SIP_DIALOG_EARLY && net_sip_dialog_is_caller (dialog) && invite && !invite->done)
     {
-      ClientRequest *cr = value;
-      if (cr->is_invite && !cr->done &&
-          g_strcmp0 (net_sip_message_get_call_id (NET_SIP_MESSAGE (cr->current)),
-                     net_sip_dialog_get_call_id (dialog)) == 0)
-        g_ptr_array_add (invites, cr);
-    }
-  if (state == NET_SIP_DIALOG_EARLY && net_sip_dialog_is_caller (dialog) && invites->len > 0)
-    {
-      for (guint i = 0; i < invites->len; i++)
-        net_sip_endpoint_cancel_invite (self, ((ClientRequest *) g_ptr_array_index (invites, i))->original);
+      net_sip_endpoint_cancel_invite (self, invite->original);
       remove_dialog (self, dialog);
       return;
     }
@@ -2789,7 +2806,10 @@ net_sip_endpoint_respond (NetSipEndpoint     *self,
     }
 
   if (code >= 200)
-    sr->final_sent = TRUE;
+    {
+      sr->final_sent = TRUE;
+      server_not_pending (sr);
+    }
   if (dialog && code >= 200)
     {
       net_sip_dialog_handle_response (dialog, request, response);
@@ -2811,6 +2831,8 @@ net_sip_endpoint_respond (NetSipEndpoint     *self,
       if (self->dispatcher)
         g_object_get (self->dispatcher, "retransmit-2xx", &dispatcher_does, NULL);
       sr->ok = g_object_ref (response);
+      sr->ack_key = ack_key (NET_SIP_MESSAGE (request));
+      g_hash_table_replace (self->waiting_acks, sr->ack_key, sr);
       sr->give_up_at = g_get_monotonic_time () + (gint64) 64 * t1 * 1000;
       sr->interval_ms = t1;
       sr->retransmit = add_timeout (self, dispatcher_does ? 64 * t1 : t1,
