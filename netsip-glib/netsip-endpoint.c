@@ -154,6 +154,7 @@ struct _ClientRequest
   char           *key;           /* of current, in self->clients */
   char           *id;            /* delivery id at the dispatcher */
   NetSipDialog   *dialog;        /* the dialog it is in or made */
+  GPtrArray      *early;         /* early dialogs its 1xx made (forks) */
   GCancellable   *cancellable;
   gulong          cancel_handler;
   gboolean        is_invite;
@@ -436,6 +437,7 @@ client_request_free (ClientRequest *cr)
   g_free (cr->key);
   g_free (cr->id);
   g_clear_object (&cr->dialog);
+  g_clear_pointer (&cr->early, g_ptr_array_unref);
   if (cr->cancel_handler)
     g_cancellable_disconnect (cr->cancellable, cr->cancel_handler);
   g_clear_object (&cr->cancellable);
@@ -878,29 +880,17 @@ client_finish_challenge (ClientRequest *cr)
 /* The final response to an initial INVITE ends the early dialogs other
  * forks made (§13.2.2.4 keeps only the ones a 2xx confirms) */
 static void
-drop_early_dialogs (NetSipEndpoint *self,
-                    NetSipRequest  *invite,
-                    NetSipDialog   *keep)
+drop_early_dialogs (ClientRequest *cr,
+                    NetSipDialog  *keep)
 {
-  NetSipMessage *m = NET_SIP_MESSAGE (invite);
-  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_object_unref);
-  GHashTableIter iter;
-  gpointer value;
+  g_autoptr(GPtrArray) early = g_steal_pointer (&cr->early);
 
-  if (net_sip_message_get_to_tag (m) != NULL)
-    return;   /* a re-INVITE */
-  g_hash_table_iter_init (&iter, self->dialogs);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  for (guint i = 0; early && i < early->len; i++)
     {
-      NetSipDialog *d = value;
-      if (d != keep && net_sip_dialog_is_caller (d) &&
-          net_sip_dialog_get_state (d) == NET_SIP_DIALOG_EARLY &&
-          g_strcmp0 (net_sip_dialog_get_call_id (d), net_sip_message_get_call_id (m)) == 0 &&
-          g_strcmp0 (net_sip_dialog_get_local_tag (d), net_sip_message_get_from_tag (m)) == 0)
-        g_ptr_array_add (gone, g_object_ref (d));
+      NetSipDialog *d = g_ptr_array_index (early, i);
+      if (d != keep && net_sip_dialog_get_state (d) == NET_SIP_DIALOG_EARLY)
+        remove_dialog (cr->self, d);
     }
-  for (guint i = 0; i < gone->len; i++)
-    remove_dialog (self, g_ptr_array_index (gone, i));
 }
 
 static void
@@ -931,7 +921,7 @@ client_handle_2xx_invite (ClientRequest  *cr,
       add_dialog (self, made);
       g_set_object (&cr->dialog, made);
     }
-  drop_early_dialogs (self, cr->current, cr->dialog);
+  drop_early_dialogs (cr, cr->dialog);
   client_ack_2xx (cr, response);
   /* §9.1: a 2xx that crossed our CANCEL makes a call nobody wants */
   if (cr->cancel_wanted)
@@ -1030,7 +1020,7 @@ on_client_delivered (GObject      *source,
     }
 
   if (cr->is_invite && code >= 300)
-    drop_early_dialogs (self, cr->current, cr->dialog);
+    drop_early_dialogs (cr, cr->dialog);
   if (cr->dialog)
     {
       net_sip_dialog_handle_response (cr->dialog, cr->current, response);
@@ -1068,13 +1058,18 @@ client_handle_provisional (ClientRequest  *cr,
     {
       dialog = find_dialog (self, net_sip_message_get_call_id (m), net_sip_message_get_from_tag (m),
                             net_sip_message_get_to_tag (m));
-      if (dialog == NULL && cr->dialog == NULL)
+      /* each fork's 1xx with its own tag makes its own early dialog
+       * (§12.1.2); a re-INVITE's 1xx makes none */
+      if (dialog == NULL && net_sip_message_get_to_tag (NET_SIP_MESSAGE (cr->current)) == NULL)
         {
           g_autoptr(NetSipDialog) made = net_sip_dialog_new_uac (cr->current, response, NULL);
           if (made)
             {
               add_dialog (self, made);
               dialog = made;
+              if (cr->early == NULL)
+                cr->early = g_ptr_array_new_with_free_func (g_object_unref);
+              g_ptr_array_add (cr->early, g_object_ref (made));
             }
         }
       if (dialog && cr->dialog == NULL)
@@ -1084,7 +1079,8 @@ client_handle_provisional (ClientRequest  *cr,
     }
   if (cr->cancel_wanted)
     send_cancel (cr);
-  g_signal_emit (self, signals[SIG_PROVISIONAL_RECEIVED], 0, cr->dialog, cr->original, response);
+  g_signal_emit (self, signals[SIG_PROVISIONAL_RECEIVED], 0, dialog ? dialog : cr->dialog,
+                 cr->original, response);
 }
 
 static void
