@@ -1499,16 +1499,35 @@ forker (Bare          *b,
   g_autoptr(NetSipResponse) ok = net_sip_request_create_response (request, 200, NULL, "fork2");
   g_autofree char *contact = g_strdup_printf ("<%s>", b->side.uri);
 
+  g_autoptr(NetSipResponse) ringing3 = net_sip_request_create_response (request, 180, NULL, "fork3");
+
   net_sip_message_add_header (NET_SIP_MESSAGE (ringing), "Contact", contact);
+  net_sip_message_add_header (NET_SIP_MESSAGE (ringing3), "Contact", contact);
   net_sip_message_add_header (NET_SIP_MESSAGE (ok), "Contact", contact);
   bare_send (b, ringing);
+  bare_send (b, ringing3);
   bare_send (b, ok);
 }
 
 static gboolean
 a_got_1xx_180 (Side *a)
 {
-  return count_code (a->provisionals, 180) > 0;
+  return count_code (a->provisionals, 180) >= 2;
+}
+
+static void
+count_early (NetSipEndpoint *endpoint,
+             NetSipDialog   *dialog,
+             NetSipRequest  *request,
+             NetSipResponse *response,
+             guint          *n_early)
+{
+  if (dialog && net_sip_dialog_get_state (dialog) == NET_SIP_DIALOG_EARLY)
+    {
+      g_assert_cmpstr (net_sip_dialog_get_remote_tag (dialog), ==,
+                       net_sip_message_get_to_tag (NET_SIP_MESSAGE (response)));
+      (*n_early)++;
+    }
 }
 
 static void
@@ -1519,14 +1538,18 @@ test_forked_early_dialog (BareFixture   *bf,
   Bare *b = &bf->bare;
   g_autoptr(NetSipRequest) invite = NULL;
   Result r = { 0 };
+  guint n_early = 0;
 
   bare_init (b, forker);
+  g_signal_connect (a->endpoint, "provisional-received", G_CALLBACK (count_early), &n_early);
   invite = request_to_bare (a, b, "INVITE");
   net_sip_endpoint_invite_async (a->endpoint, invite, NULL, on_delivered, &r);
   run_until (flag_set, &r.done);
   g_assert_cmpuint (code_of (&r), ==, 200);
   run_until (a_got_1xx_180, a);
-  /* the 2xx's dialog only; fork1's early dialog is gone */
+  /* one early dialog per fork, each named with its 180 */
+  g_assert_cmpuint (n_early, ==, 2);
+  /* the 2xx's dialog only; fork1's and fork3's early dialogs are gone */
   g_assert_cmpstr (net_sip_dialog_get_remote_tag (r.dialog), ==, "fork2");
   g_assert_cmpuint (net_sip_endpoint_get_n_dialogs (a->endpoint), ==, 1);
   result_clear (&r);
