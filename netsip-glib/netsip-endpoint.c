@@ -81,7 +81,6 @@ G_DEFINE_QUARK (net-sip-endpoint-error-quark, net_sip_endpoint_error)
 
 #define DEFAULT_MAX_REDIRECTS 5
 #define MAX_NONCES 1024
-#define ACCEPT_VALUE "application/sdp"
 
 typedef struct _ClientRequest ClientRequest;
 typedef struct _ServerRequest ServerRequest;
@@ -97,6 +96,8 @@ struct _NetSipEndpoint
   char             *contact;
   char             *user_agent;
   GStrv             allow;
+  GStrv             supported;
+  GStrv             accept;
   guint             max_redirects;
   guint             serial;
 
@@ -121,6 +122,8 @@ enum
   PROP_CONTACT,
   PROP_USER_AGENT,
   PROP_ALLOW,
+  PROP_SUPPORTED,
+  PROP_ACCEPT,
   PROP_MAX_REDIRECTS,
   PROP_N_DIALOGS,
   N_PROPS
@@ -142,6 +145,15 @@ enum
 static guint signals[N_SIGNALS];
 
 static const char *const default_allow[] = { "INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", NULL };
+static const char *const default_accept[] = { "application/sdp", NULL };
+static const char *const no_strings[] = { NULL };
+
+/* Methods of the SIP RFCs: an unknown one is answered 501, a known one
+ * nobody takes 405 (RFC 3261 §8.2.1, §21.5.2) */
+static const char *const known_methods[] = {
+  "INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "REGISTER", "PRACK", "SUBSCRIBE", "NOTIFY",
+  "PUBLISH", "INFO", "REFER", "MESSAGE", "UPDATE", NULL
+};
 
 /* One request the caller handed to deliver_async: it may go out several
  * times (credentials, redirect), each time a new request. */
@@ -1185,6 +1197,9 @@ send_response (NetSipEndpoint *self,
 
 /* A response the endpoint makes by itself, without a dialog tag when
  * there is no dialog */
+static void auto_respond_with (NetSipEndpoint *self, NetSipRequest *request, guint code,
+                               const char *reason, const char *name, const char *value);
+
 static void
 auto_respond (NetSipEndpoint *self,
               NetSipRequest  *request,
@@ -1299,6 +1314,160 @@ handle_cancel (NetSipEndpoint   *self,
     remove_dialog (self, dialog);
 }
 
+static void
+auto_respond_with (NetSipEndpoint *self,
+                   NetSipRequest  *request,
+                   guint           code,
+                   const char     *reason,
+                   const char     *name,
+                   const char     *value)
+{
+  g_autoptr(NetSipResponse) response = net_sip_request_create_response (request, code, reason, NULL);
+
+  if (self->user_agent)
+    net_sip_message_set_header (NET_SIP_MESSAGE (response), "Server", self->user_agent);
+  if (name && value)
+    net_sip_message_set_header (NET_SIP_MESSAGE (response), name, value);
+  send_response (self, response);
+}
+
+static gboolean
+strv_has_ci (char      **strv,
+             const char *s)
+{
+  for (guint i = 0; strv && strv[i]; i++)
+    if (g_ascii_strcasecmp (strv[i], s) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* "type/subtype" of a media-range or Content-Type value, lowercased */
+static char *
+media_type (const char *value)
+{
+  const char *semi = strchr (value, ';');
+  g_autofree char *t = semi ? g_strndup (value, semi - value) : g_strdup (value);
+
+  return g_ascii_strdown (g_strstrip (t), -1);
+}
+
+/* Does an Accept header value allow one of @types? (RFC 3261 §20.1,
+ * media ranges with wildcards) */
+static gboolean
+accept_allows (const char *accept,
+               char      **types)
+{
+  g_auto(GStrv) ranges = g_strsplit (accept, ",", -1);
+
+  if (accept[strspn (accept, " \t")] == '\0')
+    return TRUE;   /* an empty Accept: no body wanted; not our concern */
+  for (guint i = 0; ranges[i]; i++)
+    {
+      g_autofree char *range = media_type (ranges[i]);
+      for (guint j = 0; types && types[j]; j++)
+        {
+          g_autofree char *type = g_ascii_strdown (types[j], -1);
+          const char *slash = strchr (type, '/');
+          if (strcmp (range, "*/*") == 0 || strcmp (range, type) == 0 ||
+              (slash && g_str_has_suffix (range, "/*") &&
+               strncmp (range, type, slash - type + 1) == 0))
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* What a UAS checks before the application sees a request (RFC 3261
+ * §8.2.1-§8.2.3): the message itself, the Request-URI scheme, Require,
+ * the body type of an INVITE and what it accepts back. Answers and
+ * returns TRUE when the request stops here. */
+static gboolean
+uas_checks (NetSipEndpoint *self,
+            NetSipRequest  *request)
+{
+  NetSipMessage *m = NET_SIP_MESSAGE (request);
+  const char *method = net_sip_request_get_method (request);
+  g_autofree char *reason = NULL;
+  g_autoptr(NetSipUri) uri = NULL;
+  guint code;
+
+  /* §8.2 and RFC 4475: missing or repeated headers, conflicting lengths,
+   * a CSeq method that is not the method (501 for an unknown one) */
+  code = net_sip_message_validate (m, &reason);
+  if (code != 0)
+    {
+      g_autoptr(GString) warning = g_string_new ("399 netsip \"");
+      for (const char *p = reason ? reason : "invalid request"; *p; p++)
+        if (*p != '"' && *p != '\\' && (guchar) *p >= 0x20)
+          g_string_append_c (warning, *p);
+      g_string_append_c (warning, '"');
+      auto_respond_with (self, request, code, NULL, "Warning", warning->str);
+      return TRUE;
+    }
+
+  /* §8.2.2.1: a scheme we do not understand: 416 */
+  uri = net_sip_request_get_parsed_uri (request, NULL);
+  if (uri == NULL || !(net_sip_uri_is_sip (uri) || net_sip_uri_is_sips (uri) ||
+                       g_ascii_strcasecmp (net_sip_uri_get_scheme (uri), "tel") == 0))
+    {
+      auto_respond (self, request, 416, NULL, NULL);
+      return TRUE;
+    }
+
+  /* §8.2.2.3: option tags we do not support; not for CANCEL (§9.2) */
+  if (strcmp (method, "CANCEL") != 0)
+    {
+      g_auto(GStrv) require = net_sip_message_get_headers (m, "Require");
+      g_autoptr(GString) unsupported = g_string_new (NULL);
+
+      for (guint i = 0; require[i]; i++)
+        {
+          g_auto(GStrv) tags = g_strsplit (require[i], ",", -1);
+          for (guint j = 0; tags[j]; j++)
+            {
+              char *tag = g_strstrip (tags[j]);
+              if (*tag && !strv_has_ci (self->supported, tag))
+                {
+                  if (unsupported->len)
+                    g_string_append (unsupported, ", ");
+                  g_string_append (unsupported, tag);
+                }
+            }
+        }
+      if (unsupported->len)
+        {
+          auto_respond_with (self, request, 420, NULL, "Unsupported", unsupported->str);
+          return TRUE;
+        }
+    }
+
+  /* §8.2.3: the body of an INVITE must be of a type we take (415 with
+   * Accept), and what it accepts must include what we answer with (406) */
+  if (strcmp (method, "INVITE") == 0)
+    {
+      g_autofree char *type = net_sip_message_get_content_type (m);
+      const char *accept = net_sip_message_get_header (m, "Accept");
+      g_autoptr(GBytes) body = net_sip_message_get_body (m);
+
+      if (body && g_bytes_get_size (body) > 0 && type)
+        {
+          g_autofree char *bare = media_type (type);
+          if (!strv_has_ci (self->accept, bare))
+            {
+              g_autofree char *value = g_strjoinv (", ", self->accept);
+              auto_respond_with (self, request, 415, NULL, "Accept", value);
+              return TRUE;
+            }
+        }
+      if (accept && !accept_allows (accept, self->accept))
+        {
+          auto_respond (self, request, 406, NULL, NULL);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 /* An INVITE of @dialog still without a final response: one we received
  * (*ours FALSE) or one we sent (*ours TRUE) */
 static gboolean
@@ -1343,6 +1512,8 @@ handle_request (NetSipEndpoint   *self,
       handle_ack (self, request, leg, source);
       return;
     }
+  if (uas_checks (self, request))
+    return;
   if (strcmp (method, "CANCEL") == 0)
     {
       handle_cancel (self, request, leg, source);
@@ -1457,13 +1628,18 @@ handle_request (NetSipEndpoint   *self,
         {
           /* §11.2 */
           g_autofree char *allow = allow_value (self);
-          const char *headers[] = { NULL, "Accept: " ACCEPT_VALUE, "Supported: ", NULL };
+          g_autofree char *accept = g_strjoinv (", ", self->accept);
+          g_autofree char *supported = g_strjoinv (", ", self->supported);
           g_autofree char *line = g_strconcat ("Allow: ", allow, NULL);
-          headers[0] = line;
+          g_autofree char *accept_line = g_strconcat ("Accept: ", accept, NULL);
+          g_autofree char *supported_line = g_strconcat ("Supported: ", supported, NULL);
+          const char *headers[] = { line, accept_line, supported_line, NULL };
           net_sip_endpoint_respond (self, dialog, request, 200, NULL, headers, NULL, NULL);
         }
       else if (is_invite)
         net_sip_endpoint_respond (self, dialog, request, 480, NULL, NULL, NULL, NULL);
+      else if (!g_strv_contains (known_methods, method))
+        net_sip_endpoint_respond (self, dialog, request, 501, NULL, NULL, NULL, NULL);
       else
         {
           g_autofree char *allow = allow_value (self);
@@ -1754,6 +1930,8 @@ net_sip_endpoint_finalize (GObject *object)
   g_free (self->contact);
   g_free (self->user_agent);
   g_strfreev (self->allow);
+  g_strfreev (self->supported);
+  g_strfreev (self->accept);
   G_OBJECT_CLASS (net_sip_endpoint_parent_class)->finalize (object);
 }
 
@@ -1771,6 +1949,8 @@ net_sip_endpoint_get_property (GObject    *object,
     case PROP_CONTACT: g_value_set_string (value, self->contact); break;
     case PROP_USER_AGENT: g_value_set_string (value, self->user_agent); break;
     case PROP_ALLOW: g_value_set_boxed (value, self->allow); break;
+    case PROP_SUPPORTED: g_value_set_boxed (value, self->supported); break;
+    case PROP_ACCEPT: g_value_set_boxed (value, self->accept); break;
     case PROP_MAX_REDIRECTS: g_value_set_uint (value, self->max_redirects); break;
     case PROP_N_DIALOGS: g_value_set_uint (value, g_hash_table_size (self->dialogs)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1808,6 +1988,22 @@ net_sip_endpoint_set_property (GObject      *object,
         const char * const *v = g_value_get_boxed (value);
         g_strfreev (self->allow);
         self->allow = g_strdupv ((char **) (v ? v : default_allow));
+        g_object_notify_by_pspec (object, pspec);
+      }
+      break;
+    case PROP_SUPPORTED:
+      {
+        const char * const *v = g_value_get_boxed (value);
+        g_strfreev (self->supported);
+        self->supported = g_strdupv ((char **) (v ? v : no_strings));
+        g_object_notify_by_pspec (object, pspec);
+      }
+      break;
+    case PROP_ACCEPT:
+      {
+        const char * const *v = g_value_get_boxed (value);
+        g_strfreev (self->accept);
+        self->accept = g_strdupv ((char **) (v ? v : default_accept));
         g_object_notify_by_pspec (object, pspec);
       }
       break;
@@ -1931,6 +2127,32 @@ net_sip_endpoint_class_init (NetSipEndpointClass *klass)
    */
   props[PROP_ALLOW] =
     g_param_spec_boxed ("allow", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * NetSipEndpoint:supported:
+   *
+   * The option tags (RFC 3261 §19.2) the endpoint's application supports:
+   * the Supported header of OPTIONS answers; a request that requires
+   * (Require) any other gets 420 Bad Extension with Unsupported
+   * (§8.2.2.3). Default none; %NULL restores it.
+   *
+   * Since: 1.0
+   */
+  props[PROP_SUPPORTED] =
+    g_param_spec_boxed ("supported", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * NetSipEndpoint:accept:
+   *
+   * The body types the endpoint takes in an INVITE: the Accept header of
+   * OPTIONS and 415 answers; an INVITE with a body of another type gets
+   * 415 (§8.2.3), one whose Accept excludes all of them gets 406. Default
+   * `application/sdp`; %NULL restores it.
+   *
+   * Since: 1.0
+   */
+  props[PROP_ACCEPT] =
+    g_param_spec_boxed ("accept", NULL, NULL, G_TYPE_STRV,
                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   /**
    * NetSipEndpoint:max-redirects:
@@ -2079,6 +2301,8 @@ net_sip_endpoint_init (NetSipEndpoint *self)
 {
   self->context = g_main_context_ref_thread_default ();
   self->allow = g_strdupv ((char **) default_allow);
+  self->supported = g_strdupv ((char **) no_strings);
+  self->accept = g_strdupv ((char **) default_accept);
   self->max_redirects = DEFAULT_MAX_REDIRECTS;
   self->dialogs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->clients = g_hash_table_new (g_str_hash, g_str_equal);

@@ -608,7 +608,7 @@ static void
 test_automatic_answers (Fixture       *f,
                         gconstpointer  data)
 {
-  static const char *const unhandled[] = { "MESSAGE", "INFO", "SUBSCRIBE", "PUBLISH", "FOOBAR" };
+  static const char *const unhandled[] = { "MESSAGE", "INFO", "SUBSCRIBE", "PUBLISH", "REFER" };
   g_autoptr(NetSipResponse) r481 = NULL;
   g_autoptr(NetSipResponse) options = NULL;
 
@@ -829,6 +829,92 @@ test_unanswered (Fixture       *f,
   g_assert_false (net_sip_endpoint_respond (f->b.endpoint, NULL, held, 200, NULL, NULL, NULL, &error));
   g_assert_error (error, NET_SIP_ENDPOINT_ERROR, NET_SIP_ENDPOINT_ERROR_NOT_FOUND);
   result_clear (&r);
+}
+
+/* ---- RFC 4475 messages a UAS must answer (accept-app) ---- */
+
+typedef struct
+{
+  GSocket *socket;
+  char    *reply;
+} Raw;
+
+static gboolean
+raw_reply (Raw *raw)
+{
+  char buffer[4096];
+  gssize n;
+
+  if (raw->reply)
+    return TRUE;
+  if (!(g_socket_condition_check (raw->socket, G_IO_IN) & G_IO_IN))
+    return FALSE;
+  n = g_socket_receive (raw->socket, buffer, sizeof buffer - 1, NULL, NULL);
+  if (n <= 0)
+    return FALSE;
+  buffer[n] = '\0';
+  /* a 100 Trying first for an INVITE: wait for the final one */
+  if (g_str_has_prefix (buffer, "SIP/2.0 100 "))
+    return FALSE;
+  raw->reply = g_strdup (buffer);
+  return TRUE;
+}
+
+static void
+test_rfc4475 (Fixture       *f,
+              gconstpointer  data)
+{
+  static const struct { const char *name; guint code; guint alt; const char *header; } cases[] = {
+    { "unkscm", 416, 0, NULL },
+    { "novelsc", 416, 0, NULL },
+    { "bext01", 420, 0, "Unsupported: nothingSupportsThis, nothingSupportsThisEither" },
+    { "invut", 415, 0, "Accept: application/sdp" },
+    { "sdp01", 406, 400, NULL },
+    { "intmeth", 501, 0, NULL },
+    { "mismatch02", 501, 0, NULL },
+    { "insuf", 400, 0, NULL },
+    { "multi01", 400, 0, NULL },
+    { "mcl01", 400, 0, NULL },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) dest = g_inet_socket_address_new (lo, net_sip_leg_get_port (f->b.leg));
+  Raw raw = { 0 };
+
+  raw.socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (raw.socket, any, FALSE, &error));
+  g_socket_set_blocking (raw.socket, FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/torture/%s.sip", NETSIP_TEST_CORPUS, cases[i].name);
+      g_autofree char *contents = NULL;
+      gsize length;
+      guint64 code = 0;
+
+      g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (g_socket_send_to (raw.socket, dest, contents, length, NULL, &error), ==, length);
+      g_assert_no_error (error);
+      run_until (raw_reply, &raw);
+      g_test_message ("%s: %.40s", cases[i].name, raw.reply);
+      g_assert_true (g_str_has_prefix (raw.reply, "SIP/2.0 "));
+      g_assert_true (g_ascii_string_to_unsigned (raw.reply + 8, 10, 100, 699, &code, NULL) ||
+                     (raw.reply[11] == ' ' && (code = g_ascii_strtoull (raw.reply + 8, NULL, 10))));
+      if (code != cases[i].code)
+        g_assert_cmpuint (code, ==, cases[i].alt ? cases[i].alt : cases[i].code);
+      if (cases[i].header)
+        g_assert_nonnull (strstr (raw.reply, cases[i].header));
+      g_clear_pointer (&raw.reply, g_free);
+    }
+  /* the application saw only the valid one with an extension method,
+   * and did not take it */
+  g_assert_cmpuint (f->b.requests->len, ==, 1);
+  g_assert_true (g_str_has_prefix (net_sip_request_get_method (g_ptr_array_index (f->b.requests, 0)),
+                                   "!interesting-Method"));
+  g_object_unref (raw.socket);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1638,6 +1724,7 @@ main (int    argc,
   ADD ("/endpoint/udp/bye-ends-pending", "udp", test_bye_ends_pending);
   ADD ("/endpoint/udp/reinvite-overlap", "udp", test_reinvite_overlap);
   ADD ("/endpoint/udp/unanswered", "udp", test_unanswered);
+  ADD ("/endpoint/udp/rfc4475", "udp", test_rfc4475);
   ADD_BARE ("/endpoint/ack-retransmission", NULL, test_ack_retransmission);
   ADD_BARE ("/endpoint/auth/md5", NULL, test_auth_md5);
   ADD_BARE ("/endpoint/auth/sha256", NULL, test_auth_sha256);
