@@ -13,11 +13,15 @@
  *   /interop/endpoint/sipp-uac: `sipp -sn uac`, 200 calls against a
  *     netsip-glib UAS; sipp's exit status and its stat file say none
  *     failed.
+ *   /interop/endpoint/kamailio-sha256: register and unregister at Kamailio
+ *     (tests/interop/kamailio-registrar.cfg) challenging with digest
+ *     SHA-256; the credentials sent name SHA-256. Kamailio is ended with
+ *     SIGTERM (it ends its worker processes), then SIGKILL.
  *
  * Peers are children started with GSubprocess (PR_SET_PDEATHSIG as a
  * safety net), each with its own timeout, ended by PID in teardown. Every
- * wait here is bounded. Skipped only when perl with Net::SIP, or sipp, is
- * missing.
+ * wait here is bounded. Skipped only when perl with Net::SIP, sipp or
+ * kamailio is missing.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -39,6 +43,7 @@
 
 static char *perl_missing;
 static char *sipp_path;
+static char *kamailio_path;
 
 typedef struct
 {
@@ -59,6 +64,8 @@ typedef struct
   gboolean          eof;
   gboolean          exited;
   int               exit_status;
+  gboolean          term_first;     /* end with SIGTERM (it ends its children) */
+  GSubprocessFlags  extra_flags;
   char             *tmpdir;
 } Fixture;
 
@@ -199,7 +206,7 @@ spawn (Fixture            *f,
        const char * const *argv)
 {
   g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | f->extra_flags);
   g_autoptr(GError) error = NULL;
   g_autofree char *joined = g_strjoinv (" ", (char **) argv);
 
@@ -333,6 +340,11 @@ fixture_tear_down (Fixture       *f,
   if (f->peer)
     {
       /* by PID, whatever state the test left it in */
+      if (!f->exited && f->term_first)
+        {
+          g_subprocess_send_signal (f->peer, SIGTERM);
+          wait_for (f, peer_exited, NULL, 5);
+        }
       if (!f->exited)
         {
           g_subprocess_force_exit (f->peer);
@@ -776,6 +788,95 @@ test_sipp_uac (Fixture       *f,
   g_assert_cmpuint (net_sip_endpoint_get_n_dialogs (f->endpoint), ==, 0);
 }
 
+/* ------------------------------------------------------------------ */
+/* Kamailio registrar challenging with SHA-256                         */
+
+static void
+on_sent (NetSipDispatcher  *dispatcher,
+         NetSipMessage     *message,
+         NetSipLeg         *leg,
+         GInetSocketAddress *destination,
+         NetSipTransaction *transaction,
+         guint              attempt,
+         gint64             time_us,
+         GPtrArray         *sent)
+{
+  if (net_sip_message_is_request (message) && attempt == 0)
+    g_ptr_array_add (sent, g_object_ref (message));
+}
+
+static void
+test_kamailio_sha256 (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *template_path = g_build_filename (NETSIP_INTEROP_DIR, "kamailio-registrar.cfg", NULL);
+  g_autofree char *template = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *pid_path = NULL;
+  g_autofree char *registrar = NULL;
+  g_autofree char *port_text = NULL;
+  g_autoptr(GString) text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) sent = g_ptr_array_new_with_free_func (g_object_unref);
+  NetSipMessage *with_auth = NULL;
+  RegResult r = { 0 };
+  guint port;
+
+  if (kamailio_path == NULL)
+    {
+      g_test_skip ("kamailio is not installed");
+      return;
+    }
+  f->tmpdir = g_dir_make_tmp ("netsip-kamailio-XXXXXX", &error);
+  g_assert_no_error (error);
+  port = free_udp_port ();
+  port_text = g_strdup_printf ("%u", port);
+  g_assert_true (g_file_get_contents (template_path, &template, NULL, &error));
+  text = g_string_new (template);
+  g_string_replace (text, "@PORT@", port_text, 0);
+  config_path = g_build_filename (f->tmpdir, "kamailio.cfg", NULL);
+  pid_path = g_build_filename (f->tmpdir, "kamailio.pid", NULL);
+  g_assert_true (g_file_set_contents (config_path, text->str, -1, &error));
+  {
+    const char *argv[] = { kamailio_path, "-f", config_path, "-DD", "-E", "-P", pid_path,
+                           "-m", "32", "-M", "4", "-w", f->tmpdir, NULL };
+    f->term_first = TRUE;
+    f->extra_flags = G_SUBPROCESS_FLAGS_STDERR_MERGE;
+    spawn (f, argv);
+  }
+
+  g_signal_connect (f->dispatcher, "message-sent", G_CALLBACK (on_sent), sent);
+  registrar = g_strdup_printf ("sip:127.0.0.1:%u", port);
+  net_sip_endpoint_set_credentials (f->endpoint, "kam.test", "alice", "secret");
+  /* the first REGISTER may go before Kamailio listens: UDP retransmits */
+  net_sip_endpoint_register_async (f->endpoint, registrar, "sip:alice@kam.test", NULL, 120, NULL,
+                                   on_registered, &r);
+  g_assert_true (wait_for (f, flag_cond, &r.done, WAIT_LIMIT));
+  g_assert_no_error (r.error);
+  g_assert_true (r.ok);
+  g_assert_cmpuint (r.granted, >, 0);
+  g_assert_cmpuint (r.granted, <=, 120);
+  for (guint i = 0; i < sent->len; i++)
+    if (net_sip_message_get_header (g_ptr_array_index (sent, i), "Authorization"))
+      with_auth = g_ptr_array_index (sent, i);
+  g_assert_nonnull (with_auth);
+  {
+    g_autoptr(GPtrArray) creds = net_sip_message_get_auth_params (with_auth, "Authorization", NULL);
+    g_assert_cmpuint (creds->len, ==, 1);
+    g_assert_cmpstr (net_sip_auth_params_get_param (g_ptr_array_index (creds, 0), "algorithm"), ==,
+                     "SHA-256");
+    g_assert_cmpstr (net_sip_auth_params_get_param (g_ptr_array_index (creds, 0), "realm"), ==,
+                     "kam.test");
+  }
+
+  memset (&r, 0, sizeof r);
+  net_sip_endpoint_unregister_async (f->endpoint, "sip:alice@kam.test", NULL, on_unregistered, &r);
+  g_assert_true (wait_for (f, flag_cond, &r.done, WAIT_LIMIT));
+  g_assert_no_error (r.error);
+  g_assert_true (r.ok);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -796,6 +897,9 @@ main (int    argc,
         perl_missing = g_strdup ("Net::SIP (libnet-sip-perl) is not installed");
     }
   sipp_path = g_find_program_in_path ("sipp");
+  kamailio_path = g_find_program_in_path ("kamailio");
+  if (kamailio_path == NULL && g_file_test ("/usr/sbin/kamailio", G_FILE_TEST_IS_EXECUTABLE))
+    kamailio_path = g_strdup ("/usr/sbin/kamailio");
 
 #define ADD(path, data, func) \
   g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down)
@@ -806,6 +910,7 @@ main (int    argc,
   ADD ("/interop/endpoint/perl-uac/udp", "udp", test_perl_uac);
   ADD ("/interop/endpoint/perl-registrar", "udp", test_perl_registrar);
   ADD ("/interop/endpoint/sipp-uac", "udp", test_sipp_uac);
+  ADD ("/interop/endpoint/kamailio-sha256", "udp", test_kamailio_sha256);
 
   return g_test_run ();
 }
