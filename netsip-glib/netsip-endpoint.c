@@ -1519,12 +1519,8 @@ handle_request (NetSipEndpoint   *self,
       handle_cancel (self, request, leg, source);
       return;
     }
-  if (net_sip_message_get_call_id (m) == NULL || net_sip_message_get_from_tag (m) == NULL)
-    {
-      /* RFC 2543 peers without a From tag are not supported: dialogs need it */
-      auto_respond (self, request, 400, "Missing From tag", NULL);
-      return;
-    }
+  /* validation made sure of Call-ID, From, To, CSeq; a From without a tag
+   * is an RFC 2543 peer, whose dialog has an empty remote tag (§12.2.2) */
 
   if (to_tag)
     {

@@ -917,6 +917,127 @@ test_rfc4475 (Fixture       *f,
   g_object_unref (raw.socket);
 }
 
+/* ---- an RFC 2543 peer: no From tag, no branch ---- */
+
+static gboolean
+raw_any_reply (Raw *raw)
+{
+  char buffer[4096];
+  gssize n;
+
+  if (raw->reply)
+    return TRUE;
+  if (!(g_socket_condition_check (raw->socket, G_IO_IN) & G_IO_IN))
+    return FALSE;
+  n = g_socket_receive (raw->socket, buffer, sizeof buffer - 1, NULL, NULL);
+  if (n <= 0)
+    return FALSE;
+  buffer[n] = '\0';
+  raw->reply = g_strdup (buffer);
+  return TRUE;
+}
+
+static void
+raw_send (Raw            *raw,
+          GSocketAddress *dest,
+          const char     *text)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_socket_send_to (raw->socket, dest, text, strlen (text), NULL, &error), ==,
+                   (gssize) strlen (text));
+  g_assert_no_error (error);
+}
+
+/* the next response whose status line starts with @prefix */
+static NetSipMessage *
+raw_expect (Raw        *raw,
+            const char *prefix)
+{
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr(GBytes) bytes = NULL;
+      NetSipMessage *m;
+
+      run_until (raw_any_reply, raw);
+      if (!g_str_has_prefix (raw->reply, prefix))
+        {
+          g_clear_pointer (&raw->reply, g_free);
+          continue;
+        }
+      bytes = g_bytes_new_take (raw->reply, strlen (raw->reply));
+      raw->reply = NULL;
+      m = net_sip_message_parse (bytes, NULL);
+      g_assert_nonnull (m);
+      return m;
+    }
+  g_error ("no %s", prefix);
+  return NULL;
+}
+
+static void
+test_rfc2543_peer (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) dest = g_inet_socket_address_new (lo, net_sip_leg_get_port (f->b.leg));
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(NetSipMessage) ok = NULL;
+  g_autoptr(NetSipMessage) bye_ok = NULL;
+  g_autofree char *invite = NULL;
+  g_autofree char *ack = NULL;
+  g_autofree char *bye = NULL;
+  g_autofree char *to = NULL;
+  Count c = { &f->b, 1 };
+  guint port;
+  Raw raw = { 0 };
+
+  raw.socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (raw.socket, any, FALSE, &error));
+  g_socket_set_blocking (raw.socket, FALSE);
+  local = g_socket_get_local_address (raw.socket, &error);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+
+  invite = g_strdup_printf ("INVITE %s SIP/2.0\r\n"
+                            "Via: SIP/2.0/UDP 127.0.0.1:%u\r\n"
+                            "From: <sip:old@127.0.0.1:%u>\r\n"
+                            "To: <%s>\r\n"
+                            "Call-ID: rfc2543.%08x@127.0.0.1\r\n"
+                            "CSeq: 1 INVITE\r\n"
+                            "Contact: <sip:old@127.0.0.1:%u>\r\n"
+                            "Content-Length: 0\r\n\r\n",
+                            f->b.uri, port, port, f->b.uri, g_random_int (), port);
+  raw_send (&raw, dest, invite);
+  ok = raw_expect (&raw, "SIP/2.0 200 ");
+  g_assert_nonnull (net_sip_message_get_to_tag (ok));
+  g_assert_null (net_sip_message_get_from_tag (ok));
+  g_assert_nonnull (f->b.dialog);
+  g_assert_null (net_sip_dialog_get_remote_tag (f->b.dialog));
+
+  /* ACK and BYE with the To tag of the 200; still no From tag, no branch */
+  to = g_strdup (net_sip_message_get_header (ok, "To"));
+  ack = g_strdup_printf ("ACK %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%u\r\n"
+                         "From: <sip:old@127.0.0.1:%u>\r\nTo: %s\r\nCall-ID: %s\r\n"
+                         "CSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n",
+                         f->b.uri, port, port, to, net_sip_message_get_call_id (ok));
+  raw_send (&raw, dest, ack);
+  run_until (b_got_ack, f);
+  bye = g_strdup_printf ("BYE %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%u\r\n"
+                         "From: <sip:old@127.0.0.1:%u>\r\nTo: %s\r\nCall-ID: %s\r\n"
+                         "CSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n",
+                         f->b.uri, port, port, to, net_sip_message_get_call_id (ok));
+  raw_send (&raw, dest, bye);
+  bye_ok = raw_expect (&raw, "SIP/2.0 200 ");
+  g_assert_cmpstr (net_sip_message_get_cseq_method (bye_ok), ==, "BYE");
+  run_until (closed_reached, &c);
+  g_assert_cmpuint (net_sip_endpoint_get_n_dialogs (f->b.endpoint), ==, 0);
+  g_free (raw.reply);
+  g_object_unref (raw.socket);
+}
+
 /* ------------------------------------------------------------------ */
 /* Bare receivers: a dispatcher with a receiver that answers by hand   */
 
@@ -1725,6 +1846,7 @@ main (int    argc,
   ADD ("/endpoint/udp/reinvite-overlap", "udp", test_reinvite_overlap);
   ADD ("/endpoint/udp/unanswered", "udp", test_unanswered);
   ADD ("/endpoint/udp/rfc4475", "udp", test_rfc4475);
+  ADD ("/endpoint/udp/rfc2543-peer", "udp", test_rfc2543_peer);
   ADD_BARE ("/endpoint/ack-retransmission", NULL, test_ack_retransmission);
   ADD_BARE ("/endpoint/auth/md5", NULL, test_auth_md5);
   ADD_BARE ("/endpoint/auth/sha256", NULL, test_auth_sha256);
