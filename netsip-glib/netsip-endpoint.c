@@ -205,6 +205,7 @@ struct _ServerRequest
   NetSipLeg      *leg;
   char           *invite_key;    /* in self->invites, INVITE only */
   char           *ack_key;       /* in self->waiting_acks */
+  char           *to_tag;        /* outside a dialog: the tag of our responses */
   gboolean        in_invites_in;
   gboolean        final_sent;
   /* 2xx to INVITE sent again until the ACK (§13.3.1.4) */
@@ -1142,6 +1143,7 @@ server_request_free (ServerRequest *sr)
   g_clear_object (&sr->ok);
   g_free (sr->invite_key);
   g_free (sr->ack_key);
+  g_free (sr->to_tag);
   g_free (sr);
 }
 
@@ -1207,8 +1209,10 @@ auto_respond (NetSipEndpoint *self,
               const char     *reason,
               const char     *to_tag)
 {
+  /* §8.2.6.2: a final response gets a To tag when the request had none */
+  g_autofree char *tag = to_tag == NULL && code > 100 ? random_token () : NULL;
   g_autoptr(NetSipResponse) response = net_sip_request_create_response (request, code, reason,
-                                                                         to_tag);
+                                                                         to_tag ? to_tag : tag);
 
   if (self->user_agent)
     net_sip_message_set_header (NET_SIP_MESSAGE (response), "Server", self->user_agent);
@@ -1322,7 +1326,8 @@ auto_respond_with (NetSipEndpoint *self,
                    const char     *name,
                    const char     *value)
 {
-  g_autoptr(NetSipResponse) response = net_sip_request_create_response (request, code, reason, NULL);
+  g_autofree char *tag = random_token ();
+  g_autoptr(NetSipResponse) response = net_sip_request_create_response (request, code, reason, tag);
 
   if (self->user_agent)
     net_sip_message_set_header (NET_SIP_MESSAGE (response), "Server", self->user_agent);
@@ -2998,8 +3003,12 @@ net_sip_endpoint_respond (NetSipEndpoint     *self,
     dialog = sr->dialog;
   is_invite = strcmp (net_sip_request_get_method (request), "INVITE") == 0;
 
+  /* §8.2.6.2: the dialog's tag, or one tag for all responses to a
+   * request outside dialogs */
+  if (dialog == NULL && sr->to_tag == NULL)
+    sr->to_tag = random_token ();
   response = net_sip_request_create_response (request, code, reason,
-                                              dialog ? net_sip_dialog_get_local_tag (dialog) : NULL);
+                                              dialog ? net_sip_dialog_get_local_tag (dialog) : sr->to_tag);
   m = NET_SIP_MESSAGE (response);
   if (self->user_agent)
     net_sip_message_set_header (m, "Server", self->user_agent);

@@ -628,6 +628,8 @@ test_automatic_answers (Fixture       *f,
       const char *allow;
 
       g_assert_cmpuint (net_sip_response_get_code (response), ==, 405);
+      /* §8.2.6.2: a To tag on the final response */
+      g_assert_nonnull (net_sip_message_get_to_tag (NET_SIP_MESSAGE (response)));
       allow = net_sip_message_get_header (NET_SIP_MESSAGE (response), "Allow");
       g_assert_nonnull (allow);
       g_assert_nonnull (strstr (allow, "INVITE"));
@@ -639,6 +641,7 @@ test_automatic_answers (Fixture       *f,
   /* §11.2: OPTIONS nobody answers */
   options = send_simple (f, "OPTIONS", NULL);
   g_assert_cmpuint (net_sip_response_get_code (options), ==, 200);
+  g_assert_nonnull (net_sip_message_get_to_tag (NET_SIP_MESSAGE (options)));
   g_assert_nonnull (net_sip_message_get_header (NET_SIP_MESSAGE (options), "Allow"));
   g_assert_cmpstr (net_sip_message_get_header (NET_SIP_MESSAGE (options), "Accept"), ==,
                    "application/sdp");
