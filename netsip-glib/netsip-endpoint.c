@@ -1315,7 +1315,13 @@ handle_cancel (NetSipEndpoint   *self,
   net_sip_endpoint_respond (self, sr->dialog, sr->request, 487, NULL, NULL, NULL, NULL);
   g_signal_emit (self, signals[SIG_REQUEST_RECEIVED], 0, dialog, cancel, leg, source, &handled);
   if (dialog && net_sip_dialog_get_state (dialog) != NET_SIP_DIALOG_CONFIRMED)
-    remove_dialog (self, dialog);
+    {
+      /* the call is over: what we still send in it goes too */
+      if (self->dispatcher)
+        net_sip_dispatcher_cancel_delivery_by_call_id (self->dispatcher,
+                                                       net_sip_dialog_get_call_id (dialog));
+      remove_dialog (self, dialog);
+    }
 }
 
 static void
