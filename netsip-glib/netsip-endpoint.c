@@ -110,6 +110,8 @@ struct _NetSipEndpoint
   GHashTable       *waiting_acks;   /* "Call-ID\nCSeq" → ServerRequest whose 2xx awaits its ACK */
   GHashTable       *invites_in;     /* Call-ID → ServerRequest: received INVITE without final */
   GHashTable       *invites_out;    /* Call-ID → ClientRequest: our INVITE without final */
+  GHashTable       *merge;          /* From tag, Call-ID, CSeq of a request without To tag
+                                     * and without final → ServerRequest (§8.2.2.2) */
   GHashTable       *credentials;    /* realm ("" any) → "user\npassword" */
   GHashTable       *nonces;         /* nonce → count */
   GHashTable       *registrations;  /* AOR → Registration */
@@ -206,6 +208,7 @@ struct _ServerRequest
   char           *invite_key;    /* in self->invites, INVITE only */
   char           *ack_key;       /* in self->waiting_acks */
   char           *to_tag;        /* outside a dialog: the tag of our responses */
+  char           *merge_key;     /* in self->merge */
   gboolean        in_invites_in;
   gboolean        final_sent;
   /* 2xx to INVITE sent again until the ACK (§13.3.1.4) */
@@ -1144,6 +1147,7 @@ server_request_free (ServerRequest *sr)
   g_free (sr->invite_key);
   g_free (sr->ack_key);
   g_free (sr->to_tag);
+  g_free (sr->merge_key);
   g_free (sr);
 }
 
@@ -1162,6 +1166,9 @@ server_not_pending (ServerRequest *sr)
   if (sr->in_invites_in && g_hash_table_lookup (sr->self->invites_in, call_id) == sr)
     g_hash_table_remove (sr->self->invites_in, call_id);
   sr->in_invites_in = FALSE;
+  if (sr->merge_key && g_hash_table_lookup (sr->self->merge, sr->merge_key) == sr)
+    g_hash_table_remove (sr->self->merge, sr->merge_key);
+  g_clear_pointer (&sr->merge_key, g_free);
 }
 
 static void
@@ -1517,6 +1524,7 @@ handle_request (NetSipEndpoint   *self,
   gboolean handled = FALSE;
   gboolean is_invite = strcmp (method, "INVITE") == 0;
   gboolean glare = FALSE;
+  g_autofree char *merge_key = NULL;
 
   if (strcmp (method, "ACK") == 0)
     {
@@ -1596,7 +1604,20 @@ handle_request (NetSipEndpoint   *self,
           return;
         }
     }
-  else if (is_invite)
+  if (to_tag == NULL)
+    {
+      /* §8.2.2.2: the same request (From tag, Call-ID, CSeq) on another
+       * branch while we answer it: a fork that looped back */
+      merge_key = g_strdup_printf ("%s\n%s\n%u %s", net_sip_message_get_from_tag (m) ? net_sip_message_get_from_tag (m) : "",
+                                   net_sip_message_get_call_id (m), net_sip_message_get_cseq_number (m), method);
+      ServerRequest *other = g_hash_table_lookup (self->merge, merge_key);
+      if (other && g_strcmp0 (top_branch (NET_SIP_MESSAGE (other->request)), top_branch (m)) != 0)
+        {
+          auto_respond (self, request, 482, NULL, NULL);
+          return;
+        }
+    }
+  if (to_tag == NULL && is_invite)
     {
       g_autoptr(GError) error = NULL;
 
@@ -1615,6 +1636,11 @@ handle_request (NetSipEndpoint   *self,
   sr->dialog = dialog ? g_object_ref (dialog) : NULL;
   sr->leg = g_object_ref (leg);
   g_hash_table_insert (self->servers, sr->request, sr);
+  if (merge_key)
+    {
+      sr->merge_key = g_steal_pointer (&merge_key);
+      g_hash_table_replace (self->merge, sr->merge_key, sr);
+    }
   if (is_invite)
     {
       sr->invite_key = invite_key (m);
@@ -1904,6 +1930,8 @@ net_sip_endpoint_dispose (GObject *object)
     g_hash_table_remove_all (self->waiting_acks);
   if (self->invites_in)
     g_hash_table_remove_all (self->invites_in);
+  if (self->merge)
+    g_hash_table_remove_all (self->merge);
   if (self->servers)
     g_hash_table_remove_all (self->servers);
   if (self->acks)
@@ -1930,6 +1958,7 @@ net_sip_endpoint_finalize (GObject *object)
   g_hash_table_unref (self->waiting_acks);
   g_hash_table_unref (self->invites_in);
   g_hash_table_unref (self->invites_out);
+  g_hash_table_unref (self->merge);
   g_hash_table_unref (self->credentials);
   g_hash_table_unref (self->nonces);
   g_hash_table_unref (self->registrations);
@@ -2320,6 +2349,7 @@ net_sip_endpoint_init (NetSipEndpoint *self)
   self->waiting_acks = g_hash_table_new (g_str_hash, g_str_equal);
   self->invites_in = g_hash_table_new (g_str_hash, g_str_equal);
   self->invites_out = g_hash_table_new (g_str_hash, g_str_equal);
+  self->merge = g_hash_table_new (g_str_hash, g_str_equal);
   self->credentials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->nonces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->registrations = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, registration_free);

@@ -1041,6 +1041,53 @@ test_rfc2543_peer (Fixture       *f,
   g_object_unref (raw.socket);
 }
 
+/* ---- a request looping back on another branch: 482 (§8.2.2.2) ---- */
+
+static void
+test_merged_request (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) dest = g_inet_socket_address_new (lo, net_sip_leg_get_port (f->b.leg));
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(NetSipMessage) loop = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  Count c = { &f->b, 1 };
+  guint port, id = g_random_int ();
+  Raw raw = { 0 };
+
+  f->b.hold_info = TRUE;
+  raw.socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (raw.socket, any, FALSE, &error));
+  g_socket_set_blocking (raw.socket, FALSE);
+  local = g_socket_get_local_address (raw.socket, &error);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+#define MERGED_INFO(branch) \
+  g_strdup_printf ("INFO %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bK" branch "%08x\r\n" \
+                   "Max-Forwards: 70\r\nFrom: <sip:x@127.0.0.1>;tag=loop1\r\nTo: <%s>\r\n" \
+                   "Call-ID: merged.%08x\r\nCSeq: 7 INFO\r\nContent-Length: 0\r\n\r\n", \
+                   f->b.uri, port, id, f->b.uri, id)
+  first = MERGED_INFO ("first");
+  second = MERGED_INFO ("second");
+#undef MERGED_INFO
+  raw_send (&raw, dest, first);
+  run_until (requests_reached, &c);
+  raw_send (&raw, dest, second);
+  loop = raw_expect (&raw, "SIP/2.0 482 ");
+  g_assert_nonnull (strstr (net_sip_message_get_header (loop, "Via"), "z9hG4bKsecond"));
+  /* the application saw the first only, and still holds it */
+  g_assert_cmpuint (count_requests (&f->b, "INFO"), ==, 1);
+  g_assert_true (net_sip_endpoint_respond (f->b.endpoint, NULL, last_request (&f->b, "INFO"), 200,
+                                           NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_free (raw.reply);
+  g_object_unref (raw.socket);
+}
+
 /* ------------------------------------------------------------------ */
 /* Bare receivers: a dispatcher with a receiver that answers by hand   */
 
@@ -1857,6 +1904,7 @@ main (int    argc,
   ADD ("/endpoint/udp/unanswered", "udp", test_unanswered);
   ADD ("/endpoint/udp/rfc4475", "udp", test_rfc4475);
   ADD ("/endpoint/udp/rfc2543-peer", "udp", test_rfc2543_peer);
+  ADD ("/endpoint/udp/merged-request", "udp", test_merged_request);
   ADD_BARE ("/endpoint/ack-retransmission", NULL, test_ack_retransmission);
   ADD_BARE ("/endpoint/auth/md5", NULL, test_auth_md5);
   ADD_BARE ("/endpoint/auth/sha256", NULL, test_auth_sha256);
