@@ -240,6 +240,8 @@ struct _Registration
   guint           granted;
   GSource        *refresh;
   GTask          *task;          /* register_async, until the first result */
+  GSource        *cancel_source; /* its cancellable, until then */
+  NetSipRequest  *request;       /* the REGISTER in flight */
   GTask          *unregister;    /* unregister_async */
   guint           serial;        /* tells a registration from its replacement */
   gboolean        busy;
@@ -1719,6 +1721,7 @@ registration_free (gpointer data)
                                                  "the registration was dropped");
 
   clear_source (&reg->refresh);
+  clear_source (&reg->cancel_source);
   if (reg->task)
     {
       g_task_return_error (reg->task, g_error_copy (error));
@@ -1729,12 +1732,33 @@ registration_free (gpointer data)
       g_task_return_error (reg->unregister, g_error_copy (error));
       g_clear_object (&reg->unregister);
     }
+  g_clear_object (&reg->request);
   g_free (reg->registrar);
   g_free (reg->aor);
   g_free (reg->contact);
   g_free (reg->call_id);
   g_free (reg->from_tag);
   g_free (reg);
+}
+
+/* register_async cancelled before its first result: the registration
+ * stops (a binding the registrar made meanwhile runs out by itself) */
+static gboolean
+on_register_cancelled (GCancellable *cancellable,
+                       gpointer      data)
+{
+  Registration *reg = data;
+  NetSipEndpoint *self = reg->self;
+  ClientRequest *cr = reg->request ? g_hash_table_lookup (self->originals, reg->request) : NULL;
+  g_autofree char *id = cr && !cr->done ? g_strdup (cr->id) : NULL;
+
+  clear_source (&reg->cancel_source);
+  /* frees reg; the task then reports G_IO_ERROR_CANCELLED */
+  g_hash_table_remove (self->registrations, reg->aor);
+  /* and the REGISTER in flight stops retransmitting */
+  if (id && self->dispatcher)
+    net_sip_dispatcher_cancel_delivery (self->dispatcher, id);
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -1855,6 +1879,7 @@ on_register_done (GObject      *source,
   if (reg->task)
     {
       GTask *task = g_steal_pointer (&reg->task);
+      clear_source (&reg->cancel_source);
       if (error)
         g_task_return_error (task, g_error_copy (error));
       else
@@ -1910,6 +1935,7 @@ registration_send (Registration *reg,
   call->aor = g_strdup (reg->aor);
   call->expires = expires;
   reg->busy = TRUE;
+  g_set_object (&reg->request, request);
   net_sip_endpoint_deliver_async (self, request, NULL, on_register_done, call);
 }
 
@@ -3115,7 +3141,9 @@ net_sip_endpoint_respond (NetSipEndpoint     *self,
  * @contact: (nullable): the contact URI to bind, %NULL for
  *   [property@NetSip.Endpoint:contact] or the first leg's
  * @expires: the binding's lifetime asked for, in seconds (> 0)
- * @cancellable: (nullable): not used yet; pass %NULL
+ * @cancellable: (nullable): cancelling it before the first result stops
+ *   the registration (no refresh; a binding already made runs out) and
+ *   the result is %G_IO_ERROR_CANCELLED
  * @callback: (scope async): called with the first result
  * @user_data: data for @callback
  *
@@ -3172,6 +3200,12 @@ net_sip_endpoint_register_async (NetSipEndpoint      *self,
   reg->serial = ++self->serial;
   reg->task = task;
   g_hash_table_insert (self->registrations, reg->aor, reg);
+  if (cancellable)
+    {
+      reg->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (reg->cancel_source, G_SOURCE_FUNC (on_register_cancelled), reg, NULL);
+      g_source_attach (reg->cancel_source, self->context);
+    }
   registration_send (reg, expires);
 }
 

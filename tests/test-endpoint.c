@@ -1880,6 +1880,55 @@ test_auth_two_realms (BareFixture   *bf,
   result_clear (&r);
 }
 
+/* register_async cancelled before the registrar answers */
+static void
+silent (Bare          *b,
+        NetSipRequest *request,
+        NetSipLeg     *leg)
+{
+}
+
+static gboolean
+cancel_later (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_register_cancel (BareFixture   *bf,
+                      gconstpointer  data)
+{
+  Side *a = &bf->f->a;
+  Bare *b = &bf->bare;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  RegResult r = { 0 };
+  guint64 before = 0, after = 0;
+
+  bare_init (b, silent);
+  net_sip_endpoint_register_async (a->endpoint, b->side.uri, "sip:alice@test.realm", NULL, 60,
+                                   cancellable, on_registered, &r);
+  g_timeout_add (3 * TEST_T1, cancel_later, cancellable);
+  run_until (flag_set, &r.done);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&r.error);
+  /* the REGISTER stopped: no more retransmissions reach the registrar
+   * (its dispatcher absorbs them, and counts them) */
+  g_assert_cmpuint (b->requests->len, ==, 1);
+  run_for (TEST_T1);
+  g_object_get (b->side.dispatcher, "absorbed-requests", &before, NULL);
+  g_assert_cmpuint (before, >=, 1);   /* it was retransmitting */
+  run_for (6 * TEST_T1);
+  g_object_get (b->side.dispatcher, "absorbed-requests", &after, NULL);
+  g_assert_cmpuint (after, ==, before);
+  /* and nothing to unregister */
+  memset (&r, 0, sizeof r);
+  net_sip_endpoint_unregister_async (a->endpoint, "sip:alice@test.realm", NULL, on_unregistered, &r);
+  run_until (flag_set, &r.done);
+  g_assert_error (r.error, NET_SIP_ENDPOINT_ERROR, NET_SIP_ENDPOINT_ERROR_NOT_FOUND);
+  g_clear_error (&r.error);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1918,6 +1967,7 @@ main (int    argc,
   ADD_BARE ("/endpoint/forked-early-dialog", NULL, test_forked_early_dialog);
   ADD_BARE ("/endpoint/register", NULL, test_register);
   ADD_BARE ("/endpoint/register-auth", NULL, test_register_auth);
+  ADD_BARE ("/endpoint/register-cancel", NULL, test_register_cancel);
 
   return g_test_run ();
 }
