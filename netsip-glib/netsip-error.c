@@ -7,3 +7,4 @@
 #include "netsip-error.h"
 
 G_DEFINE_QUARK (net-sip-parse-error-quark, net_sip_parse_error)
+G_DEFINE_QUARK (net-sip-transaction-error-quark, net_sip_transaction_error)

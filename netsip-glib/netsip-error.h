@@ -59,4 +59,48 @@ typedef enum {
 NET_SIP_AVAILABLE_IN_ALL
 GQuark net_sip_parse_error_quark (void);
 
+/**
+ * NetSipTransactionError:
+ * @NET_SIP_TRANSACTION_ERROR_TIMEOUT: no final response before Timer B
+ *   (INVITE) or Timer F (other methods) fired, 64*T1 after the request was
+ *   first sent (RFC 3261 §17.1.1.2, §17.1.2.2), on the last target tried
+ * @NET_SIP_TRANSACTION_ERROR_CANCELLED: the delivery was stopped with
+ *   [method@NetSip.Dispatcher.cancel_delivery] or one of its variants
+ * @NET_SIP_TRANSACTION_ERROR_QUEUE_FULL: the dispatcher holds
+ *   [property@NetSip.Dispatcher:max-queue] transactions already
+ * @NET_SIP_TRANSACTION_ERROR_INVALID_MESSAGE: the message cannot be sent
+ *   as it is: a request without Call-ID, CSeq or Request-URI, a response
+ *   without a Via, an unknown destination
+ * @NET_SIP_TRANSACTION_ERROR_NO_LEG: no leg of the dispatcher can reach the
+ *   destination with the transport it needs
+ *
+ * Error codes in the %NET_SIP_TRANSACTION_ERROR domain, set by
+ * [method@NetSip.Dispatcher.deliver_finish] and
+ * [signal@NetSip.Dispatcher::delivery-failed]. Transport failures keep
+ * their %NET_SIP_TRANSPORT_ERROR codes; a #GCancellable gives
+ * %G_IO_ERROR_CANCELLED.
+ *
+ * Since: 1.0
+ */
+typedef enum {
+  NET_SIP_TRANSACTION_ERROR_TIMEOUT,
+  NET_SIP_TRANSACTION_ERROR_CANCELLED,
+  NET_SIP_TRANSACTION_ERROR_QUEUE_FULL,
+  NET_SIP_TRANSACTION_ERROR_INVALID_MESSAGE,
+  NET_SIP_TRANSACTION_ERROR_NO_LEG,
+} NetSipTransactionError;
+
+/**
+ * NET_SIP_TRANSACTION_ERROR:
+ *
+ * Error domain for SIP transactions and deliveries (RFC 3261 §17). Errors
+ * in this domain are from the #NetSipTransactionError enumeration.
+ *
+ * Since: 1.0
+ */
+#define NET_SIP_TRANSACTION_ERROR (net_sip_transaction_error_quark ())
+
+NET_SIP_AVAILABLE_IN_ALL
+GQuark net_sip_transaction_error_quark (void);
+
 G_END_DECLS

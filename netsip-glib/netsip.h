@@ -26,5 +26,9 @@
 #include "netsip-digest.h"
 #include "netsip-dialog.h"
 #include "netsip-resolver.h"
+#include "netsip-receiver.h"
+#include "netsip-delivery-options.h"
+#include "netsip-transaction.h"
+#include "netsip-dispatcher.h"
 
 #undef __NETSIP_H_INSIDE__
