@@ -16,6 +16,9 @@
 # - cancel_delivery: a pending delivery cancelled by its id fails with
 #   NetSip.TransactionError.CANCELLED.
 # - add_timer: a timer added from Python fires on the main context.
+# - resolve_uri_and_domain2proxy: resolve_uri_async with arrays of
+#   transports and legs, the PtrArrays of resolve_uri_finish, domain2proxy
+#   as a dict.
 #
 # Run by `meson test --suite gi`, or by hand:
 #   GI_TYPELIB_PATH=_build/netsip-glib LD_LIBRARY_PATH=_build/netsip-glib \
@@ -304,6 +307,50 @@ def test_add_timer():
     elapsed = (t - start) / 1000.0
     check(180 <= elapsed <= 400, 'timer fired after %.1f ms, want 200' % elapsed)
     eq(disp.cancel_timer(tid), False, 'cancel_timer of a one-shot timer that fired')
+
+
+def test_resolve_uri_and_domain2proxy():
+    """Arrays in (transports, legs) and PtrArrays out through the typelib."""
+    udp = NetSip.Leg.new('udp:127.0.0.1:0')
+    tcp = NetSip.Leg.new('tcp:127.0.0.1:0')
+    disp = NetSip.Dispatcher.new([udp, tcp])
+
+    def resolve(uri, protocols, legs):
+        res = {}
+
+        def cb(d, result, user_data):
+            try:
+                res['v'] = d.resolve_uri_finish(result)
+            except GLib.Error as e:
+                res['e'] = e
+
+        disp.resolve_uri_async(NetSip.Uri.parse(uri.encode()), protocols, legs, None, cb, None)
+        check(run_until(lambda: res), 'resolve_uri_async %s did not complete' % uri)
+        check('e' not in res, 'resolve_uri %s: %r' % (uri, res.get('e')))
+        ok, targets, legs_out = res['v']
+        check(ok, 'resolve_uri_finish returned FALSE')
+        return [t.to_string() for t in targets], list(legs_out)
+
+    # allowed protocols give the order; each target gets a leg that reaches it
+    targets, legs = resolve('sip:127.0.0.1:5099', [NetSip.Transport.TCP, NetSip.Transport.UDP],
+                            [udp, tcp])
+    eq(targets, ['tcp:127.0.0.1:5099', 'udp:127.0.0.1:5099'], 'targets, TCP first')
+    eq(legs, [tcp, udp], 'legs for the targets')
+    targets, legs = resolve('sip:127.0.0.1:5099', None, None)
+    eq(targets, ['udp:127.0.0.1:5099', 'tcp:127.0.0.1:5099'], 'default order: UDP, TCP')
+    targets, legs = resolve('sip:127.0.0.1:5099', None, [tcp])
+    eq(targets, ['tcp:127.0.0.1:5099'], 'only what the allowed legs reach')
+    eq(legs, [tcp], 'the one allowed leg')
+
+    # domain2proxy as a Python dict; "*.domain" covers the domain and below
+    disp.props.domain2proxy = {'*.py.test': 'udp:127.0.0.1:5098'}
+    eq(disp.get_domain_proxy('a.b.py.test'), 'udp:127.0.0.1:5098', 'get_domain_proxy')
+    disp.set_domain_proxy('exact.test', 'tcp:127.0.0.1:5097')
+    eq(dict(disp.props.domain2proxy),
+       {'*.py.test': 'udp:127.0.0.1:5098', 'exact.test': 'tcp:127.0.0.1:5097'},
+       'domain2proxy property')
+    targets, _ = resolve('sip:alice@www.py.test', None, None)
+    eq(targets[0], 'udp:127.0.0.1:5098', 'resolution through domain2proxy')
 
 
 TESTS = [(name[5:], fn) for name, fn in list(globals().items())
