@@ -288,6 +288,7 @@ test_loss_inside (void)
   Inner in = { 0 };
   guint timeout_id;
   guint n_sends = 0, n_retransmissions = 0, n_bad_timing = 0;
+  guint n_invite_retransmissions = 0, n_max_attempt = 0;
   guint64 absorbed = 0;
   GHashTableIter iter;
   gpointer key, value;
@@ -355,6 +356,9 @@ test_loss_inside (void)
       g_assert_cmpuint (log->offsets_us->len, >=, 1);
       n_sends += log->offsets_us->len;
       n_retransmissions += log->offsets_us->len - 1;
+      if (log->invite)
+        n_invite_retransmissions += log->offsets_us->len - 1;
+      n_max_attempt = MAX (n_max_attempt, log->offsets_us->len - 1);
       for (guint n = 1; n < log->offsets_us->len; n++)
         {
           gint64 got_ms = g_array_index (log->offsets_us, gint64, n) / 1000;
@@ -372,13 +376,16 @@ test_loss_inside (void)
         }
     }
   g_object_get (in.uas, "absorbed-requests", &absorbed, NULL);
-  g_test_message ("%u sends, %u retransmissions by the UAC; the UAS answered %" G_GUINT64_FORMAT
+  g_test_message ("%u sends, %u retransmissions by the UAC (%u of INVITEs, at most %u in one "
+                  "transaction); the UAS answered %" G_GUINT64_FORMAT
                   " retransmitted requests from its cache", n_sends, n_retransmissions,
-                  absorbed);
+                  n_invite_retransmissions, n_max_attempt, absorbed);
   g_assert_cmpuint (n_bad_timing, ==, 0);
   /* with 30% of the datagrams dropped, some requests and some answers were
    * lost: retransmissions happened and some reached the UAS's cache */
   g_assert_cmpuint (n_retransmissions, >, 0);
+  /* Timer A was exercised, not only Timer E */
+  g_assert_cmpuint (n_invite_retransmissions, >, 0);
   g_assert_cmpuint (absorbed, >, 0);
 
   g_signal_handlers_disconnect_by_data (in.uas, &in);
