@@ -5,9 +5,17 @@
 # cached response again (RFC 3261 §17.2.2: a server transaction in
 # Completed answers a retransmission with its last response).
 #
+# With --method INVITE the UAS is expected to answer with a non-2xx final
+# response (486): the script does not resend then, but counts the copies
+# of that response the UAS's Timer G sends (RFC 3261 §17.2.1) for
+# --ack-after seconds, sends the ACK (same Via branch as the INVITE, so it
+# matches the server transaction, §17.1.1.3), and checks for --quiet-after
+# seconds that no more copies come.
+#
 # Used by tests/interop/test-dispatcher-perl.c; runs on its own too:
 #
 #   perl tests/interop/dispatcher-uac.pl --target 127.0.0.1:5070
+#   perl tests/interop/dispatcher-uac.pl --target 127.0.0.1:5070 --method INVITE
 #
 # stdout, one line each:
 #   READY <local port>                  the request is queued on the dispatcher
@@ -23,8 +31,15 @@
 #                                       that differs from the first
 #   ERROR <text>                        the delivery failed
 #   TIMEOUT                             no (second) response in time
-# Exit status: 0 when the first response and the cached one are both 200,
-# match the request and carry the same To tag; 1 otherwise; 3 on timeout;
+#   INVITE only:
+#   COPY <n> <seconds after the first>  a retransmission of the final response
+#   ACK <copies before it>              the ACK is sent
+#   AFTER-ACK <copies>                  copies that came in --quiet-after s
+#                                       after the ACK
+# Exit status: OPTIONS: 0 when the first response and the cached one are
+# both 200, match the request and carry the same To tag; INVITE: 0 when the
+# final response is a 486 matching the request, Timer G sent at least one
+# copy before the ACK and none came after it; 1 otherwise; 3 on timeout;
 # 2 on bad usage.
 #
 # The Dispatcher gets a resolver that never leaves the machine; the
@@ -50,6 +65,8 @@ $| = 1;
 my %opt = (
     timeout      => 20,
     resend_after => 0.3,
+    ack_after    => 1.2,
+    quiet_after  => 2.5,
     method       => 'OPTIONS',
     debug        => 0,
 );
@@ -57,13 +74,17 @@ GetOptions(
     'target=s'       => \$opt{target},
     'timeout=f'      => \$opt{timeout},
     'resend-after=f' => \$opt{resend_after},
+    'method=s'       => \$opt{method},
+    'ack-after=f'    => \$opt{ack_after},
+    'quiet-after=f'  => \$opt{quiet_after},
     'debug=i'        => \$opt{debug},
 ) or usage();
-usage() if @ARGV or !$opt{target};
+usage() if @ARGV or !$opt{target} or $opt{method} !~ m{^(OPTIONS|INVITE)\z};
 
 sub usage {
     print STDERR "usage: dispatcher-uac.pl --target IP:PORT [--timeout SECONDS]\n"
-	. "    [--resend-after SECONDS] [--debug LEVEL]\n";
+	. "    [--method OPTIONS|INVITE] [--resend-after SECONDS]\n"
+	. "    [--ack-after SECONDS] [--quiet-after SECONDS] [--debug LEVEL]\n";
     exit 2;
 }
 
@@ -135,9 +156,10 @@ my $dst = {
     family => $family,
 };
 
-my ($result, $first_tag);
+my ($result, $first_tag, $t_final);
 my $done = 0;
 my $resent = 0;
+my ($copies, $acked, $after_ack) = (0, 0, 0);
 
 sub finish {
     my $status = shift;
@@ -170,6 +192,9 @@ $disp->set_receiver(sub {
 	print "MISMATCH @problems\n";
 	return finish(1);
     }
+    if ($opt{method} eq 'INVITE') {
+	return invite_response($packet, $code, $tag);
+    }
     if (!defined $first_tag) {
 	# the final response: stop Net::SIP's retransmissions, then send
 	# the request once more after a pause
@@ -194,6 +219,50 @@ $disp->set_receiver(sub {
     finish($code == 200 ? 0 : 1);
 });
 
+# INVITE: the final response, then Timer G's copies of it until our ACK
+sub invite_response {
+    my ($packet, $code, $tag) = @_;
+    if (!defined $first_tag) {
+	$disp->cancel_delivery($packet->tid);
+	$first_tag = $tag;
+	$t_final = time();
+	print "RESPONSE $code $tag $n_sends\n";
+	return finish(1) if $code != 486;
+	my ($via) = $packet->get_header('via');
+	$disp->add_timer($opt{ack_after}, sub {
+	    # RFC 3261 §17.1.1.3: the ACK of a non-2xx has the INVITE's
+	    # Via (branch), From, Call-ID, CSeq number, the response's To
+	    my $ack = Net::SIP::Request->new('ACK', $uri, {
+		via            => $via,
+		from           => scalar($request->get_header('from')),
+		to             => scalar($packet->get_header('to')),
+		'call-id'      => $callid,
+		cseq           => '1 ACK',
+		'max-forwards' => 70,
+	    });
+	    $acked = 1;
+	    print "ACK $copies\n";
+	    # sendto: no Via of the leg's own on top
+	    $leg->sendto($ack, { %$dst });
+	    $disp->add_timer($opt{quiet_after}, sub {
+		print "AFTER-ACK $after_ack\n";
+		finish($copies >= 1 && $after_ack == 0 ? 0 : 1);
+	    });
+	});
+	return;
+    }
+    if ($tag ne $first_tag or $code != 486) {
+	print "MISMATCH copy $code with To tag '$tag', first '$first_tag'\n";
+	return finish(1);
+    }
+    if ($acked) {
+	$after_ack++;
+	return;
+    }
+    $copies++;
+    printf "COPY %d %.3f\n", $copies, time() - $t_final;
+}
+
 $disp->deliver($request,
     leg      => $leg,
     dst_addr => { %$dst },
@@ -208,6 +277,10 @@ print "READY ", $sock->sockport, "\n";
 
 my $timeout = 0;
 $disp->add_timer($opt{timeout}, sub { $timeout = 1 });
+# Net::SIP's event loop does not sort a timer added from a timer callback
+# before it computes its select timeout (the ACK timer adds the quiet
+# timer): a short repeating timer keeps it sorting and waking up
+$disp->add_timer(0.05, sub {}, 0.05);
 $loop->loop(undef, \$done, \$timeout);
 
 if (!defined $result) {
