@@ -159,7 +159,7 @@ def test_timeout_after_64_t1():
         eq(port, silent.get_port(), 'destination port of send %d' % n)
         want = t1 * (2 ** n - 1)
         got = (t - first) / 1000.0
-        check(abs(got - want) <= 25, 'send %d at %.1f ms, Timer E says %d ms' % (n, got, want))
+        check(abs(got - want) <= 50, 'send %d at %.1f ms, Timer E says %d ms' % (n, got, want))
     eq(len(got_at_silent), len(sends), 'requests that reached the silent leg')
     eq(uac.props.n_transactions, 0, 'n-transactions after the timeout')
 
