@@ -19,6 +19,7 @@
 #
 # stdout, one line each:
 #   READY <local port>                  the request is queued on the dispatcher
+#   PROVISIONAL <code>                  each 1xx response
 #   SEND <n> <seconds since the first>  each time the leg sends the request
 #                                       (n = 1, 2, ...: Net::SIP's own
 #                                       retransmissions, then our resend)
@@ -185,7 +186,10 @@ $disp->set_receiver(sub {
     my ($packet, $in_leg, $from) = @_;
     return if $packet->is_request;
     my $code = $packet->code;
-    return if $code < 200;
+    if ($code < 200) {
+	print "PROVISIONAL $code\n";
+	return;
+    }
     my (undef, $tparam) = sip_hdrval2parts(to => scalar($packet->get_header('to')) // '');
     my $tag = $tparam->{tag} // '';
     if (my @problems = check_response($packet)) {

@@ -25,6 +25,8 @@
  * the copies of the 486 that the server INVITE transaction retransmits
  * (Timer G) for 1.2 s, sends the ACK (with the INVITE's Via branch), and
  * checks for 2.5 s that no copy comes after it. Checked on our side:
+ * the 100 Trying the server transaction sends (the receiver is slower than
+ * 200 ms) reached the script as often as it was sent;
  * Net::SIP retransmitted the INVITE; the receiver saw it once and no ACK;
  * the ACK was absorbed (absorbed-acks = 1); the 486 went out as often as
  * the script received it; each later send of the 486 either answers an
@@ -200,7 +202,8 @@ typedef struct
   const char *method;
   guint    n_leg_requests;   /* copies of the request at the UAS leg */
   guint    n_leg_acks;       /* ACKs at the UAS leg */
-  guint    n_response_sends; /* message-sent of the answer */
+  guint    n_response_sends; /* message-sent of the final answer */
+  guint    n_provisional_sends; /* message-sent of 1xx (100 Trying) */
   guint    max_response_attempt;
   GArray  *response_sent_us; /* gint64: each send of the answer */
   GArray  *request_in_us;    /* gint64: each copy of the request at the leg */
@@ -271,6 +274,19 @@ uas_message_sent (NetSipDispatcher   *dispatcher,
 
   if (net_sip_message_is_request (message))
     return;
+  {
+    g_autofree char *to = g_inet_address_to_string (g_inet_socket_address_get_address (destination));
+    g_test_message ("UAS sends %u %s (attempt %u, transaction %s) to %s:%u",
+                    net_sip_response_get_code (NET_SIP_RESPONSE (message)),
+                    net_sip_message_get_cseq_method (message), attempt,
+                    transaction ? net_sip_transaction_get_key (transaction) : "none", to,
+                    g_inet_socket_address_get_port (destination));
+  }
+  if (net_sip_response_get_code (NET_SIP_RESPONSE (message)) < 200)
+    {
+      c->n_provisional_sends++;
+      return;
+    }
   g_array_append_val (c->response_sent_us, time_us);
   c->n_response_sends++;
   c->max_response_attempt = MAX (c->max_response_attempt, attempt);
@@ -310,6 +326,7 @@ typedef struct
   char             *out;
   char            **lines;
   guint             n_send_lines;   /* SEND lines: the script's sends */
+  guint             n_provisional_lines; /* PROVISIONAL lines */
   Counts            c;
 } Run;
 
@@ -388,8 +405,12 @@ run_peer (Run        *run,
   g_test_message ("dispatcher-uac.pl said:\n%s", run->out);
   run->lines = g_strsplit (run->out, "\n", -1);
   for (guint i = 0; run->lines[i]; i++)
-    if (g_str_has_prefix (run->lines[i], "SEND "))
-      run->n_send_lines++;
+    {
+      if (g_str_has_prefix (run->lines[i], "SEND "))
+        run->n_send_lines++;
+      if (g_str_has_prefix (run->lines[i], "PROVISIONAL "))
+        run->n_provisional_lines++;
+    }
   g_assert_true (g_subprocess_get_if_exited (run->peer));
   g_assert_cmpint (g_subprocess_get_exit_status (run->peer), ==, 0);
   return TRUE;
@@ -511,6 +532,16 @@ test_invite_486 (void)
   g_assert_cmpuint (absorbed_acks, ==, 1);
   /* every 486 we sent reached the script: the first and its copies */
   g_assert_cmpuint (run.c.n_response_sends, ==, 1 + copies);
+  /* RFC 3261 §17.2.1: the receiver took 2 s, so the server transaction
+   * sent 100 Trying (again for each INVITE copy in Proceeding), and the
+   * script got each */
+  g_assert_cmpuint (run.c.n_provisional_sends, >=, 1);
+  g_assert_cmpuint (run.n_provisional_lines, ==, run.c.n_provisional_sends);
+  {
+    g_auto(GStrv) provisional = find_line (run.lines, "PROVISIONAL ");
+    g_assert_nonnull (provisional);
+    g_assert_cmpstr (provisional[1], ==, "100");
+  }
   /* Each later send of the 486 is either the cache answering an INVITE
    * retransmission that just came in (Net::SIP may have sent one before
    * the 486 reached it) or Timer G: T1, then doubling up to T2, after the
