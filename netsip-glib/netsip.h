@@ -23,5 +23,10 @@
 #include "netsip-source-info.h"
 #include "netsip-socket-pool.h"
 #include "netsip-leg.h"
+#include "netsip-resolver.h"
+#include "netsip-receiver.h"
+#include "netsip-delivery-options.h"
+#include "netsip-transaction.h"
+#include "netsip-dispatcher.h"
 
 #undef __NETSIP_H_INSIDE__

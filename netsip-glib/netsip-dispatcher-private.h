@@ -1,0 +1,54 @@
+/* netsip-dispatcher-private.h: what transactions call back in the
+ * dispatcher
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "netsip-dispatcher.h"
+#include "netsip-transaction-private.h"
+
+G_BEGIN_DECLS
+
+GMainContext *net_sip_dispatcher_get_context           (NetSipDispatcher  *self);
+
+/* Hands @message to @leg for @destination and emits message-sent. @task,
+ * when given, completes with the outcome of the send; otherwise a failure
+ * goes to net_sip_transaction_sent(). */
+void          net_sip_dispatcher_send                  (NetSipDispatcher   *self,
+                                                        NetSipTransaction  *transaction,
+                                                        NetSipMessage      *message,
+                                                        NetSipLeg          *leg,
+                                                        GInetSocketAddress *destination,
+                                                        guint               attempt,
+                                                        GTask              *task);
+
+/* Gives @message to the receiver and the message-received handlers. */
+void          net_sip_dispatcher_pass_up               (NetSipDispatcher   *self,
+                                                        NetSipMessage      *message,
+                                                        NetSipLeg          *leg,
+                                                        NetSipSourceInfo   *source);
+
+/* A client transaction has its outcome: the first final response, or an
+ * error (timeout, transport), or for a stateless send the send itself
+ * (both NULL). Returns whether the response goes up to the receiver. */
+gboolean      net_sip_dispatcher_transaction_finished  (NetSipDispatcher   *self,
+                                                        NetSipTransaction  *transaction,
+                                                        NetSipResponse     *response,
+                                                        const GError       *error);
+
+/* A server transaction gave up (Timer H without ACK, transport failure). */
+void          net_sip_dispatcher_transaction_failed    (NetSipDispatcher   *self,
+                                                        NetSipTransaction  *transaction,
+                                                        const GError       *error);
+
+/* The transaction is over: drop it from the tables. */
+void          net_sip_dispatcher_transaction_terminated (NetSipDispatcher  *self,
+                                                         NetSipTransaction *transaction);
+
+/* Counters */
+void          net_sip_dispatcher_count_absorbed        (NetSipDispatcher   *self,
+                                                        gboolean            ack);
+
+G_END_DECLS

@@ -1,0 +1,89 @@
+/* netsip-transaction-private.h: the RFC 3261 §17 state machines, for the
+ * dispatcher
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "netsip-transaction.h"
+#include "netsip-source-info.h"
+
+G_BEGIN_DECLS
+
+typedef struct _NetSipDispatcher NetSipDispatcher;
+
+/* Timer values in microseconds, copied from the dispatcher when a
+ * transaction starts so that changing a property affects new ones only. */
+typedef struct
+{
+  gint64 t1;
+  gint64 t2;
+  gint64 t4;
+} NetSipTimerValues;
+
+struct _NetSipTransaction
+{
+  GObject                 parent_instance;
+
+  NetSipDispatcher       *dispatcher;   /* not owned: the dispatcher owns us */
+  gpointer                owner;        /* the dispatcher's delivery, or NULL */
+  NetSipTransactionKind   kind;
+  NetSipTransactionState  state;
+  char                   *id;
+  char                   *key;
+  char                   *call_id;
+  NetSipMessage          *message;      /* the request */
+  NetSipResponse         *last_response;
+  NetSipMessage          *ack;          /* client INVITE: ACK for a non-2xx */
+  NetSipLeg              *leg;
+  GInetSocketAddress     *remote;
+  NetSipSourceInfo       *source;       /* server: where the request came from */
+  NetSipTimerValues       t;
+  gboolean                reliable;
+  gboolean                finished;     /* client: the owner was told the outcome */
+  guint                   n_sent;       /* sends of the current message: 0 = none yet */
+  guint                   n_retransmissions;
+  gint64                  interval;     /* current Timer A/E/G interval, µs */
+  gint64                  retransmit_at;/* Timer A, E, G: monotonic µs, 0 = off */
+  gint64                  timeout_at;   /* Timer B, F, H; server: no final response */
+  gint64                  end_at;       /* Timer D, K, I, J, L, M */
+  GSource                *timer;        /* one source at the earliest of the three */
+};
+
+GSource           *net_sip_timer_source_new              (GMainContext       *context,
+                                                          gint64              ready_time,
+                                                          GSourceFunc         func,
+                                                          gpointer            data,
+                                                          GDestroyNotify      notify);
+
+NetSipTransaction *net_sip_transaction_new_client        (NetSipDispatcher   *dispatcher,
+                                                          NetSipMessage      *request,
+                                                          NetSipLeg          *leg,
+                                                          GInetSocketAddress *remote,
+                                                          gboolean            stateless,
+                                                          const NetSipTimerValues *t);
+void               net_sip_transaction_start             (NetSipTransaction  *self);
+void               net_sip_transaction_receive_response  (NetSipTransaction  *self,
+                                                          NetSipResponse     *response,
+                                                          NetSipSourceInfo   *source);
+
+NetSipTransaction *net_sip_transaction_new_server        (NetSipDispatcher   *dispatcher,
+                                                          NetSipMessage      *request,
+                                                          NetSipLeg          *leg,
+                                                          NetSipSourceInfo   *source,
+                                                          GInetSocketAddress *remote,
+                                                          const NetSipTimerValues *t);
+gboolean           net_sip_transaction_receive_request   (NetSipTransaction  *self,
+                                                          NetSipMessage      *request,
+                                                          NetSipSourceInfo   *source);
+gboolean           net_sip_transaction_send_response     (NetSipTransaction  *self,
+                                                          NetSipResponse     *response,
+                                                          GTask              *task,
+                                                          GError            **error);
+
+void               net_sip_transaction_sent              (NetSipTransaction  *self,
+                                                          const GError       *error);
+void               net_sip_transaction_terminate         (NetSipTransaction  *self);
+
+G_END_DECLS
