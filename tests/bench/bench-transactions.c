@@ -204,6 +204,7 @@ typedef struct
   double      client_cpu_s, server_cpu_s, wall_s;
   guint64     server_retransmissions;
   guint64     server_requests;
+  guint64     server_live;     /* server transactions alive after the last round */
   gsize       request_bytes, response_bytes;
 } Stack;
 
@@ -1392,6 +1393,7 @@ timed_round (Bench *b, StackId id, guint round_ms, guint window, double *rate_ou
   stack->wall_s += (t1 - t0) / 1e9;
   stack->server_retransmissions += after.retransmissions - before.retransmissions;
   stack->server_requests += after.requests - before.requests;
+  stack->server_live = after.live;
 }
 
 static void
@@ -1460,6 +1462,11 @@ print_rounds (Bench *b, guint n_rounds, guint round_ms, guint window)
           g_print (" %.1fk", b->stacks[s].round_rate[r] / 1000);
         g_print ("\n");
       }
+  for (int s = 0; s < N_STACKS; s++)
+    if (b->stacks[s].enabled)
+      g_print ("%s server: %" G_GUINT64_FORMAT " requests in the rounds, %" G_GUINT64_FORMAT
+               " server transactions alive after the last (Timer J keeps each 64*T1)\n",
+               b->stacks[s].name, b->stacks[s].server_requests, b->stacks[s].server_live);
   g_print ("(retrans: retransmitted requests the server absorbed; CPU: over the rounds including the\n"
            " drain of the window after each deadline; the client process runs both clients)\n");
   if (netsip->enabled && sofia->enabled)
