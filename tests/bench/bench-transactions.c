@@ -1858,6 +1858,9 @@ run_memory (Bench *b, guint count, int cpu)
         fail ("memory %s: %s", stack->name, res.message);
       if (status != 0)
         fail ("memory %s: the measuring process exited with status %d", stack->name, status);
+      if (res.heap_per == 0 && res.request_per == 0)
+        g_print ("  %s: mallinfo2() reports no heap in use (a sanitizer's allocator?): "
+                 "the heap figures below mean nothing\n", stack->name);
       g_print ("%-12s %9.0f %9.0f %12.0f %10" G_GUINT64_FORMAT " %9.0f %8" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT
                " %7" G_GUINT64_FORMAT " %+14.0f\n",
                stack->name, res.heap_per, res.request_per, res.heap_per - res.request_per, res.wire_bytes,
