@@ -26,6 +26,8 @@ G_DEFINE_BOXED_TYPE (NetSipDeliveryOptions, net_sip_delivery_options,
 /**
  * net_sip_delivery_options_new:
  *
+ * Creates a new instance.
+ *
  * Returns: (transfer full): new options with nothing set
  *
  * Since: 1.0
@@ -41,6 +43,8 @@ net_sip_delivery_options_new (void)
 /**
  * net_sip_delivery_options_ref:
  * @self: options
+ *
+ * Takes a reference.
  *
  * Returns: (transfer full): @self
  *
@@ -82,6 +86,8 @@ net_sip_delivery_options_unref (NetSipDeliveryOptions *self)
  *   default: the transaction key (net_sip_message_get_tid() of the request
  *   once the leg's Via is on it)
  *
+ * Sets the id.
+ *
  * Since: 1.0
  */
 void
@@ -96,6 +102,8 @@ net_sip_delivery_options_set_id (NetSipDeliveryOptions *self,
 /**
  * net_sip_delivery_options_get_id:
  * @self: options
+ *
+ * Gets the id.
  *
  * Returns: (nullable): the id set with net_sip_delivery_options_set_id()
  *
@@ -115,6 +123,8 @@ net_sip_delivery_options_get_id (NetSipDeliveryOptions *self)
  *   ([method@NetSip.Dispatcher.cancel_delivery_by_call_id]), or %NULL for
  *   the message's own Call-ID
  *
+ * Sets the call id.
+ *
  * Since: 1.0
  */
 void
@@ -129,6 +139,8 @@ net_sip_delivery_options_set_call_id (NetSipDeliveryOptions *self,
 /**
  * net_sip_delivery_options_get_call_id:
  * @self: options
+ *
+ * Gets the call id.
  *
  * Returns: (nullable): the Call-ID set with
  *   net_sip_delivery_options_set_call_id()
@@ -148,6 +160,8 @@ net_sip_delivery_options_get_call_id (NetSipDeliveryOptions *self)
  * @leg: (nullable): the leg to send through, or %NULL to choose one with
  *   net_sip_leg_can_deliver_to()
  *
+ * Sets the leg.
+ *
  * Since: 1.0
  */
 void
@@ -162,6 +176,8 @@ net_sip_delivery_options_set_leg (NetSipDeliveryOptions *self,
 /**
  * net_sip_delivery_options_get_leg:
  * @self: options
+ *
+ * Gets the leg.
  *
  * Returns: (transfer none) (nullable): the leg set with
  *   net_sip_delivery_options_set_leg()
@@ -181,6 +197,8 @@ net_sip_delivery_options_get_leg (NetSipDeliveryOptions *self)
  * @destination: (nullable): the next hop (Net::SIP's `dst_addr`), or %NULL
  *   to resolve it (RFC 3263; for a response, RFC 3261 §18.2.2)
  *
+ * Sets the destination.
+ *
  * Since: 1.0
  */
 void
@@ -195,6 +213,8 @@ net_sip_delivery_options_set_destination (NetSipDeliveryOptions *self,
 /**
  * net_sip_delivery_options_get_destination:
  * @self: options
+ *
+ * Gets the destination.
  *
  * Returns: (transfer none) (nullable): the destination set with
  *   net_sip_delivery_options_set_destination()
@@ -231,6 +251,8 @@ net_sip_delivery_options_set_do_retransmits (NetSipDeliveryOptions *self,
  * net_sip_delivery_options_get_do_retransmits:
  * @self: options
  * @is_set: (out) (optional): whether the value was set
+ *
+ * Gets the do retransmits.
  *
  * Returns: the value set with net_sip_delivery_options_set_do_retransmits(),
  *   %TRUE when unset

@@ -1145,7 +1145,7 @@ net_sip_dispatcher_class_init (NetSipDispatcherClass *klass)
                   G_TYPE_STRING, NET_SIP_TYPE_RESPONSE);
 
   /**
-   * NetSipDispatcher:delivery-failed:
+   * NetSipDispatcher::delivery-failed:
    * @self: the dispatcher
    * @id: the delivery id, or the key of a server transaction
    * @error: what went wrong
@@ -1343,6 +1343,8 @@ net_sip_dispatcher_set_receiver (NetSipDispatcher *self,
 /**
  * net_sip_dispatcher_get_receiver:
  * @self: a #NetSipDispatcher
+ *
+ * Gets the receiver.
  *
  * Returns: (transfer none) (nullable): the receiver
  *
@@ -2241,6 +2243,8 @@ net_sip_dispatcher_cancel_delivery_transaction (NetSipDispatcher  *self,
  * net_sip_dispatcher_get_transaction:
  * @self: a #NetSipDispatcher
  * @id: a delivery id, or the key of a server transaction
+ *
+ * Gets the transaction.
  *
  * Returns: (transfer none) (nullable): the current client transaction of
  *   the pending delivery @id (the first one when several share the id),

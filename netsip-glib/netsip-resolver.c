@@ -38,6 +38,8 @@ G_DEFINE_BOXED_TYPE (NetSipTarget, net_sip_target, net_sip_target_ref, net_sip_t
  * @address: (transfer none): the address and port
  * @host: (nullable): the SIP domain the target was found for
  *
+ * Creates a new instance.
+ *
  * Returns: (transfer full): a new target
  *
  * Since: 1.0
@@ -62,6 +64,8 @@ net_sip_target_new (NetSipTransport     transport,
  * net_sip_target_ref:
  * @self: a target
  *
+ * Takes a reference.
+ *
  * Returns: (transfer full): @self
  *
  * Since: 1.0
@@ -77,6 +81,8 @@ net_sip_target_ref (NetSipTarget *self)
 /**
  * net_sip_target_unref:
  * @self: (transfer full): a target
+ *
+ * Drops a reference.
  *
  * Since: 1.0
  */
@@ -95,6 +101,8 @@ net_sip_target_unref (NetSipTarget *self)
  * net_sip_target_get_transport:
  * @self: a target
  *
+ * Gets the transport.
+ *
  * Returns: the transport
  *
  * Since: 1.0
@@ -109,6 +117,8 @@ net_sip_target_get_transport (const NetSipTarget *self)
 /**
  * net_sip_target_get_address:
  * @self: a target
+ *
+ * Gets the address.
  *
  * Returns: (transfer none): the address and port
  *
@@ -125,6 +135,8 @@ net_sip_target_get_address (const NetSipTarget *self)
  * net_sip_target_get_host:
  * @self: a target
  *
+ * Gets the host.
+ *
  * Returns: (nullable): the SIP domain the target was found for
  *
  * Since: 1.0
@@ -139,6 +151,8 @@ net_sip_target_get_host (const NetSipTarget *self)
 /**
  * net_sip_target_to_string:
  * @self: a target
+ *
+ * Formats the value as text.
  *
  * Returns: (transfer full): `transport:address:port`, the address of IPv6
  *   in brackets, e.g. `udp:192.0.2.1:5060`
@@ -259,6 +273,8 @@ net_sip_resolver_init (NetSipResolver *self)
 /**
  * net_sip_resolver_new:
  * @resolver: (nullable): the #GResolver to use, or %NULL for the default
+ *
+ * Creates a new instance.
  *
  * Returns: (transfer full): a new resolver
  *

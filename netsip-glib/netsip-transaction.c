@@ -226,7 +226,7 @@ client_timer (NetSipTransaction *self,
     {
       self->timeout_at = 0;
       error = g_error_new (NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_TIMEOUT,
-                           "no final response to %s from %s within %" G_GINT64_FORMAT " ms (64*T1)",
+                           "no final response to %s (delivery %s) within %" G_GINT64_FORMAT " ms (64*T1)",
                            net_sip_message_get_method (self->message), self->id ? self->id : "",
                            64 * self->t.t1 / 1000);
       g_object_ref (self);
@@ -734,6 +734,8 @@ net_sip_transaction_send_response (NetSipTransaction  *self,
  * net_sip_transaction_get_kind:
  * @self: a #NetSipTransaction
  *
+ * Gets the kind.
+ *
  * Returns: client or server, INVITE or not, or stateless
  *
  * Since: 1.0
@@ -749,6 +751,8 @@ net_sip_transaction_get_kind (NetSipTransaction *self)
  * net_sip_transaction_get_state:
  * @self: a #NetSipTransaction
  *
+ * Gets the state.
+ *
  * Returns: the state (RFC 3261 §17, RFC 6026)
  *
  * Since: 1.0
@@ -763,6 +767,8 @@ net_sip_transaction_get_state (NetSipTransaction *self)
 /**
  * net_sip_transaction_get_id:
  * @self: a #NetSipTransaction
+ *
+ * Gets the id.
  *
  * Returns: (nullable): the delivery id: the one given in
  *   [struct@NetSip.DeliveryOptions] or the key of the first transaction
@@ -781,6 +787,8 @@ net_sip_transaction_get_id (NetSipTransaction *self)
  * net_sip_transaction_get_key:
  * @self: a #NetSipTransaction
  *
+ * Gets the key.
+ *
  * Returns: (nullable): the matching key (net_sip_message_get_tid() of the
  *   request: branch, sent-by and method, RFC 3261 §17.1.3, §17.2.3)
  *
@@ -797,6 +805,8 @@ net_sip_transaction_get_key (NetSipTransaction *self)
  * net_sip_transaction_get_call_id:
  * @self: a #NetSipTransaction
  *
+ * Gets the call id.
+ *
  * Returns: (nullable): the Call-ID the delivery can be cancelled by
  *
  * Since: 1.0
@@ -812,6 +822,8 @@ net_sip_transaction_get_call_id (NetSipTransaction *self)
  * net_sip_transaction_get_message:
  * @self: a #NetSipTransaction
  *
+ * Gets the message.
+ *
  * Returns: (transfer none): the request of the transaction
  *
  * Since: 1.0
@@ -826,6 +838,8 @@ net_sip_transaction_get_message (NetSipTransaction *self)
 /**
  * net_sip_transaction_get_last_response:
  * @self: a #NetSipTransaction
+ *
+ * Gets the last response.
  *
  * Returns: (transfer none) (nullable): the last response received (client)
  *   or sent (server)
@@ -843,6 +857,8 @@ net_sip_transaction_get_last_response (NetSipTransaction *self)
  * net_sip_transaction_get_leg:
  * @self: a #NetSipTransaction
  *
+ * Gets the leg.
+ *
  * Returns: (transfer none): the leg the transaction sends through
  *
  * Since: 1.0
@@ -857,6 +873,8 @@ net_sip_transaction_get_leg (NetSipTransaction *self)
 /**
  * net_sip_transaction_get_remote_address:
  * @self: a #NetSipTransaction
+ *
+ * Gets the remote address.
  *
  * Returns: (transfer none): where requests (client) or responses (server)
  *   go
@@ -873,6 +891,8 @@ net_sip_transaction_get_remote_address (NetSipTransaction *self)
 /**
  * net_sip_transaction_get_n_retransmissions:
  * @self: a #NetSipTransaction
+ *
+ * Gets the n retransmissions.
  *
  * Returns: how many times a message was sent again by this transaction:
  *   Timer A/E/G retransmissions, ACKs re-sent for retransmitted responses,

@@ -25,6 +25,8 @@ G_BEGIN_DECLS
  * @NET_SIP_TRANSACTION_KIND_STATELESS: a response, an ACK for a 2xx or a
  *   request sent without retransmission: one send, no state after it
  *
+ * What a [class@NetSip.Transaction] is for (RFC 3261 §17).
+ *
  * Since: 1.0
  */
 typedef enum {
