@@ -1397,13 +1397,13 @@ timed_round (Bench *b, StackId id, guint round_ms, guint window, double *rate_ou
 }
 
 static void
-run_rounds (Bench *b, guint n_rounds, guint round_ms, guint window)
+run_rounds (Bench *b, guint n_rounds, guint round_ms, guint window, guint warmup_ms)
 {
   for (int s = 0; s < N_STACKS; s++)
     if (b->stacks[s].enabled)
       {
         b->stacks[s].round_rate = g_new0 (double, n_rounds);
-        timed_round (b, (StackId) s, 300, window, NULL);
+        timed_round (b, (StackId) s, warmup_ms, window, NULL);
       }
   for (guint r = 0; r < n_rounds; r++)
     for (int s = 0; s < N_STACKS; s++)
@@ -1429,14 +1429,14 @@ run_rounds (Bench *b, guint n_rounds, guint round_ms, guint window)
 }
 
 static void
-print_rounds (Bench *b, guint n_rounds, guint round_ms, guint window)
+print_rounds (Bench *b, guint n_rounds, guint round_ms, guint window, guint warmup_ms)
 {
   Stack *netsip = &b->stacks[STACK_NETSIP];
   Stack *sofia = &b->stacks[STACK_SOFIA];
 
-  g_print ("\nOPTIONS transactions on loopback UDP, window %u outstanding, T1 %u ms, "
-           "median of %u rounds of %u ms, stacks alternating round by round\n",
-           window, b->t1_ms, n_rounds, round_ms);
+  g_print ("\nOPTIONS transactions on loopback UDP, window %u outstanding, T1 %u ms (Timer J %.1f s), "
+           "warm-up %u ms per stack, median of %u rounds of %u ms, stacks alternating round by round\n",
+           window, b->t1_ms, 64 * b->t1_ms / 1000.0, warmup_ms, n_rounds, round_ms);
   g_print ("%-12s %10s %8s %16s %10s %10s %7s %8s\n",
            "stack", "trans/s", "us/tr", "round min..max", "client CPU", "server CPU", "failed", "retrans");
   g_print ("%-12s %10s %8s %16s %10s %10s %7s %8s\n",
@@ -1922,6 +1922,7 @@ main (int   argc,
   int control_fd = -1;
   int n_rounds = 7;
   int round_ms = 1000;
+  int warmup_ms = 300;
   int window = 64;
   int check_count = 2000;
   int count = 10000;
@@ -1935,6 +1936,9 @@ main (int   argc,
     { "stacks", 0, 0, G_OPTION_ARG_STRING, &stacks, "Stacks to measure (comma-separated: netsip, sofia; default both)", "LIST" },
     { "rounds", 0, 0, G_OPTION_ARG_INT, &n_rounds, "Timed rounds per stack (default 7)", "N" },
     { "round-ms", 0, 0, G_OPTION_ARG_INT, &round_ms, "Duration of one round in ms (default 1000)", "MS" },
+    { "warmup-ms", 0, 0, G_OPTION_ARG_INT, &warmup_ms,
+      "Untimed round per stack before the timed ones, in ms (default 300; "
+      "more than 64*T1 reaches the steady state where Timer J frees as much as arrives)", "MS" },
     { "window", 0, 0, G_OPTION_ARG_INT, &window, "Transactions outstanding per client (default 64)", "N" },
     { "check-count", 0, 0, G_OPTION_ARG_INT, &check_count, "Transactions per stack in the check before timing (default 2000)", "N" },
     { "count", 0, 0, G_OPTION_ARG_INT, &count, "Pending transactions in the memory measurement (default 10000)", "N" },
@@ -1964,10 +1968,10 @@ main (int   argc,
       g_printerr ("%s\n", error->message);
       return 2;
     }
-  if (n_rounds < 1 || round_ms < 1 || window < 1 || window > MAX_WINDOW || check_count < 1 ||
+  if (n_rounds < 1 || round_ms < 1 || warmup_ms < 1 || window < 1 || window > MAX_WINDOW || check_count < 1 ||
       count < 1 || t1_ms < 1 || t1_ms > 60000 || max_seconds < 1 || answer_code < 100 || answer_code > 699)
     {
-      g_printerr ("--rounds, --round-ms, --check-count, --count, --max-seconds must be positive, "
+      g_printerr ("--rounds, --round-ms, --warmup-ms, --check-count, --count, --max-seconds must be positive, "
                   "--window 1..%d, --t1 1..60000, --answer-code 100..699\n", MAX_WINDOW);
       return 2;
     }
@@ -2039,8 +2043,8 @@ main (int   argc,
       for (int s = 0; s < N_STACKS; s++)
         if (b.stacks[s].enabled)
           check_stack (&b, (StackId) s, (guint) check_count, (guint) window);
-      run_rounds (&b, (guint) n_rounds, (guint) round_ms, (guint) window);
-      print_rounds (&b, (guint) n_rounds, (guint) round_ms, (guint) window);
+      run_rounds (&b, (guint) n_rounds, (guint) round_ms, (guint) window, (guint) warmup_ms);
+      print_rounds (&b, (guint) n_rounds, (guint) round_ms, (guint) window, (guint) warmup_ms);
       for (int s = 0; s < N_STACKS; s++)
         if (b.stacks[s].enabled)
           quit_server (&b.stacks[s]);
