@@ -47,6 +47,11 @@ void          net_sip_dispatcher_transaction_failed    (NetSipDispatcher   *self
 void          net_sip_dispatcher_transaction_terminated (NetSipDispatcher  *self,
                                                          NetSipTransaction *transaction);
 
+/* A server transaction got its final response or ended without one: it
+ * no longer counts against max-queue. */
+void          net_sip_dispatcher_transaction_settled   (NetSipDispatcher   *self,
+                                                        NetSipTransaction  *transaction);
+
 /* Counters */
 void          net_sip_dispatcher_count_absorbed        (NetSipDispatcher   *self,
                                                         gboolean            ack);

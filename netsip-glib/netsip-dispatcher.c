@@ -71,6 +71,9 @@ struct _NetSipDispatcher
   GHashTable      *deliveries;    /* id -> GPtrArray of Delivery */
   GHashTable      *timers;        /* GUINT_TO_POINTER (id) -> GSource, owned */
 
+  guint            n_pending_client;  /* deliveries of requests not completed */
+  guint            n_pending_server;  /* server transactions without final response */
+
   guint64          dropped_responses;
   guint64          absorbed_requests;
   guint64          absorbed_acks;
@@ -97,6 +100,7 @@ struct _Delivery
   gboolean            stateless;
   gboolean            via_added;
   gboolean            registered; /* in self->deliveries */
+  gboolean            counted;    /* in self->n_pending_client */
   gboolean            done;
 };
 
@@ -120,6 +124,7 @@ enum {
   PROP_UNMATCHED_ACKS,
   PROP_REJECTED_REQUESTS,
   PROP_N_TRANSACTIONS,
+  PROP_N_PENDING,
   N_PROPS
 };
 static GParamSpec *props[N_PROPS];
@@ -142,6 +147,13 @@ static guint
 n_transactions (NetSipDispatcher *self)
 {
   return g_hash_table_size (self->client) + g_hash_table_size (self->server);
+}
+
+/* What max-queue bounds: the work still waiting for an answer */
+static guint
+n_pending (NetSipDispatcher *self)
+{
+  return self->n_pending_client + self->n_pending_server;
 }
 
 static NetSipTimerValues
@@ -299,6 +311,11 @@ delivery_complete (Delivery       *d,
     return;
   d->done = TRUE;
   delivery_unregister (d);
+  if (d->counted)
+    {
+      d->counted = FALSE;
+      self->n_pending_client--;
+    }
   if (d->tx)
     {
       d->tx->owner = NULL;
@@ -475,6 +492,16 @@ net_sip_dispatcher_transaction_failed (NetSipDispatcher  *self,
 }
 
 void
+net_sip_dispatcher_transaction_settled (NetSipDispatcher  *self,
+                                        NetSipTransaction *transaction)
+{
+  if (!transaction->pending)
+    return;
+  transaction->pending = FALSE;
+  self->n_pending_server--;
+}
+
+void
 net_sip_dispatcher_transaction_terminated (NetSipDispatcher  *self,
                                            NetSipTransaction *transaction)
 {
@@ -482,6 +509,7 @@ net_sip_dispatcher_transaction_terminated (NetSipDispatcher  *self,
   gboolean server = transaction->kind == NET_SIP_TRANSACTION_KIND_SERVER_INVITE ||
                     transaction->kind == NET_SIP_TRANSACTION_KIND_SERVER_NON_INVITE;
 
+  net_sip_dispatcher_transaction_settled (self, transaction);
   table = server ? self->server : self->client;
   if (transaction->key && g_hash_table_lookup (table, transaction->key) == transaction)
     g_hash_table_remove (table, transaction->key);
@@ -559,6 +587,15 @@ handle_request (NetSipDispatcher *self,
       return;
     }
 
+  /* A stateless element (do-retransmits off, a stateless proxy, §16.11)
+   * keeps no server transactions: a retransmitted request must reach it so
+   * that it is forwarded again. */
+  if (!self->do_retransmits)
+    {
+      net_sip_dispatcher_pass_up (self, request, leg, source);
+      return;
+    }
+
   /* §17.2.3: a retransmission or the ACK for a non-2xx */
   tx = g_hash_table_lookup (self->server, key);
   if (tx)
@@ -582,9 +619,9 @@ handle_request (NetSipDispatcher *self,
     }
 
   remote = request_remote (request, leg, source);
-  if (n_transactions (self) >= self->max_queue)
+  if (n_pending (self) >= self->max_queue)
     {
-      g_debug ("%u transactions (max-queue): answering 503", n_transactions (self));
+      g_debug ("%u transactions pending (max-queue): answering 503", n_pending (self));
       reject_request (self, request, leg, remote);
       return;
     }
@@ -592,6 +629,7 @@ handle_request (NetSipDispatcher *self,
   t = timer_values (self);
   tx = net_sip_transaction_new_server (self, request, leg, source, remote, &t);
   g_hash_table_insert (self->server, tx->key, tx);
+  self->n_pending_server++;
   net_sip_dispatcher_pass_up (self, request, leg, source);
 }
 
@@ -792,6 +830,9 @@ net_sip_dispatcher_get_property (GObject    *object,
     case PROP_N_TRANSACTIONS:
       g_value_set_uint (value, n_transactions (self));
       break;
+    case PROP_N_PENDING:
+      g_value_set_uint (value, n_pending (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -906,10 +947,14 @@ net_sip_dispatcher_class_init (NetSipDispatcherClass *klass)
   /**
    * NetSipDispatcher:do-retransmits:
    *
-   * Whether requests run a client transaction (RFC 3261 §17.1:
-   * retransmission, timeout, final response). %FALSE sends them once, as
-   * a stateless proxy does (§16.11); [struct@NetSip.DeliveryOptions] can
-   * override it per delivery.
+   * Whether the dispatcher keeps transactions (RFC 3261 §17). %TRUE: a
+   * request runs a client transaction (retransmission, timeout, final
+   * response) and a received request a server transaction (response
+   * cache). %FALSE, for a stateless proxy (§16.11): a request is sent once
+   * and its delivery ends when it is sent (responses to it still reach the
+   * receiver for 64*T1), and every received request, retransmissions
+   * included, goes to the receiver. [struct@NetSip.DeliveryOptions] can
+   * override it for one delivery.
    *
    * Since: 1.0
    */
@@ -967,8 +1012,12 @@ net_sip_dispatcher_class_init (NetSipDispatcherClass *klass)
   /**
    * NetSipDispatcher:max-queue:
    *
-   * The most transactions (client and server) the dispatcher keeps. Past
-   * it a new incoming request gets `503 Service Unavailable` with
+   * The most pending work the dispatcher takes
+   * ([property@NetSip.Dispatcher:n-pending]): deliveries of requests
+   * waiting for a final response plus received requests not answered
+   * finally yet. Transactions that only keep a final response for
+   * retransmissions (Timers D, J, K, I, L, M) do not count. Past it a new
+   * incoming request gets `503 Service Unavailable` with
    * [property@NetSip.Dispatcher:retry-after] and a new local request fails
    * with %NET_SIP_TRANSACTION_ERROR_QUEUE_FULL; responses, ACKs and
    * retransmissions of live transactions go on as before.
@@ -1077,6 +1126,18 @@ net_sip_dispatcher_class_init (NetSipDispatcherClass *klass)
    */
   props[PROP_N_TRANSACTIONS] =
     g_param_spec_uint ("n-transactions", NULL, NULL, 0, G_MAXUINT, 0, ro);
+
+  /**
+   * NetSipDispatcher:n-pending:
+   *
+   * What [property@NetSip.Dispatcher:max-queue] bounds: deliveries of
+   * requests waiting for their final response, and received requests the
+   * receiver has not answered finally yet. Not notified.
+   *
+   * Since: 1.0
+   */
+  props[PROP_N_PENDING] =
+    g_param_spec_uint ("n-pending", NULL, NULL, 0, G_MAXUINT, 0, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, props);
 
@@ -1805,13 +1866,6 @@ start_target (Delivery *d)
                      "a client transaction with the branch of this request is running: %s", key);
       return;
     }
-  if (n_transactions (self) >= self->max_queue)
-    {
-      delivery_fail (d, NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_QUEUE_FULL,
-                     "%u transactions are pending (max-queue)", n_transactions (self));
-      return;
-    }
-
   t = timer_values (self);
   tx = net_sip_transaction_new_client (self, d->message, leg, net_sip_target_get_address (target),
                                        d->stateless, &t);
@@ -1891,6 +1945,18 @@ deliver_request (NetSipDispatcher      *self,
     }
   if (d->call_id == NULL)
     d->call_id = g_strdup (net_sip_message_get_call_id (d->message));
+
+  if (!is_ack)
+    {
+      if (n_pending (self) >= self->max_queue)
+        {
+          delivery_fail (d, NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_QUEUE_FULL,
+                         "%u transactions are pending (max-queue)", n_pending (self));
+          return;
+        }
+      d->counted = TRUE;
+      self->n_pending_client++;
+    }
 
   /* A CANCEL goes where its INVITE went (RFC 3261 §9.1) */
   if (destination == NULL && leg == NULL &&

@@ -42,12 +42,14 @@ struct _NetSipTransaction
   NetSipTimerValues       t;
   gboolean                reliable;
   gboolean                finished;     /* client: the owner was told the outcome */
+  gboolean                pending;      /* server: counted until the final response */
   guint                   n_sent;       /* sends of the current message: 0 = none yet */
   guint                   n_retransmissions;
   gint64                  interval;     /* current Timer A/E/G interval, µs */
   gint64                  retransmit_at;/* Timer A, E, G: monotonic µs, 0 = off */
   gint64                  timeout_at;   /* Timer B, F, H; server: no final response */
   gint64                  end_at;       /* Timer D, K, I, J, L, M */
+  gint64                  trying_at;    /* server INVITE: 100 Trying if the TU is silent */
   GSource                *timer;        /* one source at the earliest of the three */
 };
 

@@ -58,6 +58,9 @@ G_DEFINE_FINAL_TYPE (NetSipTransaction, net_sip_transaction, G_TYPE_OBJECT)
  * after this long since the last provisional response: longer than a
  * proxy's Timer C (more than 3 minutes, §16.6 step 11). */
 #define SERVER_INVITE_IDLE_US (200 * G_USEC_PER_SEC)
+/* §17.2.1: the transaction sends 100 Trying itself unless the TU sends a
+ * provisional response within 200 ms */
+#define TRYING_DELAY_US (200 * 1000)
 
 static void
 net_sip_transaction_finalize (GObject *object)
@@ -132,7 +135,7 @@ static gint64
 next_deadline (NetSipTransaction *self)
 {
   gint64 next = -1;
-  gint64 all[3] = { self->retransmit_at, self->timeout_at, self->end_at };
+  gint64 all[4] = { self->retransmit_at, self->timeout_at, self->end_at, self->trying_at };
 
   for (guint i = 0; i < G_N_ELEMENTS (all); i++)
     if (all[i] > 0 && (next < 0 || all[i] < next))
@@ -192,7 +195,7 @@ net_sip_transaction_terminate (NetSipTransaction *self)
   if (self->state == NET_SIP_TRANSACTION_STATE_TERMINATED)
     return;
   set_state (self, NET_SIP_TRANSACTION_STATE_TERMINATED);
-  self->retransmit_at = self->timeout_at = self->end_at = 0;
+  self->retransmit_at = self->timeout_at = self->end_at = self->trying_at = 0;
   if (self->timer)
     {
       g_source_destroy (self->timer);
@@ -286,6 +289,20 @@ server_timer (NetSipTransaction *self,
         net_sip_dispatcher_transaction_failed (self->dispatcher, self, error);
       g_object_unref (self);
       return;
+    }
+
+  /* §17.2.1: the TU said nothing within 200 ms: 100 Trying (no To tag,
+   * §8.2.6.1), which retransmitted INVITEs then get too */
+  if (self->trying_at > 0 && now >= self->trying_at)
+    {
+      self->trying_at = 0;
+      if (self->last_response == NULL)
+        {
+          self->last_response = net_sip_request_create_response (NET_SIP_REQUEST (self->message),
+                                                                 100, NULL, NULL);
+          self->n_sent = 0;
+          send_message (self, NET_SIP_MESSAGE (self->last_response), NULL);
+        }
     }
 
   /* Timer I, J, L */
@@ -591,6 +608,9 @@ net_sip_transaction_new_server (NetSipDispatcher        *dispatcher,
    * ever. A non-INVITE client gives up at 64*T1 (Timer F). */
   self->timeout_at = now + (self->kind == NET_SIP_TRANSACTION_KIND_SERVER_INVITE
                             ? SERVER_INVITE_IDLE_US : 64 * self->t.t1);
+  if (self->kind == NET_SIP_TRANSACTION_KIND_SERVER_INVITE)
+    self->trying_at = now + TRYING_DELAY_US;
+  self->pending = TRUE;
   arm_timer (self);
   return self;
 }
@@ -691,6 +711,9 @@ net_sip_transaction_send_response (NetSipTransaction  *self,
   g_set_object (&self->last_response, response);
   /* each response is a first send of a new message */
   self->n_sent = 0;
+  self->trying_at = 0;
+  if (code >= 200 && self->dispatcher)
+    net_sip_dispatcher_transaction_settled (self->dispatcher, self);
   if (code < 200)
     {
       set_state (self, NET_SIP_TRANSACTION_STATE_PROCEEDING);

@@ -690,6 +690,61 @@ test_timer_g_until_ack (Fixture       *f,
   peer_clear (&peer);
 }
 
+/* §17.2.1: a silent receiver: the server INVITE transaction sends 100
+ * Trying after 200 ms, and again for a retransmitted INVITE */
+static void
+test_trying (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(NetSipMessage) invite = make_request ("INVITE", "sip:bob@127.0.0.1");
+  g_autoptr(NetSipResponse) ok = NULL;
+  g_autoptr(GPtrArray) responses = NULL;
+  Peer peer = { 0 };
+  NetSipMessage *m;
+  Result r = { 0 };
+  gint64 sent_at, after;
+
+  peer_init (&peer, f->spec);
+  sent_at = g_get_monotonic_time ();
+  peer_send (&peer, invite, f->leg_b);
+  peer_wait (&peer, 1);
+  after = (g_array_index (peer.times, gint64, 0) - sent_at) / 1000;
+  g_assert_cmpint (after, >=, 200 - EARLY_MS);
+  g_assert_cmpint (after, <=, 200 + LATE_MS + 20);
+  m = g_ptr_array_index (peer.messages, 0);
+  g_assert_cmpuint (net_sip_response_get_code (NET_SIP_RESPONSE (m)), ==, 100);
+  g_assert_null (net_sip_message_get_to_tag (m));
+
+  peer_send (&peer, invite, f->leg_b);
+  peer_wait (&peer, 2);
+  m = g_ptr_array_index (peer.messages, 1);
+  g_assert_cmpuint (net_sip_response_get_code (NET_SIP_RESPONSE (m)), ==, 100);
+  g_assert_cmpuint (f->rb->messages->len, ==, 1);
+
+  /* the receiver answers at last: 200, the transaction is Accepted */
+  ok = net_sip_request_create_response (NET_SIP_REQUEST (g_ptr_array_index (f->rb->messages, 0)),
+                                        200, NULL, "late");
+  net_sip_dispatcher_deliver_async (f->b, NET_SIP_MESSAGE (ok), NULL, NULL, on_delivered, &r);
+  run_until (result_done, &r);
+  g_assert_no_error (r.error);
+  peer_wait (&peer, 3);
+  m = g_ptr_array_index (peer.messages, 2);
+  g_assert_cmpuint (net_sip_response_get_code (NET_SIP_RESPONSE (m)), ==, 200);
+  g_assert_cmpint (net_sip_transaction_get_state (net_sip_dispatcher_get_transaction (f->b, net_sip_message_get_tid (invite))),
+                   ==, NET_SIP_TRANSACTION_STATE_ACCEPTED);
+  /* RFC 6026 §8.5: in Accepted a retransmitted INVITE is absorbed; the
+   * 2xx is the receiver's to retransmit */
+  peer_send (&peer, invite, f->leg_b);
+  run_for (100);
+  g_assert_cmpuint (peer.messages->len, ==, 3);
+  g_assert_cmpuint (f->rb->messages->len, ==, 1);
+  g_assert_cmpuint (counter (f->b, "absorbed-requests"), ==, 2);
+  responses = sends_of (f->sent_b, NULL);
+  g_assert_cmpuint (responses->len, ==, 3);
+  peer_clear (&peer);
+  result_clear (&r);
+}
+
 /* Dispatcher to dispatcher: the client INVITE transaction ACKs a 486 on
  * the INVITE's branch; the server absorbs it; the delivery completes with
  * the 486. */
@@ -725,6 +780,159 @@ test_invite_non2xx (Fixture       *f,
     g_autoptr(GPtrArray) responses = sends_of (f->sent_b, NULL);
     g_assert_cmpuint (responses->len, ==, 1);
   }
+  result_clear (&r);
+}
+
+/* An INVITE answered 200: the delivery completes with it; the ACK is the
+ * caller's, sent without a transaction and passed up on the other side;
+ * 2xx retransmissions reach the caller's receiver while the client
+ * transaction is Accepted (RFC 6026 §7.2). */
+static void
+test_invite_2xx (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(NetSipMessage) invite = make_request ("INVITE", "sip:bob@127.0.0.1");
+  g_autoptr(NetSipDeliveryOptions) o = options_to (f->leg_b);
+  g_autoptr(NetSipDeliveryOptions) o_ack = options_to (f->leg_b);
+  g_autoptr(NetSipRequest) ack = NULL;
+  g_autofree char *to = NULL;
+  NetSipMessage *ok_at_b;
+  Result r = { 0 }, ra = { 0 }, rr = { 0 };
+
+  f->rb->answer = 200;
+  net_sip_dispatcher_deliver_async (f->a, invite, o, NULL, on_delivered, &r);
+  run_until (result_done, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpuint (net_sip_response_get_code (r.response), ==, 200);
+  g_assert_cmpint (net_sip_transaction_get_state (net_sip_dispatcher_get_transaction (f->b, net_sip_message_get_tid (g_ptr_array_index (f->rb->messages, 0)))),
+                   ==, NET_SIP_TRANSACTION_STATE_ACCEPTED);
+  g_assert_cmpuint (f->ra->messages->len, ==, 1);
+
+  /* the ACK for the 2xx: a new branch, sent once */
+  ack = net_sip_request_new ("ACK", "sip:bob@127.0.0.1");
+  to = g_strdup_printf ("<sip:bob@example.org>;tag=%s", net_sip_message_get_to_tag (NET_SIP_MESSAGE (r.response)));
+  net_sip_message_add_header (NET_SIP_MESSAGE (ack), "From", "<sip:alice@example.com>;tag=a1");
+  net_sip_message_add_header (NET_SIP_MESSAGE (ack), "To", to);
+  net_sip_message_add_header (NET_SIP_MESSAGE (ack), "Call-ID", net_sip_message_get_call_id (invite));
+  net_sip_message_add_header (NET_SIP_MESSAGE (ack), "CSeq", "1 ACK");
+  net_sip_message_add_header (NET_SIP_MESSAGE (ack), "Max-Forwards", "70");
+  net_sip_dispatcher_deliver_async (f->a, NET_SIP_MESSAGE (ack), o_ack, NULL, on_delivered, &ra);
+  run_until (result_done, &ra);
+  g_assert_no_error (ra.error);
+  g_assert_null (ra.response);
+  g_assert_cmpstr (net_sip_via_get_branch (net_sip_message_get_top_via (NET_SIP_MESSAGE (ack), NULL)), !=,
+                   net_sip_via_get_branch (net_sip_message_get_top_via (invite, NULL)));
+  while (count_method (f->rb->messages, "ACK") < 1)
+    run_for (5);
+  g_assert_cmpuint (counter (f->b, "unmatched-acks"), ==, 1);
+  g_assert_cmpuint (counter (f->b, "absorbed-acks"), ==, 0);
+
+  /* B's user agent retransmits its 200 (§13.3.1.4): A's receiver gets it */
+  ok_at_b = NULL;
+  for (guint i = 0; i < f->sent_b->len; i++)
+    {
+      Sent *s = g_ptr_array_index (f->sent_b, i);
+      if (!net_sip_message_is_request (s->message))
+        ok_at_b = s->message;
+    }
+  g_assert_nonnull (ok_at_b);
+  net_sip_dispatcher_deliver_async (f->b, ok_at_b, NULL, NULL, on_delivered, &rr);
+  run_until (result_done, &rr);
+  g_assert_no_error (rr.error);
+  while (f->ra->messages->len < 2)
+    run_for (5);
+  g_assert_true (NET_SIP_IS_RESPONSE (g_ptr_array_index (f->ra->messages, 1)));
+  g_assert_cmpuint (counter (f->a, "dropped-responses"), ==, 0);
+  result_clear (&r);
+  result_clear (&ra);
+  result_clear (&rr);
+}
+
+/* do-retransmits FALSE: one send, done when sent; a response to it still
+ * reaches the receiver (a stateless proxy, §16.11) */
+static void
+test_stateless (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(NetSipMessage) req = make_request ("OPTIONS", "sip:bob@127.0.0.1");
+  g_autoptr(NetSipDeliveryOptions) o = NULL;
+  g_autoptr(NetSipResponse) ok = NULL;
+  g_autoptr(GPtrArray) sends = NULL;
+  Peer peer = { 0 };
+  Result r = { 0 };
+
+  g_object_set (f->a, "t1", 20, NULL);
+  peer_init (&peer, f->spec);
+  o = options_to (peer.leg);
+  net_sip_delivery_options_set_do_retransmits (o, FALSE);
+  net_sip_dispatcher_deliver_async (f->a, req, o, NULL, on_delivered, &r);
+  run_until (result_done, &r);
+  g_assert_no_error (r.error);
+  g_assert_null (r.response);
+  peer_wait (&peer, 1);
+  run_for (200);
+  sends = sends_of (f->sent_a, "OPTIONS");
+  g_assert_cmpuint (sends->len, ==, 1);
+  g_assert_cmpuint (peer.messages->len, ==, 1);
+
+  ok = net_sip_request_create_response (NET_SIP_REQUEST (g_ptr_array_index (peer.messages, 0)),
+                                        200, NULL, "sl");
+  net_sip_leg_deliver_async (peer.leg, NET_SIP_MESSAGE (ok), address_of (f->leg_a), NULL, sent_ok, NULL);
+  while (f->ra->messages->len < 1)
+    run_for (5);
+  g_assert_cmpuint (counter (f->a, "dropped-responses"), ==, 0);
+  peer_clear (&peer);
+  result_clear (&r);
+}
+
+/* A stateless dispatcher keeps no server transactions: each copy of a
+ * retransmitted request reaches the receiver (to be forwarded again). */
+static void
+test_stateless_server (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(NetSipMessage) req = make_request ("OPTIONS", "sip:bob@127.0.0.1");
+  Peer peer = { 0 };
+  guint n;
+
+  g_object_set (f->b, "do-retransmits", FALSE, NULL);
+  peer_init (&peer, f->spec);
+  peer_send (&peer, req, f->leg_b);
+  peer_send (&peer, req, f->leg_b);
+  while (f->rb->messages->len < 2)
+    run_for (5);
+  g_object_get (f->b, "n-transactions", &n, NULL);
+  g_assert_cmpuint (n, ==, 0);
+  g_assert_cmpuint (counter (f->b, "absorbed-requests"), ==, 0);
+  g_assert_cmpstr (net_sip_message_get_tid (g_ptr_array_index (f->rb->messages, 0)), ==,
+                   net_sip_message_get_tid (g_ptr_array_index (f->rb->messages, 1)));
+  peer_clear (&peer);
+}
+
+/* A refused TCP connection fails the delivery with the transport error */
+static void
+test_tcp_refused (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(NetSipMessage) req = make_request ("OPTIONS", "sip:bob@127.0.0.1");
+  g_autoptr(NetSipDeliveryOptions) o = NULL;
+  g_autoptr(GInetSocketAddress) closed = NULL;
+  guint16 port;
+  Result r = { 0 };
+
+  /* a port that was just free */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NetSipLeg) gone = net_sip_leg_new ("tcp:127.0.0.1:0", &error);
+    g_assert_no_error (error);
+    port = net_sip_leg_get_port (gone);
+  }
+  closed = G_INET_SOCKET_ADDRESS (g_inet_socket_address_new_from_string ("127.0.0.1", port));
+  o = net_sip_delivery_options_new ();
+  net_sip_delivery_options_set_destination (o, closed);
+  net_sip_dispatcher_deliver_async (f->a, req, o, NULL, on_delivered, &r);
+  run_until (result_done, &r);
+  g_assert_error (r.error, NET_SIP_TRANSPORT_ERROR, NET_SIP_TRANSPORT_ERROR_CONNECTION_REFUSED);
   result_clear (&r);
 }
 
@@ -946,6 +1154,7 @@ test_queue_bound (Fixture       *f,
   NetSipMessage *m;
   Peer peer = { 0 };
   Result r = { 0 };
+  guint n;
 
   g_object_set (f->b, "max-queue", 2, "retry-after", 7, NULL);
   peer_init (&peer, f->spec);
@@ -962,6 +1171,8 @@ test_queue_bound (Fixture       *f,
   g_assert_cmpstr (net_sip_message_get_call_id (m), ==, net_sip_message_get_call_id (r3));
   g_assert_cmpuint (counter (f->b, "rejected-requests"), ==, 1);
   g_assert_cmpuint (f->rb->messages->len, ==, 2);
+  g_object_get (f->b, "n-pending", &n, NULL);
+  g_assert_cmpuint (n, ==, 2);
 
   /* a retransmission of r1 is absorbed, not rejected */
   peer_send (&peer, r1, f->leg_b);
@@ -981,9 +1192,20 @@ test_queue_bound (Fixture       *f,
   g_assert_cmpuint (net_sip_response_get_code (NET_SIP_RESPONSE (m)), ==, 200);
   g_assert_cmpstr (net_sip_message_get_call_id (m), ==, net_sip_message_get_call_id (r1));
 
-  /* a local request past the bound fails at once (r2 is still pending;
-   * r1 is in Timer J over UDP, gone over TCP) */
-  g_object_set (f->b, "max-queue", 1, NULL);
+  /* answered finally, r1 no longer counts (over UDP its transaction stays
+   * for Timer J, but only to answer retransmissions) */
+  g_object_get (f->b, "n-pending", &n, NULL);
+  g_assert_cmpuint (n, ==, 1);
+  /* a new request from the peer fits again */
+  {
+    g_autoptr(NetSipMessage) r5 = make_request ("OPTIONS", "sip:bob@127.0.0.1");
+    peer_send (&peer, r5, f->leg_b);
+    while (f->rb->messages->len < 3)
+      run_for (5);
+    g_assert_cmpuint (counter (f->b, "rejected-requests"), ==, 1);
+  }
+
+  /* a local request past the bound fails at once (r2 and r5 pending) */
   {
     g_autoptr(NetSipMessage) r4 = make_request ("OPTIONS", "sip:bob@127.0.0.1");
     g_autoptr(NetSipDeliveryOptions) o = options_to (peer.leg);
@@ -1287,6 +1509,60 @@ test_failover (void)
   g_assert_finalize_object (g_steal_pointer (&d));
 }
 
+/* RFC 3263 §4.3: a transport error moves on too. A request too large for a
+ * datagram fails over UDP and goes over TCP, the next target. */
+static void
+test_failover_transport_error (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NetSipLeg) udp = net_sip_leg_new ("udp:127.0.0.1:0", &error);
+  g_autoptr(NetSipLeg) tcp = NULL;
+  g_autoptr(NetSipDispatcher) d = NULL;
+  g_autoptr(NetSipMessage) req = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GPtrArray) sends = NULL;
+  g_autofree char *ruri = NULL;
+  g_autofree char *filler = NULL;
+  Peer pt = { 0 };
+  Result r = { 0 };
+  NetSipLeg *legs[2];
+
+  g_assert_no_error (error);
+  tcp = net_sip_leg_new ("tcp:127.0.0.1:0", &error);
+  g_assert_no_error (error);
+  legs[0] = udp;
+  legs[1] = tcp;
+  d = net_sip_dispatcher_new (legs, 2);
+  sends = g_ptr_array_new_with_free_func (sent_free);
+  g_signal_connect (d, "message-sent", G_CALLBACK (on_message_sent), sends);
+  peer_init (&pt, "tcp:127.0.0.1:0");
+  ruri = g_strdup_printf ("sip:bob@127.0.0.1:%u", net_sip_leg_get_port (pt.leg));
+  req = make_request ("MESSAGE", ruri);
+  /* more than a UDP datagram holds (65507), less than the body limit */
+  filler = g_strnfill (65400, 'x');
+  body = g_bytes_new (filler, strlen (filler));
+  net_sip_message_set_body (req, body, "text/plain");
+  net_sip_dispatcher_deliver_async (d, req, NULL, NULL, on_delivered, &r);
+  peer_wait (&pt, 1);
+  {
+    NetSipMessage *m = g_ptr_array_index (pt.messages, 0);
+    g_autoptr(NetSipResponse) ok = net_sip_request_create_response (NET_SIP_REQUEST (m), 200, NULL, "big");
+    g_autoptr(GBytes) got = net_sip_message_get_body (m);
+    g_assert_cmpuint (g_bytes_get_size (got), ==, 65400);
+    g_assert_cmpstr (net_sip_via_get_transport (net_sip_message_get_top_via (m, NULL)), ==, "TCP");
+    net_sip_leg_deliver_async (pt.leg, NET_SIP_MESSAGE (ok), address_of (tcp), NULL, sent_ok, NULL);
+  }
+  run_until (result_done, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpuint (net_sip_response_get_code (r.response), ==, 200);
+  /* one attempt over UDP, one over TCP */
+  g_assert_cmpuint (sends->len, ==, 2);
+  g_signal_handlers_disconnect_by_data (d, sends);
+  result_clear (&r);
+  peer_clear (&pt);
+  g_assert_finalize_object (g_steal_pointer (&d));
+}
+
 /* ------------------------------------------------------------------ */
 /* get_legs and add_timer                                              */
 
@@ -1467,6 +1743,13 @@ main (int    argc,
   ADD ("/dispatcher/udp/response-cache", test_response_cache, "udp:127.0.0.1:0");
   ADD ("/dispatcher/udp/timer-g-until-ack", test_timer_g_until_ack, "udp:127.0.0.1:0");
   ADD ("/dispatcher/udp/invite-non2xx", test_invite_non2xx, "udp:127.0.0.1:0");
+  ADD ("/dispatcher/udp/trying", test_trying, "udp:127.0.0.1:0");
+  ADD ("/dispatcher/udp/invite-2xx", test_invite_2xx, "udp:127.0.0.1:0");
+  ADD ("/dispatcher/tcp/invite-2xx", test_invite_2xx, "tcp:127.0.0.1:0");
+  ADD ("/dispatcher/udp/stateless", test_stateless, "udp:127.0.0.1:0");
+  ADD ("/dispatcher/udp/stateless-server", test_stateless_server, "udp:127.0.0.1:0");
+  ADD ("/dispatcher/tcp/refused", test_tcp_refused, "tcp:127.0.0.1:0");
+  ADD ("/dispatcher/tcp/trying", test_trying, "tcp:127.0.0.1:0");
   ADD ("/dispatcher/tcp/invite-non2xx", test_invite_non2xx, "tcp:127.0.0.1:0");
   ADD ("/dispatcher/udp/stray-responses", test_stray_responses, "udp:127.0.0.1:0");
   ADD ("/dispatcher/udp/cancel-delivery", test_cancel_delivery, "udp:127.0.0.1:0");
@@ -1476,6 +1759,7 @@ main (int    argc,
   g_test_add_func ("/dispatcher/proxy-selection", test_proxy_selection);
   g_test_add_func ("/dispatcher/proxy-delivery", test_proxy_delivery);
   g_test_add_func ("/dispatcher/failover", test_failover);
+  g_test_add_func ("/dispatcher/failover-transport-error", test_failover_transport_error);
   g_test_add_func ("/dispatcher/get-legs", test_get_legs);
   g_test_add_func ("/dispatcher/add-timer", test_add_timer);
 
