@@ -35,7 +35,8 @@ struct _NetSipTransaction
   char                   *response_key; /* server, RFC 2543 key: the key of its responses */
   char                   *dialog_key;   /* server INVITE with a 2xx: Call-ID|CSeq|To tag */
   char                   *call_id;      /* GRefString */
-  NetSipMessage          *message;      /* the request */
+  NetSipMessage          *message;      /* the request; server: until the final response */
+  char                   *method;       /* server: the request's, once it went */
   NetSipResponse         *last_response;
   NetSipMessage          *ack;          /* client INVITE: ACK for a non-2xx */
   NetSipLeg              *leg;
