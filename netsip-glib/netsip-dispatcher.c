@@ -73,6 +73,7 @@ struct _NetSipDispatcher
 
   guint            n_pending_client;  /* deliveries of requests not completed */
   guint            n_pending_server;  /* server transactions without final response */
+  guint            n_server;          /* server transactions (some have two keys) */
 
   guint64          dropped_responses;
   guint64          absorbed_requests;
@@ -146,7 +147,7 @@ static void start_target (Delivery *d);
 static guint
 n_transactions (NetSipDispatcher *self)
 {
-  return g_hash_table_size (self->client) + g_hash_table_size (self->server);
+  return g_hash_table_size (self->client) + self->n_server;
 }
 
 /* What max-queue bounds: the work still waiting for an answer */
@@ -511,8 +512,17 @@ net_sip_dispatcher_transaction_terminated (NetSipDispatcher  *self,
 
   net_sip_dispatcher_transaction_settled (self, transaction);
   table = server ? self->server : self->client;
+  g_object_ref (transaction);
+  if (transaction->response_key &&
+      g_hash_table_lookup (table, transaction->response_key) == transaction)
+    g_hash_table_remove (table, transaction->response_key);
   if (transaction->key && g_hash_table_lookup (table, transaction->key) == transaction)
-    g_hash_table_remove (table, transaction->key);
+    {
+      g_hash_table_remove (table, transaction->key);
+      if (server)
+        self->n_server--;
+    }
+  g_object_unref (transaction);
 }
 
 void
@@ -629,6 +639,14 @@ handle_request (NetSipDispatcher *self,
   t = timer_values (self);
   tx = net_sip_transaction_new_server (self, request, leg, source, remote, &t);
   g_hash_table_insert (self->server, tx->key, tx);
+  self->n_server++;
+  /* An RFC 2543 key holds the Request-URI, which a response lacks: the
+   * transaction is found for the TU's response under the key without it. */
+  if (g_str_has_prefix (tx->key, "2543|") && strchr (tx->key + 5, '|'))
+    {
+      tx->response_key = g_strconcat ("2543|", strchr (tx->key + 5, '|'), NULL);
+      g_hash_table_replace (self->server, tx->response_key, g_object_ref (tx));
+    }
   self->n_pending_server++;
   net_sip_dispatcher_pass_up (self, request, leg, source);
 }
@@ -720,6 +738,7 @@ net_sip_dispatcher_dispose (GObject *object)
     terminate_all (self->client);
   if (self->server)
     terminate_all (self->server);
+  self->n_server = 0;
   if (self->timers)
     {
       GHashTableIter iter;

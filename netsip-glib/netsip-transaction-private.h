@@ -32,6 +32,7 @@ struct _NetSipTransaction
   NetSipTransactionState  state;
   char                   *id;
   char                   *key;
+  char                   *response_key; /* server, RFC 2543 key: the key of its responses */
   char                   *call_id;
   NetSipMessage          *message;      /* the request */
   NetSipResponse         *last_response;

@@ -74,6 +74,7 @@ net_sip_transaction_finalize (GObject *object)
     }
   g_free (self->id);
   g_free (self->key);
+  g_free (self->response_key);
   g_free (self->call_id);
   g_clear_object (&self->message);
   g_clear_object (&self->last_response);

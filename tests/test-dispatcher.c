@@ -885,6 +885,129 @@ test_stateless (Fixture       *f,
   result_clear (&r);
 }
 
+/* A plain UDP socket for what a leg would not send: RFC 2543 requests
+ * without a branch. */
+typedef struct
+{
+  GSocket *socket;
+  guint16  port;
+} RawSocket;
+
+static void
+raw_open (RawSocket *raw)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  raw->socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, &error);
+  g_assert_no_error (error);
+  g_socket_bind (raw->socket, any, TRUE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (raw->socket, &error);
+  g_assert_no_error (error);
+  raw->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static void
+raw_send (RawSocket  *raw,
+          const char *text,
+          NetSipLeg  *to)
+{
+  g_autoptr(GError) error = NULL;
+  g_socket_send_to (raw->socket, G_SOCKET_ADDRESS (address_of (to)), text, strlen (text), NULL, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+raw_readable (gpointer data)
+{
+  return g_socket_condition_check (((RawSocket *) data)->socket, G_IO_IN) & G_IO_IN;
+}
+
+/* Waits for a datagram and parses it */
+static NetSipMessage *
+raw_receive (RawSocket *raw)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  char buf[4096];
+  gssize n;
+  NetSipMessage *m;
+
+  run_until (raw_readable, raw);
+  n = g_socket_receive (raw->socket, buf, sizeof buf, NULL, &error);
+  g_assert_no_error (error);
+  bytes = g_bytes_new (buf, n);
+  m = net_sip_message_parse (bytes, &error);
+  g_assert_no_error (error);
+  return m;
+}
+
+/* §17.2.3 for RFC 2543 peers: without a magic-cookie branch a request
+ * matches by Request-URI, From tag, Call-ID, CSeq and top Via; the ACK
+ * for a non-2xx matches its INVITE the same way. */
+static void
+test_rfc2543_matching (Fixture       *f,
+                       gconstpointer  data)
+{
+  RawSocket raw = { 0 };
+  guint n;
+  g_autofree char *options = NULL;
+  g_autofree char *invite = NULL;
+  g_autofree char *ack = NULL;
+  const char *fmt =
+    "%s sip:bob@127.0.0.1 SIP/2.0\r\n"
+    "Via: SIP/2.0/UDP 127.0.0.1:%u\r\n"
+    "From: <sip:old@127.0.0.1>;tag=2543\r\n"
+    "To: <sip:bob@127.0.0.1>%s\r\n"
+    "Call-ID: %s@127.0.0.1\r\n"
+    "CSeq: %s\r\n"
+    "Content-Length: 0\r\n\r\n";
+
+  g_object_set (f->b, "t1", 40, NULL);
+  raw_open (&raw);
+  f->rb->answer = 404;
+  options = g_strdup_printf (fmt, "OPTIONS", raw.port, "", "old-options", "1 OPTIONS");
+  raw_send (&raw, options, f->leg_b);
+  {
+    g_autoptr(NetSipMessage) m = raw_receive (&raw);
+    g_assert_cmpuint (net_sip_response_get_code (NET_SIP_RESPONSE (m)), ==, 404);
+  }
+  raw_send (&raw, options, f->leg_b);
+  {
+    g_autoptr(NetSipMessage) m = raw_receive (&raw);
+    g_assert_cmpuint (net_sip_response_get_code (NET_SIP_RESPONSE (m)), ==, 404);
+  }
+  g_assert_cmpuint (f->rb->messages->len, ==, 1);
+  g_assert_cmpuint (counter (f->b, "absorbed-requests"), ==, 1);
+  g_object_get (f->b, "n-transactions", &n, NULL);
+  g_assert_cmpuint (n, ==, 1);
+
+  /* INVITE answered 404; the ACK (To tag of the response) stops Timer G */
+  invite = g_strdup_printf (fmt, "INVITE", raw.port, "", "old-invite", "1 INVITE");
+  ack = g_strdup_printf (fmt, "ACK", raw.port, ";tag=srv", "old-invite", "1 ACK");
+  raw_send (&raw, invite, f->leg_b);
+  {
+    g_autoptr(NetSipMessage) m = raw_receive (&raw);
+    g_assert_cmpuint (net_sip_response_get_code (NET_SIP_RESPONSE (m)), ==, 404);
+    g_assert_cmpstr (net_sip_message_get_to_tag (m), ==, "srv");
+  }
+  raw_send (&raw, ack, f->leg_b);
+  while (counter (f->b, "absorbed-acks") < 1)
+    run_for (5);
+  /* drain a retransmission that crossed the ACK, then nothing more */
+  run_for (50);
+  while (raw_readable (&raw))
+    g_object_unref (raw_receive (&raw));
+  run_for (300);
+  g_assert_false (raw_readable (&raw));
+  g_assert_cmpuint (count_method (f->rb->messages, "ACK"), ==, 0);
+  g_assert_cmpuint (counter (f->b, "unmatched-acks"), ==, 0);
+  g_clear_object (&raw.socket);
+}
+
 /* A stateless dispatcher keeps no server transactions: each copy of a
  * retransmitted request reaches the receiver (to be forwarded again). */
 static void
@@ -1747,6 +1870,7 @@ main (int    argc,
   ADD ("/dispatcher/udp/invite-2xx", test_invite_2xx, "udp:127.0.0.1:0");
   ADD ("/dispatcher/tcp/invite-2xx", test_invite_2xx, "tcp:127.0.0.1:0");
   ADD ("/dispatcher/udp/stateless", test_stateless, "udp:127.0.0.1:0");
+  ADD ("/dispatcher/udp/rfc2543-matching", test_rfc2543_matching, "udp:127.0.0.1:0");
   ADD ("/dispatcher/udp/stateless-server", test_stateless_server, "udp:127.0.0.1:0");
   ADD ("/dispatcher/tcp/refused", test_tcp_refused, "tcp:127.0.0.1:0");
   ADD ("/dispatcher/tcp/trying", test_trying, "tcp:127.0.0.1:0");
