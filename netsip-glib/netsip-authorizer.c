@@ -39,10 +39,11 @@
  * [property@NetSip.Authorizer:exempt-methods] and requests from the users
  * in [property@NetSip.Authorizer:exempt-users] pass unchecked.
  *
- * Challenges: one `SHA-256` and one `MD5` challenge, in this order (RFC
- * 8760 §2.4: the server lists the algorithms it prefers first; clients
- * take the strongest they know, old ones know MD5 only), both with
- * `qop="auth"` and the same nonce. The nonce is stateless
+ * Challenges: by default one `SHA-256` and one `MD5` challenge, in this
+ * order (RFC 8760 §2.4: the server lists the algorithms it prefers first;
+ * clients take the first they know, old ones know MD5 only; see
+ * [property@NetSip.Authorizer:algorithms]), all with `qop="auth"` and the
+ * same nonce. The nonce is stateless
  * (net_sip_digest_nonce_new(): a time stamp and its HMAC with
  * [property@NetSip.Authorizer:secret]), valid for
  * [property@NetSip.Authorizer:nonce-lifetime] seconds; credentials with
@@ -52,7 +53,7 @@
  *
  * Checks, in order (RFC 7616 §3.4, §3.5; RFC 3261 §22.4): the realm is
  * ours; username, nonce, uri and response are present; the algorithm is
- * one we offered (MD5 or SHA-256) and a qop (`auth` or `auth-int`) is
+ * one we offer and a qop (`auth` or `auth-int`) is
  * given, so the nonce count protects against replay; the `uri` parameter
  * names the Request-URI (RFC 7616 §3.4.6); the user is known; the
  * response is right; the nonce is ours and not expired; its nonce count
@@ -97,6 +98,9 @@
 #define DEFAULT_MAX_NONCES     10000
 #define SECRET_LENGTH          32
 
+/* RFC 8760 §2.4: the strongest first; MD5 for the clients of RFC 2617 */
+static const char *const default_algorithms[] = { "SHA-256", "MD5", NULL };
+
 typedef struct
 {
   char    *nonce;
@@ -119,6 +123,7 @@ struct _NetSipAuthorizer
   char             *opaque;
   GStrv             exempt_methods;
   GStrv             exempt_users;
+  GStrv             algorithms;     /* offered, most preferred first */
 
   GHashTable       *passwords;      /* username → password */
   GHashTable       *ha1s;           /* "algorithm:username" → HA1 */
@@ -146,6 +151,7 @@ enum
   PROP_OPAQUE,
   PROP_EXEMPT_METHODS,
   PROP_EXEMPT_USERS,
+  PROP_ALGORITHMS,
   PROP_ACCEPTED_REQUESTS,
   PROP_CHALLENGED_REQUESTS,
   PROP_REJECTED_REQUESTS,
@@ -425,7 +431,7 @@ check_request (NetSipAuthorizer  *self,
       return VERDICT_REJECTED;
     }
   if (!net_sip_digest_algorithm_from_string (net_sip_auth_params_get_param (creds, "algorithm"), &algorithm) ||
-      (algorithm != NET_SIP_DIGEST_MD5 && algorithm != NET_SIP_DIGEST_SHA256))
+      !strv_has (self->algorithms, net_sip_digest_algorithm_to_string (algorithm), TRUE))
     {
       *why = "an algorithm we did not offer";
       return VERDICT_REJECTED;
@@ -440,6 +446,8 @@ check_request (NetSipAuthorizer  *self,
     }
   if (!uri_matches (request, uri))
     {
+      g_debug ("authorizer: uri parameter \"%s\", Request-URI \"%s\"", uri,
+               net_sip_request_get_uri (request));
       *why = "the uri parameter is not the Request-URI";
       return VERDICT_REJECTED;
     }
@@ -523,7 +531,8 @@ append_challenge (NetSipAuthorizer      *self,
 }
 
 /* 401 with WWW-Authenticate, or 407 with Proxy-Authenticate (RFC 3261
- * §22.2, §22.3): SHA-256 first, then MD5 (RFC 8760 §2.4) */
+ * §22.2, §22.3): one challenge per algorithm, most preferred first
+ * (RFC 8760 §2.4) */
 static void
 send_challenge (NetSipAuthorizer *self,
                 NetSipRequest    *request,
@@ -542,10 +551,13 @@ send_challenge (NetSipAuthorizer *self,
     }
   /* a UAS (or a proxy answering as one) adds a To tag (RFC 3261 §8.2.6.2) */
   response = net_sip_request_create_response (request, self->proxy ? 407 : 401, NULL, tag);
-  append_challenge (self, s, NET_SIP_DIGEST_SHA256, nonce, stale);
-  net_sip_message_add_header (NET_SIP_MESSAGE (response), header, s->str);
-  append_challenge (self, s, NET_SIP_DIGEST_MD5, nonce, stale);
-  net_sip_message_add_header (NET_SIP_MESSAGE (response), header, s->str);
+  for (guint i = 0; self->algorithms[i]; i++)
+    {
+      NetSipDigestAlgorithm algorithm = NET_SIP_DIGEST_MD5;
+      net_sip_digest_algorithm_from_string (self->algorithms[i], &algorithm);
+      append_challenge (self, s, algorithm, nonce, stale);
+      net_sip_message_add_header (NET_SIP_MESSAGE (response), header, s->str);
+    }
   net_sip_message_add_header (NET_SIP_MESSAGE (response), "Content-Length", "0");
   g_string_free (s, TRUE);
   net_sip_dispatcher_deliver_async (self->dispatcher, NET_SIP_MESSAGE (response), NULL, NULL,
@@ -686,6 +698,9 @@ net_sip_authorizer_get_property (GObject    *object,
     case PROP_EXEMPT_USERS:
       g_value_set_boxed (value, self->exempt_users);
       break;
+    case PROP_ALGORITHMS:
+      g_value_set_boxed (value, self->algorithms);
+      break;
     case PROP_ACCEPTED_REQUESTS:
       g_value_set_uint64 (value, self->n_accepted);
       break;
@@ -755,6 +770,9 @@ net_sip_authorizer_set_property (GObject      *object,
     case PROP_EXEMPT_USERS:
       net_sip_authorizer_set_exempt_users (self, g_value_get_boxed (value));
       break;
+    case PROP_ALGORITHMS:
+      net_sip_authorizer_set_algorithms (self, g_value_get_boxed (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -784,6 +802,7 @@ net_sip_authorizer_finalize (GObject *object)
   g_clear_pointer (&self->secret, g_bytes_unref);
   g_strfreev (self->exempt_methods);
   g_strfreev (self->exempt_users);
+  g_strfreev (self->algorithms);
   g_hash_table_unref (self->passwords);
   g_hash_table_unref (self->ha1s);
   g_queue_init (&self->nonce_order);   /* the links live in the entries: not freed */
@@ -919,6 +938,22 @@ net_sip_authorizer_class_init (NetSipAuthorizerClass *klass)
   props[PROP_EXEMPT_USERS] =
     g_param_spec_boxed ("exempt-users", NULL, NULL, G_TYPE_STRV, rw);
   /**
+   * NetSipAuthorizer:algorithms:
+   *
+   * The digest algorithms offered, one challenge each, most preferred
+   * first (RFC 8760 §2.4), and the only ones accepted in credentials:
+   * names as net_sip_digest_algorithm_to_string() writes them, among
+   * `SHA-512-256`, `SHA-256` and `MD5`. Default: `SHA-256`, `MD5`.
+   *
+   * Clients that look at the first challenge only fail when it names an
+   * algorithm they lack: sipp 3.6 (MD5 only) gives up on a SHA-256 first
+   * challenge. For such clients offer `MD5` alone.
+   *
+   * Since: 1.0
+   */
+  props[PROP_ALGORITHMS] =
+    g_param_spec_boxed ("algorithms", NULL, NULL, G_TYPE_STRV, rw);
+  /**
    * NetSipAuthorizer:accepted-requests:
    *
    * Requests with acceptable credentials (passed on). Not notified.
@@ -997,6 +1032,7 @@ net_sip_authorizer_init (NetSipAuthorizer *self)
   self->nonces = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, nonce_entry_free);
   g_queue_init (&self->nonce_order);
   self->forgotten_until = G_MININT64;
+  self->algorithms = g_strdupv ((char **) default_algorithms);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1253,6 +1289,48 @@ net_sip_authorizer_set_exempt_users (NetSipAuthorizer   *self,
 }
 
 /**
+ * net_sip_authorizer_set_algorithms:
+ * @self: a #NetSipAuthorizer
+ * @algorithms: (nullable) (array zero-terminated=1): algorithm names,
+ *   most preferred first (`SHA-512-256`, `SHA-256`, `MD5`), or %NULL for
+ *   the default (`SHA-256`, `MD5`)
+ *
+ * Sets [property@NetSip.Authorizer:algorithms]: which challenges a 401
+ * (407) carries, in this order (RFC 8760 §2.4), and which algorithms
+ * credentials may use. An unknown or `-sess` name is a programming error.
+ *
+ * Since: 1.0
+ */
+void
+net_sip_authorizer_set_algorithms (NetSipAuthorizer   *self,
+                                   const char * const *algorithms)
+{
+  g_return_if_fail (NET_SIP_IS_AUTHORIZER (self));
+
+  if (algorithms == NULL || algorithms[0] == NULL)
+    algorithms = default_algorithms;
+  for (guint i = 0; algorithms[i]; i++)
+    {
+      NetSipDigestAlgorithm a;
+      g_return_if_fail (net_sip_digest_algorithm_from_string (algorithms[i], &a));
+      g_return_if_fail (a == NET_SIP_DIGEST_MD5 || a == NET_SIP_DIGEST_SHA256 ||
+                        a == NET_SIP_DIGEST_SHA512_256);
+    }
+  if (self->algorithms && g_strv_equal ((const char * const *) self->algorithms, algorithms))
+    return;
+  g_strfreev (self->algorithms);
+  /* stored as written by net_sip_digest_algorithm_to_string() */
+  self->algorithms = g_new0 (char *, g_strv_length ((char **) algorithms) + 1);
+  for (guint i = 0; algorithms[i]; i++)
+    {
+      NetSipDigestAlgorithm a = NET_SIP_DIGEST_MD5;
+      net_sip_digest_algorithm_from_string (algorithms[i], &a);
+      self->algorithms[i] = g_strdup (net_sip_digest_algorithm_to_string (a));
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ALGORITHMS]);
+}
+
+/**
  * net_sip_authorizer_set_password:
  * @self: a #NetSipAuthorizer
  * @username: the user name, as clients put it into `username`
@@ -1281,8 +1359,8 @@ net_sip_authorizer_set_password (NetSipAuthorizer *self,
  * net_sip_authorizer_set_ha1:
  * @self: a #NetSipAuthorizer
  * @username: the user name
- * @algorithm: %NET_SIP_DIGEST_MD5 or %NET_SIP_DIGEST_SHA256 (the
- *   algorithms the authorizer offers)
+ * @algorithm: %NET_SIP_DIGEST_MD5, %NET_SIP_DIGEST_SHA256 or
+ *   %NET_SIP_DIGEST_SHA512_256 (see [property@NetSip.Authorizer:algorithms])
  * @ha1: (nullable): H(username ":" realm ":" password) in hex for
  *   @algorithm and the authorizer's realm (see
  *   net_sip_digest_compute_ha1(); RFC 7616 §3.4.2), or %NULL to remove it
@@ -1303,7 +1381,8 @@ net_sip_authorizer_set_ha1 (NetSipAuthorizer      *self,
 
   g_return_if_fail (NET_SIP_IS_AUTHORIZER (self));
   g_return_if_fail (username != NULL);
-  g_return_if_fail (algorithm == NET_SIP_DIGEST_MD5 || algorithm == NET_SIP_DIGEST_SHA256);
+  g_return_if_fail (algorithm == NET_SIP_DIGEST_MD5 || algorithm == NET_SIP_DIGEST_SHA256 ||
+                    algorithm == NET_SIP_DIGEST_SHA512_256);
 
   key = ha1_key (username, algorithm);
   if (ha1)

@@ -51,6 +51,9 @@ NET_SIP_AVAILABLE_IN_ALL
 void                net_sip_authorizer_set_exempt_users    (NetSipAuthorizer      *self,
                                                             const char * const    *users);
 NET_SIP_AVAILABLE_IN_ALL
+void                net_sip_authorizer_set_algorithms      (NetSipAuthorizer      *self,
+                                                            const char * const    *algorithms);
+NET_SIP_AVAILABLE_IN_ALL
 void                net_sip_authorizer_set_password        (NetSipAuthorizer      *self,
                                                             const char            *username,
                                                             const char            *password);
