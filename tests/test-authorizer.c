@@ -896,6 +896,59 @@ test_malformed (Fixture       *f,
   g_assert_cmpuint (counter (f->auth, "accepted-requests"), ==, 0);
 }
 
+/* The algorithms property: the challenges offered, in order (RFC 8760
+ * §2.4), and the only algorithms accepted. */
+static void
+test_algorithms (Fixture       *f,
+                 gconstpointer  data)
+{
+  const char *three[] = { "SHA-512-256", "sha-256", "MD5", NULL };
+  const char *md5_only[] = { "MD5", NULL };
+  g_auto(GStrv) got = NULL;
+  g_autoptr(NetSipResponse) r1 = NULL, r2 = NULL, r3 = NULL, r4 = NULL;
+  g_autoptr(GPtrArray) ch = NULL;
+  g_autoptr(NetSipAuthParams) strongest = NULL;
+  g_autoptr(NetSipAuthParams) sha = NULL;
+  g_autofree char *c1 = NULL, *c2 = NULL;
+
+  g_object_get (f->auth, "algorithms", &got, NULL);
+  g_assert_cmpstrv (got, ((const char *[]) { "SHA-256", "MD5", NULL }));
+  g_clear_pointer (&got, g_strfreev);
+
+  net_sip_authorizer_set_algorithms (f->auth, three);
+  g_object_get (f->auth, "algorithms", &got, NULL);
+  g_assert_cmpstrv (got, ((const char *[]) { "SHA-512-256", "SHA-256", "MD5", NULL }));
+  r1 = send_with (f, "REGISTER", NULL, NULL);
+  g_assert_cmpuint (net_sip_response_get_code (r1), ==, 401);
+  ch = net_sip_message_get_auth_params (NET_SIP_MESSAGE (r1), "WWW-Authenticate", NULL);
+  g_assert_cmpuint (ch->len, ==, 3);
+  g_assert_cmpstr (net_sip_auth_params_get_param (g_ptr_array_index (ch, 0), "algorithm"), ==, "SHA-512-256");
+  g_assert_cmpstr (net_sip_auth_params_get_param (g_ptr_array_index (ch, 1), "algorithm"), ==, "SHA-256");
+  g_assert_cmpstr (net_sip_auth_params_get_param (g_ptr_array_index (ch, 2), "algorithm"), ==, "MD5");
+  /* a client picking the strongest (the digest module's choice) */
+  strongest = net_sip_digest_choose_challenge ((NetSipAuthParams **) ch->pdata, ch->len, NULL, NULL);
+  g_assert_cmpstr (net_sip_auth_params_get_param (strongest, "algorithm"), ==, "SHA-512-256");
+  c1 = credentials (strongest, "alice", "wonderland", "REGISTER", f->ruri, 1);
+  r2 = send_with (f, "REGISTER", "Authorization", c1);
+  g_assert_cmpuint (net_sip_response_get_code (r2), ==, 200);
+
+  /* MD5 only: one challenge; SHA-256 credentials for our nonce refused */
+  sha = challenge_for (r1, "WWW-Authenticate", NET_SIP_DIGEST_SHA256);
+  c2 = credentials (sha, "alice", "wonderland", "REGISTER", f->ruri, 2);
+  net_sip_authorizer_set_algorithms (f->auth, md5_only);
+  r3 = send_with (f, "REGISTER", "Authorization", c2);
+  g_assert_cmpuint (net_sip_response_get_code (r3), ==, 401);
+  g_assert_cmpuint (net_sip_message_count_headers (NET_SIP_MESSAGE (r3), "WWW-Authenticate"), ==, 1);
+  g_assert_nonnull (strstr (net_sip_message_get_header (NET_SIP_MESSAGE (r3), "WWW-Authenticate"),
+                            "algorithm=MD5"));
+  /* NULL: back to the default */
+  net_sip_authorizer_set_algorithms (f->auth, NULL);
+  r4 = send_with (f, "REGISTER", "Authorization", c2);
+  g_assert_cmpuint (net_sip_response_get_code (r4), ==, 200);
+  g_assert_cmpuint (counter (f->auth, "accepted-requests"), ==, 2);
+  g_assert_cmpuint (counter (f->auth, "rejected-requests"), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -918,6 +971,7 @@ main (int   argc,
   ADD ("ha1-table", test_ha1_table);
   ADD ("callback", test_callback);
   ADD ("malformed", test_malformed);
+  ADD ("algorithms", test_algorithms);
 #undef ADD
 
   return g_test_run ();
