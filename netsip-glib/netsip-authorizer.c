@@ -77,8 +77,9 @@
  * [signal@NetSip.Authorizer::lookup-password] signal.
  *
  * In proxy mode the Proxy-Authorization values of our realm are removed
- * before the request goes on (RFC 3261 §20.28: credentials are consumed
- * by the proxy whose realm they name, and only by it).
+ * before a request goes on, an unchecked ACK included (RFC 3261 §20.28:
+ * credentials are consumed by the proxy whose realm they name, and only
+ * by it).
  *
  * Counters: [property@NetSip.Authorizer:accepted-requests],
  * [property@NetSip.Authorizer:challenged-requests] (no credentials for
@@ -570,9 +571,13 @@ static void
 consume_credentials (NetSipAuthorizer *self,
                      NetSipMessage    *request)
 {
-  g_auto(GStrv) values = net_sip_message_get_headers (request, "Proxy-Authorization");
-  g_autoptr(GPtrArray) parsed = net_sip_message_get_auth_params (request, "Proxy-Authorization", NULL);
+  g_auto(GStrv) values = NULL;
+  g_autoptr(GPtrArray) parsed = NULL;
 
+  if (net_sip_message_get_header (request, "Proxy-Authorization") == NULL)
+    return;
+  values = net_sip_message_get_headers (request, "Proxy-Authorization");
+  parsed = net_sip_message_get_auth_params (request, "Proxy-Authorization", NULL);
   if (values == NULL || parsed == NULL || g_strv_length (values) != parsed->len)
     return;
   net_sip_message_remove_header (request, "Proxy-Authorization");
@@ -610,8 +615,16 @@ net_sip_authorizer_receive (NetSipReceiver   *receiver,
   gboolean stale = FALSE;
   Verdict verdict;
 
-  if (!net_sip_message_is_request (message) || is_exempt (self, message))
+  if (!net_sip_message_is_request (message))
     return pass_on (self, message, leg, source);
+  if (is_exempt (self, message))
+    {
+      /* the ACK for a 2xx carries the INVITE's credentials (RFC 3261
+       * §13.2.2.4): unchecked, but ours are consumed all the same */
+      if (self->proxy)
+        consume_credentials (self, message);
+      return pass_on (self, message, leg, source);
+    }
 
   verdict = check_request (self, NET_SIP_REQUEST (message), &stale, &username, &why);
   switch (verdict)

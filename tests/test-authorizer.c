@@ -797,6 +797,28 @@ test_proxy_mode (Fixture       *f,
   /* the first 407 was a challenge (no credentials), the second too: a
    * proxy sees Authorization as someone else's */
   g_assert_cmpuint (counter (f->auth, "challenged-requests"), ==, 2);
+
+  /* the ACK for the 2xx repeats the INVITE's credentials (RFC 3261
+   * §13.2.2.4): not checked, ours consumed, the others' kept */
+  {
+    g_autoptr(NetSipRequest) ack = make_request (f, "ACK", NULL, NULL);
+    Result res = { 0 };
+    gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_MS * 1000;
+
+    net_sip_message_add_header (NET_SIP_MESSAGE (ack), "Proxy-Authorization", c2);
+    net_sip_message_add_header (NET_SIP_MESSAGE (ack), "Proxy-Authorization", downstream);
+    net_sip_dispatcher_deliver_async (f->a, NET_SIP_MESSAGE (ack), NULL, NULL, on_delivered, &res);
+    wait_for (&res);
+    g_assert_no_error (res.error);
+    while (f->server->requests->len < 2 && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpuint (f->server->requests->len, ==, 2);
+    seen = g_ptr_array_index (f->server->requests, 1);
+    g_assert_cmpstr (net_sip_message_get_method (seen), ==, "ACK");
+    g_assert_cmpuint (net_sip_message_count_headers (seen, "Proxy-Authorization"), ==, 1);
+    g_assert_cmpstr (net_sip_message_get_header (seen, "Proxy-Authorization"), ==, downstream);
+    g_assert_cmpuint (counter (f->auth, "accepted-requests"), ==, 1);
+  }
 }
 
 /* Stored HA1 values (per algorithm) instead of passwords */

@@ -17,6 +17,8 @@
  *   /authorizer-peers/perl-uac: Perl Net::SIP::Simple with
  *     auth => [user, password] registers, calls and hangs up
  *     (tests/interop/auth-uac.pl);
+ *   /authorizer-peers/perl-uac-proxy: the same with the authorizer
+ *     acting for a proxy (407, Proxy-Authorization consumed);
  *   /authorizer-peers/sipp-wrong-password: sipp with a wrong password:
  *     every call fails (401 again), none gets through.
  *
@@ -61,7 +63,8 @@ struct _TestUas
   NetSipDispatcher *dispatcher;   /* not owned */
   guint             port;
   GHashTable       *methods;      /* method → count (GUINT_TO_POINTER) */
-  guint             with_credentials;
+  guint             with_credentials;        /* Authorization */
+  guint             with_proxy_credentials;  /* Proxy-Authorization */
 };
 
 static void test_uas_iface_init (NetSipReceiverInterface *iface);
@@ -128,6 +131,8 @@ test_uas_receive (NetSipReceiver   *receiver,
                         GUINT_TO_POINTER (uas_count (self, method) + 1));
   if (net_sip_message_get_header (message, "Authorization"))
     self->with_credentials++;
+  if (net_sip_message_get_header (message, "Proxy-Authorization"))
+    self->with_proxy_credentials++;
   if (strcmp (method, "ACK") == 0)
     return TRUE;
 
@@ -583,8 +588,8 @@ test_sipp_wrong_password (Fixture       *f,
 }
 
 static void
-test_perl_uac (Fixture       *f,
-               gconstpointer  data)
+run_perl_uac (Fixture  *f,
+              gboolean  proxy)
 {
   GPtrArray *argv;
   g_autofree char *out = NULL;
@@ -595,6 +600,7 @@ test_perl_uac (Fixture       *f,
       g_test_skip ("perl with Net::SIP (libnet-sip-perl) is not installed");
       return;
     }
+  net_sip_authorizer_set_proxy (f->auth, proxy);
   argv = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (argv, g_strdup (perl_path));
   g_ptr_array_add (argv, g_build_filename (NETSIP_INTEROP_DIR, "auth-uac.pl", NULL));
@@ -618,8 +624,8 @@ test_perl_uac (Fixture       *f,
   g_assert_nonnull (strstr (out, "REGISTER 300\n"));
   g_assert_nonnull (strstr (out, "INVITE 200\n"));
   g_assert_nonnull (strstr (out, "BYE done\n"));
-  /* REGISTER, INVITE, BYE: each challenged, then accepted (MD5: Net::SIP
-   * skips the SHA-256 challenge) */
+  /* REGISTER, INVITE, BYE: each challenged (401, or 407 for a proxy),
+   * then accepted (MD5: Net::SIP skips the SHA-256 challenge) */
   g_assert_cmpuint (counter (f->auth, "challenged-requests"), ==, 3);
   g_assert_cmpuint (counter (f->auth, "accepted-requests"), ==, 3);
   g_assert_cmpuint (counter (f->auth, "rejected-requests"), ==, 0);
@@ -628,6 +634,34 @@ test_perl_uac (Fixture       *f,
   g_assert_cmpuint (uas_count (f->uas, "ACK"), ==, 1);
   g_assert_cmpuint (uas_count (f->uas, "BYE"), ==, 1);
   g_assert_cmpuint (f->authorized->len, ==, 3);
+  if (proxy)
+    {
+      /* Net::SIP answered the 407s with Proxy-Authorization, which the
+       * proxy consumed (RFC 3261 §20.28): none reached the UAS behind; the
+       * ACK for the 2xx carries none either way */
+      g_assert_cmpuint (f->uas->with_credentials, ==, 0);
+      g_assert_cmpuint (f->uas->with_proxy_credentials, ==, 0);
+    }
+  else
+    {
+      g_assert_cmpuint (f->uas->with_credentials, >=, 3);
+      g_assert_cmpuint (f->uas->with_proxy_credentials, ==, 0);
+    }
+}
+
+static void
+test_perl_uac (Fixture       *f,
+               gconstpointer  data)
+{
+  run_perl_uac (f, FALSE);
+}
+
+/* The authorizer acting for a proxy: 407 with Proxy-Authenticate */
+static void
+test_perl_uac_proxy (Fixture       *f,
+                     gconstpointer  data)
+{
+  run_perl_uac (f, TRUE);
 }
 
 int
@@ -655,6 +689,8 @@ main (int   argc,
               fixture_set_up, test_sipp_wrong_password, fixture_tear_down);
   g_test_add ("/authorizer-peers/perl-uac", Fixture, NULL,
               fixture_set_up, test_perl_uac, fixture_tear_down);
+  g_test_add ("/authorizer-peers/perl-uac-proxy", Fixture, NULL,
+              fixture_set_up, test_perl_uac_proxy, fixture_tear_down);
 
   ret = g_test_run ();
   g_free (sipp_path);
