@@ -13,6 +13,14 @@ G_BEGIN_DECLS
 
 GMainContext *net_sip_dispatcher_get_context           (NetSipDispatcher  *self);
 
+/* Puts @transaction in the dispatcher's timer heap at @deadline (monotonic
+ * µs), or takes it out when @deadline is negative. The dispatcher's one
+ * timer source is ready at the earliest deadline of the heap and calls
+ * net_sip_transaction_fire() for each transaction that is due. */
+void          net_sip_dispatcher_schedule              (NetSipDispatcher   *self,
+                                                        NetSipTransaction  *transaction,
+                                                        gint64              deadline);
+
 /* Hands @message to @leg for @destination and emits message-sent. @task,
  * when given, completes with the outcome of the send; otherwise a failure
  * goes to net_sip_transaction_sent(). */
@@ -50,6 +58,11 @@ void          net_sip_dispatcher_transaction_terminated (NetSipDispatcher  *self
 /* A server transaction got its final response or ended without one: it
  * no longer counts against max-queue. */
 void          net_sip_dispatcher_transaction_settled   (NetSipDispatcher   *self,
+                                                        NetSipTransaction  *transaction);
+
+/* A server INVITE transaction sent a 2xx and retransmits it until the
+ * ACK (retransmit-2xx): register it under its dialog key. */
+void          net_sip_dispatcher_transaction_accepted  (NetSipDispatcher   *self,
                                                         NetSipTransaction  *transaction);
 
 /* Counters */

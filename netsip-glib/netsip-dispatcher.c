@@ -60,6 +60,7 @@ struct _NetSipDispatcher
   char            *outgoing_proxy;
   GHashTable      *domain2proxy;  /* lower-case domain -> proxy */
   gboolean         do_retransmits;
+  gboolean         retransmit_2xx;
   guint            t1_ms;
   guint            t2_ms;
   guint            t4_ms;
@@ -68,8 +69,18 @@ struct _NetSipDispatcher
 
   GHashTable      *client;        /* key -> NetSipTransaction, owned */
   GHashTable      *server;        /* key -> NetSipTransaction, owned */
-  GHashTable      *deliveries;    /* id -> GPtrArray of Delivery */
+  GHashTable      *accepted;      /* dialog key -> NetSipTransaction, not owned */
+  GHashTable      *deliveries;    /* id -> Delivery, chained by next_same_id, for
+                                     ids that are not their transaction's key */
+  GHashTable      *resolving;     /* Delivery set: requests without an id yet */
   GHashTable      *timers;        /* GUINT_TO_POINTER (id) -> GSource, owned */
+
+  /* Transaction timers: a binary min-heap of transactions by deadline and
+   * one source ready at the root's deadline. A main loop iteration costs
+   * one source however many transactions wait (GMainContext walks every
+   * attached source on each iteration). */
+  GPtrArray       *heap;          /* NetSipTransaction, not owned */
+  GSource         *heap_source;
 
   guint            n_pending_client;  /* deliveries of requests not completed */
   guint            n_pending_server;  /* server transactions without final response */
@@ -91,9 +102,12 @@ struct _Delivery
   char               *id;
   char               *call_id;
   NetSipMessage      *message;
-  GPtrArray          *targets;    /* NetSipTarget */
+  GPtrArray          *targets;    /* NetSipTarget, when resolved */
   GPtrArray          *legs;       /* NetSipLeg, same index */
   guint               index;
+  NetSipLeg          *leg;        /* the one next hop when given, instead of */
+  GInetSocketAddress *destination;/* the two arrays */
+  Delivery           *next_same_id;
   NetSipTransaction  *tx;         /* the current client transaction */
   GError             *last_error;
   NetSipResponse     *last_503;
@@ -102,6 +116,8 @@ struct _Delivery
   gboolean            via_added;
   gboolean            registered; /* in self->deliveries */
   gboolean            counted;    /* in self->n_pending_client */
+  gboolean            resolving;  /* in self->resolving */
+  GCancellable       *resolution; /* stops the lookup when the delivery ends */
   gboolean            done;
 };
 
@@ -111,6 +127,7 @@ enum {
   PROP_0,
   PROP_OUTGOING_PROXY,
   PROP_DO_RETRANSMITS,
+  PROP_RETRANSMIT_2XX,
   PROP_DOMAIN2PROXY,
   PROP_T1,
   PROP_T2,
@@ -164,6 +181,7 @@ timer_values (NetSipDispatcher *self)
     .t1 = (gint64) self->t1_ms * 1000,
     .t2 = (gint64) self->t2_ms * 1000,
     .t4 = (gint64) self->t4_ms * 1000,
+    .retransmit_2xx = self->retransmit_2xx,
   };
   return t;
 }
@@ -250,11 +268,14 @@ delivery_free (gpointer data)
 {
   Delivery *d = data;
 
-  g_free (d->id);
-  g_free (d->call_id);
+  g_clear_pointer (&d->id, g_ref_string_release);
+  g_clear_pointer (&d->call_id, g_ref_string_release);
   g_clear_object (&d->message);
   g_clear_pointer (&d->targets, g_ptr_array_unref);
   g_clear_pointer (&d->legs, g_ptr_array_unref);
+  g_clear_object (&d->leg);
+  g_clear_object (&d->destination);
+  g_clear_object (&d->resolution);
   g_clear_object (&d->tx);
   g_clear_error (&d->last_error);
   g_clear_object (&d->last_503);
@@ -269,34 +290,49 @@ delivery_free (gpointer data)
 static void
 delivery_register (Delivery *d)
 {
-  GPtrArray *list;
+  Delivery *head;
 
   if (d->registered || d->id == NULL)
     return;
-  list = g_hash_table_lookup (d->self->deliveries, d->id);
-  if (list == NULL)
+  head = g_hash_table_lookup (d->self->deliveries, d->id);
+  if (head)
     {
-      list = g_ptr_array_new ();
-      g_hash_table_insert (d->self->deliveries, g_strdup (d->id), list);
+      /* several deliveries may share an id: chain them after the first */
+      d->next_same_id = head->next_same_id;
+      head->next_same_id = d;
     }
-  g_ptr_array_add (list, d);
+  else
+    g_hash_table_insert (d->self->deliveries, g_ref_string_acquire (d->id), d);
   d->registered = TRUE;
 }
 
 static void
 delivery_unregister (Delivery *d)
 {
-  GPtrArray *list;
+  Delivery *head;
 
   if (!d->registered)
     return;
   d->registered = FALSE;
-  list = g_hash_table_lookup (d->self->deliveries, d->id);
-  if (list == NULL)
-    return;
-  g_ptr_array_remove_fast (list, d);
-  if (list->len == 0)
-    g_hash_table_remove (d->self->deliveries, d->id);
+  head = g_hash_table_lookup (d->self->deliveries, d->id);
+  if (head == d)
+    {
+      if (d->next_same_id)
+        g_hash_table_replace (d->self->deliveries, g_ref_string_acquire (d->next_same_id->id),
+                              d->next_same_id);
+      else
+        g_hash_table_remove (d->self->deliveries, d->id);
+    }
+  else
+    {
+      for (Delivery *p = head; p; p = p->next_same_id)
+        if (p->next_same_id == d)
+          {
+            p->next_same_id = d->next_same_id;
+            break;
+          }
+    }
+  d->next_same_id = NULL;
 }
 
 /* The one place a delivery ends: signals, then the task's callback. */
@@ -312,6 +348,14 @@ delivery_complete (Delivery       *d,
     return;
   d->done = TRUE;
   delivery_unregister (d);
+  if (d->resolving)
+    {
+      d->resolving = FALSE;
+      g_hash_table_remove (self->resolving, d);
+    }
+  /* a DNS lookup still running for it is of no use now */
+  if (d->resolution)
+    g_cancellable_cancel (d->resolution);
   if (d->counted)
     {
       d->counted = FALSE;
@@ -371,6 +415,145 @@ on_cancellable_cancelled (GCancellable *cancellable,
   delivery_cancel (d, error);
   return G_SOURCE_REMOVE;
 }
+
+/* ------------------------------------------------------------------ */
+/* Transaction timers                                                  */
+
+#define HEAP_AT(self, i) ((NetSipTransaction *) g_ptr_array_index ((self)->heap, (i)))
+
+static void
+heap_set (NetSipDispatcher  *self,
+          guint              i,
+          NetSipTransaction *tx)
+{
+  self->heap->pdata[i] = tx;
+  tx->heap_index = i;
+}
+
+static void
+heap_sift_up (NetSipDispatcher *self,
+              guint             i)
+{
+  NetSipTransaction *tx = HEAP_AT (self, i);
+
+  while (i > 0)
+    {
+      guint parent = (i - 1) / 2;
+      if (HEAP_AT (self, parent)->deadline <= tx->deadline)
+        break;
+      heap_set (self, i, HEAP_AT (self, parent));
+      i = parent;
+    }
+  heap_set (self, i, tx);
+}
+
+static void
+heap_sift_down (NetSipDispatcher *self,
+                guint             i)
+{
+  NetSipTransaction *tx = HEAP_AT (self, i);
+  guint n = self->heap->len;
+
+  for (;;)
+    {
+      guint child = 2 * i + 1;
+      if (child >= n)
+        break;
+      if (child + 1 < n && HEAP_AT (self, child + 1)->deadline < HEAP_AT (self, child)->deadline)
+        child++;
+      if (tx->deadline <= HEAP_AT (self, child)->deadline)
+        break;
+      heap_set (self, i, HEAP_AT (self, child));
+      i = child;
+    }
+  heap_set (self, i, tx);
+}
+
+static void
+heap_remove (NetSipDispatcher  *self,
+             NetSipTransaction *tx)
+{
+  guint i = tx->heap_index;
+  NetSipTransaction *last = g_ptr_array_steal_index_fast (self->heap, self->heap->len - 1);
+
+  tx->heap_index = -1;
+  if (last == tx)
+    return;
+  heap_set (self, i, last);
+  heap_sift_down (self, i);
+  heap_sift_up (self, last->heap_index);
+}
+
+static void
+heap_source_arm (NetSipDispatcher *self)
+{
+  if (self->heap_source)
+    g_source_set_ready_time (self->heap_source,
+                             self->heap->len ? HEAP_AT (self, 0)->deadline : -1);
+}
+
+void
+net_sip_dispatcher_schedule (NetSipDispatcher  *self,
+                             NetSipTransaction *transaction,
+                             gint64             deadline)
+{
+  if (deadline < 0)
+    {
+      if (transaction->heap_index >= 0)
+        heap_remove (self, transaction);
+    }
+  else if (transaction->heap_index < 0)
+    {
+      transaction->deadline = deadline;
+      g_ptr_array_add (self->heap, transaction);
+      transaction->heap_index = self->heap->len - 1;
+      heap_sift_up (self, transaction->heap_index);
+    }
+  else if (deadline != transaction->deadline)
+    {
+      gboolean earlier = deadline < transaction->deadline;
+      transaction->deadline = deadline;
+      if (earlier)
+        heap_sift_up (self, transaction->heap_index);
+      else
+        heap_sift_down (self, transaction->heap_index);
+    }
+  heap_source_arm (self);
+}
+
+typedef struct
+{
+  GSource           source;
+  NetSipDispatcher *dispatcher;   /* not owned: destroyed in dispose */
+} HeapSource;
+
+static gboolean
+heap_source_dispatch (GSource     *source,
+                      GSourceFunc  callback,
+                      gpointer     user_data)
+{
+  NetSipDispatcher *self = ((HeapSource *) source)->dispatcher;
+  gint64 now = g_source_get_time (source);
+
+  g_object_ref (self);
+  /* Everything due now, earliest first. A transaction is out of the heap
+   * while it runs and puts itself back for its next deadline, which is
+   * always later than now, so this ends. */
+  while (self->heap_source && self->heap->len > 0 && HEAP_AT (self, 0)->deadline <= now)
+    {
+      NetSipTransaction *tx = g_object_ref (HEAP_AT (self, 0));
+      heap_remove (self, tx);
+      net_sip_transaction_fire (tx, now);
+      g_object_unref (tx);
+    }
+  heap_source_arm (self);
+  g_object_unref (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs heap_source_funcs = {
+  .dispatch = heap_source_dispatch,
+};
 
 /* ------------------------------------------------------------------ */
 /* Hooks for transactions (netsip-dispatcher-private.h)                */
@@ -504,6 +687,30 @@ net_sip_dispatcher_transaction_settled (NetSipDispatcher  *self,
   self->n_pending_server--;
 }
 
+/* Call-ID|CSeq number|To tag: what ties the ACK for a 2xx (a new
+ * transaction, §17.1.1.3) to the INVITE (§13.2.2.4) */
+static char *
+dialog_key (NetSipMessage *message)
+{
+  const char *call_id = net_sip_message_get_call_id (message);
+  const char *to_tag = net_sip_message_get_to_tag (message);
+  guint32 cseq;
+
+  if (call_id == NULL || to_tag == NULL || !net_sip_message_get_cseq (message, &cseq, NULL, NULL))
+    return NULL;
+  return g_strdup_printf ("%s|%u|%s", call_id, cseq, to_tag);
+}
+
+void
+net_sip_dispatcher_transaction_accepted (NetSipDispatcher  *self,
+                                         NetSipTransaction *transaction)
+{
+  if (transaction->dialog_key == NULL)
+    transaction->dialog_key = dialog_key (NET_SIP_MESSAGE (transaction->last_response));
+  if (transaction->dialog_key)
+    g_hash_table_replace (self->accepted, transaction->dialog_key, transaction);
+}
+
 void
 net_sip_dispatcher_transaction_terminated (NetSipDispatcher  *self,
                                            NetSipTransaction *transaction)
@@ -513,6 +720,9 @@ net_sip_dispatcher_transaction_terminated (NetSipDispatcher  *self,
                     transaction->kind == NET_SIP_TRANSACTION_KIND_SERVER_NON_INVITE;
 
   net_sip_dispatcher_transaction_settled (self, transaction);
+  if (transaction->dialog_key &&
+      g_hash_table_lookup (self->accepted, transaction->dialog_key) == transaction)
+    g_hash_table_remove (self->accepted, transaction->dialog_key);
   table = server ? self->server : self->client;
   g_object_ref (transaction);
   if (transaction->response_key &&
@@ -624,7 +834,13 @@ handle_request (NetSipDispatcher *self,
 
   if (is_ack)
     {
-      /* the ACK for a 2xx: the dialog's business */
+      /* the ACK for a 2xx: the dialog's business; it ends the 2xx
+       * retransmissions we do for the UAS core (§13.3.1.4) */
+      g_autofree char *dkey = g_hash_table_size (self->accepted) ? dialog_key (request) : NULL;
+      NetSipTransaction *accepted = dkey ? g_hash_table_lookup (self->accepted, dkey) : NULL;
+
+      if (accepted)
+        net_sip_transaction_acked (accepted);
       self->unmatched_acks++;
       net_sip_dispatcher_pass_up (self, request, leg, source);
       return;
@@ -721,7 +937,7 @@ net_sip_dispatcher_dispose (GObject *object)
 
   /* Pending deliveries hold a reference through their task, so this runs
    * with some only after g_object_run_dispose(). */
-  if (self->deliveries && g_hash_table_size (self->deliveries) > 0)
+  if (self->deliveries && self->n_pending_client > 0)
     {
       g_autoptr(GError) error = g_error_new_literal (NET_SIP_TRANSACTION_ERROR,
                                                      NET_SIP_TRANSACTION_ERROR_CANCELLED,
@@ -732,10 +948,34 @@ net_sip_dispatcher_dispose (GObject *object)
 
       g_hash_table_iter_init (&iter, self->deliveries);
       while (g_hash_table_iter_next (&iter, NULL, &value))
-        g_ptr_array_extend (all, value, NULL, NULL);
+        for (Delivery *d = value; d; d = d->next_same_id)
+          g_ptr_array_add (all, d);
+      g_hash_table_iter_init (&iter, self->resolving);
+      while (g_hash_table_iter_next (&iter, &value, NULL))
+        g_ptr_array_add (all, value);
+      g_hash_table_iter_init (&iter, self->client);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          Delivery *d = ((NetSipTransaction *) value)->owner;
+          if (d && !d->done && !d->registered)
+            g_ptr_array_add (all, d);
+        }
       for (guint i = 0; i < all->len; i++)
         delivery_cancel (g_ptr_array_index (all, i), error);
     }
+  if (self->heap_source)
+    {
+      g_source_destroy (self->heap_source);
+      g_clear_pointer (&self->heap_source, g_source_unref);
+    }
+  if (self->heap)
+    {
+      for (guint i = 0; i < self->heap->len; i++)
+        HEAP_AT (self, i)->heap_index = -1;
+      g_ptr_array_set_size (self->heap, 0);
+    }
+  if (self->accepted)
+    g_hash_table_remove_all (self->accepted);
   if (self->client)
     terminate_all (self->client);
   if (self->server)
@@ -772,6 +1012,9 @@ net_sip_dispatcher_finalize (GObject *object)
   g_clear_pointer (&self->leg_handlers, g_array_unref);
   g_clear_pointer (&self->client, g_hash_table_unref);
   g_clear_pointer (&self->server, g_hash_table_unref);
+  g_clear_pointer (&self->accepted, g_hash_table_unref);
+  g_clear_pointer (&self->resolving, g_hash_table_unref);
+  g_clear_pointer (&self->heap, g_ptr_array_unref);
   g_clear_pointer (&self->deliveries, g_hash_table_unref);
   g_clear_pointer (&self->timers, g_hash_table_unref);
   g_clear_pointer (&self->domain2proxy, g_hash_table_unref);
@@ -808,6 +1051,9 @@ net_sip_dispatcher_get_property (GObject    *object,
       break;
     case PROP_DO_RETRANSMITS:
       g_value_set_boolean (value, self->do_retransmits);
+      break;
+    case PROP_RETRANSMIT_2XX:
+      g_value_set_boolean (value, self->retransmit_2xx);
       break;
     case PROP_DOMAIN2PROXY:
       g_value_take_boxed (value, copy_domain2proxy (self));
@@ -896,6 +1142,13 @@ net_sip_dispatcher_set_property (GObject      *object,
           g_object_notify_by_pspec (object, pspec);
         }
       break;
+    case PROP_RETRANSMIT_2XX:
+      if (self->retransmit_2xx != g_value_get_boolean (value))
+        {
+          self->retransmit_2xx = g_value_get_boolean (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
     case PROP_DOMAIN2PROXY:
       {
         GHashTable *table = g_value_get_boxed (value);
@@ -981,6 +1234,24 @@ net_sip_dispatcher_class_init (NetSipDispatcherClass *klass)
    */
   props[PROP_DO_RETRANSMITS] =
     g_param_spec_boolean ("do-retransmits", NULL, NULL, TRUE, rw);
+
+  /**
+   * NetSipDispatcher:retransmit-2xx:
+   *
+   * Whether a 2xx response to a received INVITE is retransmitted until the
+   * ACK arrives, at T1 doubling up to T2 and for at most 64*T1, over any
+   * transport: the duty of a UAS core (RFC 3261 §13.3.1.4), which the
+   * dispatcher takes on for a user agent. The ACK is matched by Call-ID,
+   * CSeq number and To tag and still reaches the receiver. Without an ACK
+   * in time [signal@NetSip.Dispatcher::delivery-failed] reports
+   * %NET_SIP_TRANSACTION_ERROR_TIMEOUT with the transaction key. Leave it
+   * off in a proxy, which forwards 2xx retransmissions instead (§16.7).
+   * The server transaction itself never retransmits a 2xx (RFC 6026 §8.5).
+   *
+   * Since: 1.0
+   */
+  props[PROP_RETRANSMIT_2XX] =
+    g_param_spec_boolean ("retransmit-2xx", NULL, NULL, FALSE, rw);
 
   /**
    * NetSipDispatcher:domain2proxy: (type GLib.HashTable(utf8,utf8))
@@ -1260,8 +1531,16 @@ net_sip_dispatcher_init (NetSipDispatcher *self)
   /* keys are the transactions' own strings */
   self->client = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
   self->server = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
-  self->deliveries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                            (GDestroyNotify) g_ptr_array_unref);
+  self->accepted = g_hash_table_new (g_str_hash, g_str_equal);
+  self->resolving = g_hash_table_new (NULL, NULL);
+  self->heap = g_ptr_array_new ();
+  self->heap_source = g_source_new (&heap_source_funcs, sizeof (HeapSource));
+  ((HeapSource *) self->heap_source)->dispatcher = self;
+  g_source_set_name (self->heap_source, "NetSip transaction timers");
+  g_source_set_ready_time (self->heap_source, -1);
+  g_source_attach (self->heap_source, self->context);
+  self->deliveries = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                            (GDestroyNotify) g_ref_string_release, NULL);
   self->timers = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_source_unref);
 }
 
@@ -1654,8 +1933,8 @@ resolve_lookup_done (GObject      *source,
       return;
     }
 
-  rd->targets = g_ptr_array_new_with_free_func ((GDestroyNotify) net_sip_target_unref);
-  rd->legs = g_ptr_array_new_with_free_func (g_object_unref);
+  rd->targets = g_ptr_array_new_full (targets->len, (GDestroyNotify) net_sip_target_unref);
+  rd->legs = g_ptr_array_new_full (targets->len, g_object_unref);
   for (guint i = 0; i < targets->len; i++)
     {
       NetSipTarget *target = g_ptr_array_index (targets, i);
@@ -1844,19 +2123,22 @@ start_target (Delivery *d)
   NetSipDispatcher *self = d->self;
   NetSipTarget *target;
   NetSipLeg *leg;
+  GInetSocketAddress *destination;
   NetSipTransaction *tx;
   NetSipTimerValues t;
   const char *key;
 
-  if (d->index >= d->targets->len)
+  if (d->targets)
     {
-      /* cannot happen: failover stops at the last target */
-      delivery_fail (d, NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_NO_LEG,
-                     "no target left");
-      return;
+      target = g_ptr_array_index (d->targets, d->index);
+      leg = g_ptr_array_index (d->legs, d->index);
+      destination = net_sip_target_get_address (target);
     }
-  target = g_ptr_array_index (d->targets, d->index);
-  leg = g_ptr_array_index (d->legs, d->index);
+  else
+    {
+      leg = d->leg;
+      destination = d->destination;
+    }
 
   /* Each target is a new client transaction with its own branch (RFC 3263
    * §4.3); the Via we put on for the previous one goes. */
@@ -1877,23 +2159,28 @@ start_target (Delivery *d)
                      "the request has no valid Via or CSeq");
       return;
     }
-  if (d->id == NULL)
-    d->id = g_strdup (key);
-  delivery_register (d);
 
   if (!d->stateless && g_hash_table_contains (self->client, key))
     {
+      if (d->id == NULL)
+        d->id = g_ref_string_new (key);
       delivery_fail (d, NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_INVALID_MESSAGE,
                      "a client transaction with the branch of this request is running: %s", key);
       return;
     }
   t = timer_values (self);
-  tx = net_sip_transaction_new_client (self, d->message, leg, net_sip_target_get_address (target),
-                                       d->stateless, &t);
+  tx = net_sip_transaction_new_client (self, d->message, leg, destination, d->stateless, &t);
   tx->owner = d;
-  tx->id = g_strdup (d->id);
-  g_free (tx->call_id);
-  tx->call_id = g_strdup (d->call_id);
+  /* The default id is the key of the first transaction, one string for
+   * both; such a delivery is found through the client table and needs no
+   * entry of its own until a failover gives its transaction another key. */
+  if (d->id == NULL)
+    d->id = g_ref_string_acquire (tx->key);
+  if (d->id != tx->key)
+    delivery_register (d);
+  tx->id = g_ref_string_acquire (d->id);
+  g_clear_pointer (&tx->call_id, g_ref_string_release);
+  tx->call_id = d->call_id ? g_ref_string_acquire (d->call_id) : NULL;
   g_hash_table_replace (self->client, tx->key, tx);
   d->tx = g_object_ref (tx);
   net_sip_transaction_start (tx);
@@ -1910,6 +2197,12 @@ deliver_resolved (GObject      *source,
 
   if (d->done)
     return;
+  if (d->resolving)
+    {
+      d->resolving = FALSE;
+      g_hash_table_remove (d->self->resolving, d);
+    }
+  g_clear_object (&d->resolution);
   if (!net_sip_dispatcher_resolve_uri_finish (d->self, result, &d->targets, &d->legs, &error))
     {
       delivery_complete (d, NULL, error);
@@ -1965,7 +2258,7 @@ deliver_request (NetSipDispatcher      *self,
       return;
     }
   if (d->call_id == NULL)
-    d->call_id = g_strdup (net_sip_message_get_call_id (d->message));
+    d->call_id = g_ref_string_new (net_sip_message_get_call_id (d->message));
 
   if (!is_ack)
     {
@@ -2016,10 +2309,8 @@ deliver_request (NetSipDispatcher      *self,
               return;
             }
         }
-      d->targets = g_ptr_array_new_with_free_func ((GDestroyNotify) net_sip_target_unref);
-      d->legs = g_ptr_array_new_with_free_func (g_object_unref);
-      g_ptr_array_add (d->targets, net_sip_target_new (net_sip_leg_get_protocol (leg), destination, NULL));
-      g_ptr_array_add (d->legs, g_object_ref (leg));
+      d->leg = g_object_ref (leg);
+      d->destination = g_object_ref (destination);
       if (is_ack)
         {
           net_sip_dispatcher_send (self, NULL, d->message, leg, destination, 0, d->task);
@@ -2037,9 +2328,20 @@ deliver_request (NetSipDispatcher      *self,
                        "cannot read the next-hop URI: %s", error ? error->message : "none");
         return;
       }
+    /* cancellable by Call-ID (and by its id, if it has one) meanwhile */
+    if (d->id)
+      delivery_register (d);
+    else
+      {
+        d->resolving = TRUE;
+        g_hash_table_add (self->resolving, d);
+      }
+    /* the caller's cancellable ends the delivery (cancel_source), which
+     * cancels this one */
+    d->resolution = g_cancellable_new ();
     net_sip_dispatcher_resolve_uri_async (self, uri, NULL, 0,
                                           leg ? &leg : NULL, leg ? 1 : 0,
-                                          g_task_get_cancellable (d->task),
+                                          d->resolution,
                                           deliver_resolved, g_object_ref (d->task));
   }
 }
@@ -2057,7 +2359,7 @@ deliver_response (NetSipDispatcher      *self,
   NetSipTransport transport;
 
   if (d->id == NULL && key)
-    d->id = g_strdup (key);
+    d->id = g_ref_string_new (key);
 
   /* §17.2: through the server transaction, which caches it */
   if (tx && (options == NULL || (options->destination == NULL && options->leg == NULL)))
@@ -2152,8 +2454,8 @@ net_sip_dispatcher_deliver_async (NetSipDispatcher      *self,
   d->message = g_object_ref (message);
   if (options)
     {
-      d->id = g_strdup (options->id);
-      d->call_id = g_strdup (options->call_id);
+      d->id = options->id ? g_ref_string_new (options->id) : NULL;
+      d->call_id = options->call_id ? g_ref_string_new (options->call_id) : NULL;
     }
   d->stateless = !(options && options->do_retransmits_set ? options->do_retransmits
                                                           : self->do_retransmits);
@@ -2216,6 +2518,18 @@ net_sip_dispatcher_deliver_finish (NetSipDispatcher  *self,
   return TRUE;
 }
 
+/* The pending delivery whose transaction has the key @id and which has no
+ * entry in self->deliveries (its id is that key) */
+static Delivery *
+unregistered_delivery (NetSipDispatcher *self,
+                       const char       *id)
+{
+  NetSipTransaction *tx = g_hash_table_lookup (self->client, id);
+  Delivery *d = tx ? tx->owner : NULL;
+
+  return d && !d->done && !d->registered ? d : NULL;
+}
+
 static gboolean
 cancel_list (NetSipDispatcher *self,
              GPtrArray        *list)
@@ -2247,17 +2561,16 @@ gboolean
 net_sip_dispatcher_cancel_delivery (NetSipDispatcher *self,
                                     const char       *id)
 {
-  GPtrArray *list;
-  g_autoptr(GPtrArray) copy = NULL;
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
 
   g_return_val_if_fail (NET_SIP_IS_DISPATCHER (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
 
-  list = g_hash_table_lookup (self->deliveries, id);
-  if (list == NULL)
-    return FALSE;
-  copy = g_ptr_array_copy (list, NULL, NULL);
-  return cancel_list (self, copy);
+  for (Delivery *d = g_hash_table_lookup (self->deliveries, id); d; d = d->next_same_id)
+    g_ptr_array_add (found, d);
+  if (unregistered_delivery (self, id))
+    g_ptr_array_add (found, unregistered_delivery (self, id));
+  return cancel_list (self, found);
 }
 
 /**
@@ -2285,14 +2598,19 @@ net_sip_dispatcher_cancel_delivery_by_call_id (NetSipDispatcher *self,
 
   g_hash_table_iter_init (&iter, self->deliveries);
   while (g_hash_table_iter_next (&iter, NULL, &value))
+    for (Delivery *d = value; d; d = d->next_same_id)
+      if (g_strcmp0 (d->call_id, call_id) == 0)
+        g_ptr_array_add (found, d);
+  g_hash_table_iter_init (&iter, self->resolving);
+  while (g_hash_table_iter_next (&iter, &value, NULL))
+    if (g_strcmp0 (((Delivery *) value)->call_id, call_id) == 0)
+      g_ptr_array_add (found, value);
+  g_hash_table_iter_init (&iter, self->client);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      GPtrArray *list = value;
-      for (guint i = 0; i < list->len; i++)
-        {
-          Delivery *d = g_ptr_array_index (list, i);
-          if (g_strcmp0 (d->call_id, call_id) == 0)
-            g_ptr_array_add (found, d);
-        }
+      Delivery *d = ((NetSipTransaction *) value)->owner;
+      if (d && !d->done && !d->registered && g_strcmp0 (d->call_id, call_id) == 0)
+        g_ptr_array_add (found, d);
     }
   return cancel_list (self, found);
 }
@@ -2343,18 +2661,14 @@ NetSipTransaction *
 net_sip_dispatcher_get_transaction (NetSipDispatcher *self,
                                     const char       *id)
 {
-  GPtrArray *list;
-
   g_return_val_if_fail (NET_SIP_IS_DISPATCHER (self), NULL);
   g_return_val_if_fail (id != NULL, NULL);
 
-  list = g_hash_table_lookup (self->deliveries, id);
-  for (guint i = 0; list && i < list->len; i++)
-    {
-      Delivery *d = g_ptr_array_index (list, i);
-      if (d->tx)
-        return d->tx;
-    }
+  for (Delivery *d = g_hash_table_lookup (self->deliveries, id); d; d = d->next_same_id)
+    if (d->tx)
+      return d->tx;
+  if (unregistered_delivery (self, id))
+    return unregistered_delivery (self, id)->tx;
   return g_hash_table_lookup (self->server, id);
 }
 

@@ -20,6 +20,7 @@ typedef struct
   gint64 t1;
   gint64 t2;
   gint64 t4;
+  gboolean retransmit_2xx;  /* §13.3.1.4 on behalf of the UAS core */
 } NetSipTimerValues;
 
 struct _NetSipTransaction
@@ -30,10 +31,12 @@ struct _NetSipTransaction
   gpointer                owner;        /* the dispatcher's delivery, or NULL */
   NetSipTransactionKind   kind;
   NetSipTransactionState  state;
-  char                   *id;
-  char                   *key;
+  char                   *id;           /* GRefString, often the key itself */
+  char                   *key;          /* GRefString */
   char                   *response_key; /* server, RFC 2543 key: the key of its responses */
-  char                   *call_id;
+  char                   *dialog_key;   /* server INVITE with a 2xx: Call-ID|CSeq|To tag */
+  gboolean                acked;        /* server INVITE: the ACK for its 2xx came */
+  char                   *call_id;      /* GRefString */
   NetSipMessage          *message;      /* the request */
   NetSipResponse         *last_response;
   NetSipMessage          *ack;          /* client INVITE: ACK for a non-2xx */
@@ -51,7 +54,8 @@ struct _NetSipTransaction
   gint64                  timeout_at;   /* Timer B, F, H; server: no final response */
   gint64                  end_at;       /* Timer D, K, I, J, L, M */
   gint64                  trying_at;    /* server INVITE: 100 Trying if the TU is silent */
-  GSource                *timer;        /* one source at the earliest of the three */
+  gint64                  deadline;     /* the earliest of the above, in the heap */
+  gint                    heap_index;   /* in the dispatcher's timer heap, -1 = not */
 };
 
 GSource           *net_sip_timer_source_new              (GMainContext       *context,
@@ -85,6 +89,9 @@ gboolean           net_sip_transaction_send_response     (NetSipTransaction  *se
                                                           GTask              *task,
                                                           GError            **error);
 
+void               net_sip_transaction_acked             (NetSipTransaction  *self);
+void               net_sip_transaction_fire              (NetSipTransaction  *self,
+                                                          gint64              now);
 void               net_sip_transaction_sent              (NetSipTransaction  *self,
                                                           const GError       *error);
 void               net_sip_transaction_terminate         (NetSipTransaction  *self);

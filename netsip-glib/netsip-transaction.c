@@ -1,10 +1,10 @@
 /* netsip-transaction.c: one SIP transaction (RFC 3261 §17, RFC 6026)
  *
  * The four state machines of RFC 3261 §17 with the Accepted state of
- * RFC 6026. Timers are deadlines in monotonic microseconds; one GSource
- * per transaction is armed at the earliest of them, so a pending
- * transaction costs one source and wakes the loop exactly when something
- * is due, never on a periodic sweep.
+ * RFC 6026. Timers are deadlines in monotonic microseconds; a transaction
+ * sits in its dispatcher's timer heap at the earliest of them, and the
+ * dispatcher's one timer source wakes the loop exactly when the first
+ * deadline comes, never on a periodic sweep.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -67,15 +67,15 @@ net_sip_transaction_finalize (GObject *object)
 {
   NetSipTransaction *self = NET_SIP_TRANSACTION (object);
 
-  if (self->timer)
-    {
-      g_source_destroy (self->timer);
-      g_source_unref (self->timer);
-    }
-  g_free (self->id);
-  g_free (self->key);
+  /* normally out of the heap since it terminated; not so when the last
+   * reference goes first (a stateless entry replaced by a newer one) */
+  if (self->heap_index >= 0 && self->dispatcher)
+    net_sip_dispatcher_schedule (self->dispatcher, self, -1);
+  g_clear_pointer (&self->id, g_ref_string_release);
+  g_clear_pointer (&self->key, g_ref_string_release);
   g_free (self->response_key);
-  g_free (self->call_id);
+  g_free (self->dialog_key);
+  g_clear_pointer (&self->call_id, g_ref_string_release);
   g_clear_object (&self->message);
   g_clear_object (&self->last_response);
   g_clear_object (&self->ack);
@@ -94,6 +94,7 @@ net_sip_transaction_class_init (NetSipTransactionClass *klass)
 static void
 net_sip_transaction_init (NetSipTransaction *self)
 {
+  self->heap_index = -1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -144,24 +145,12 @@ next_deadline (NetSipTransaction *self)
   return next;
 }
 
-static gboolean on_timer (gpointer user_data);
-
+/* Tells the dispatcher's timer heap when we are next due. */
 static void
 arm_timer (NetSipTransaction *self)
 {
-  gint64 next = next_deadline (self);
-
-  if (self->timer == NULL)
-    {
-      if (next < 0)
-        return;
-      /* The source holds no reference: the transaction destroys it in
-       * net_sip_transaction_terminate() and finalize. */
-      self->timer = net_sip_timer_source_new (net_sip_dispatcher_get_context (self->dispatcher),
-                                              next, on_timer, self, NULL);
-      return;
-    }
-  g_source_set_ready_time (self->timer, next);
+  if (self->dispatcher)
+    net_sip_dispatcher_schedule (self->dispatcher, self, next_deadline (self));
 }
 
 static void
@@ -197,11 +186,8 @@ net_sip_transaction_terminate (NetSipTransaction *self)
     return;
   set_state (self, NET_SIP_TRANSACTION_STATE_TERMINATED);
   self->retransmit_at = self->timeout_at = self->end_at = self->trying_at = 0;
-  if (self->timer)
-    {
-      g_source_destroy (self->timer);
-      g_clear_pointer (&self->timer, g_source_unref);
-    }
+  if (self->heap_index >= 0 && self->dispatcher)
+    net_sip_dispatcher_schedule (self->dispatcher, self, -1);
   if (self->dispatcher)
     net_sip_dispatcher_transaction_terminated (self->dispatcher, self);
 }
@@ -309,11 +295,24 @@ server_timer (NetSipTransaction *self,
   /* Timer I, J, L */
   if (self->end_at > 0 && now >= self->end_at)
     {
+      g_autoptr(GError) error = NULL;
+
+      /* §13.3.1.4: 64*T1 of 2xx retransmissions without an ACK */
+      if (self->state == NET_SIP_TRANSACTION_STATE_ACCEPTED && self->t.retransmit_2xx &&
+          !self->acked)
+        error = g_error_new (NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_TIMEOUT,
+                             "no ACK for the %u response to INVITE within %" G_GINT64_FORMAT " ms",
+                             net_sip_response_get_code (self->last_response), 64 * self->t.t1 / 1000);
+      g_object_ref (self);
       net_sip_transaction_terminate (self);
+      if (error && self->dispatcher)
+        net_sip_dispatcher_transaction_failed (self->dispatcher, self, error);
+      g_object_unref (self);
       return;
     }
 
-  /* Timer G */
+  /* Timer G; in Accepted the 2xx retransmissions of §13.3.1.4, same
+   * schedule */
   if (self->retransmit_at > 0 && now >= self->retransmit_at)
     {
       send_message (self, NET_SIP_MESSAGE (self->last_response), NULL);
@@ -324,11 +323,14 @@ server_timer (NetSipTransaction *self,
     }
 }
 
-static gboolean
-on_timer (gpointer user_data)
+/* Called by the dispatcher's timer source when our deadline has come
+ * (we are out of the heap then): handles what is due, then asks to be
+ * woken for the next deadline, if any. */
+void
+net_sip_transaction_fire (NetSipTransaction *self,
+                          gint64             now)
 {
-  NetSipTransaction *self = user_data;
-  gint64 now = g_source_get_time (self->timer);
+  g_return_if_fail (NET_SIP_IS_TRANSACTION (self));
 
   g_object_ref (self);
   if (self->kind == NET_SIP_TRANSACTION_KIND_SERVER_INVITE ||
@@ -336,22 +338,24 @@ on_timer (gpointer user_data)
     server_timer (self, now);
   else
     client_timer (self, now);
-
   if (self->state != NET_SIP_TRANSACTION_STATE_TERMINATED)
-    {
-      gint64 next = next_deadline (self);
-      if (next >= 0)
-        {
-          g_source_set_ready_time (self->timer, next);
-          g_object_unref (self);
-          return G_SOURCE_CONTINUE;
-        }
-    }
-  /* Nothing left to wait for: drop the source (terminate may have done so). */
-  if (self->timer)
-    g_clear_pointer (&self->timer, g_source_unref);
+    arm_timer (self);
   g_object_unref (self);
-  return G_SOURCE_REMOVE;
+}
+
+/* The ACK for our 2xx came: no more 2xx retransmissions. The transaction
+ * stays Accepted until Timer L to absorb INVITE retransmissions. */
+void
+net_sip_transaction_acked (NetSipTransaction *self)
+{
+  g_return_if_fail (NET_SIP_IS_TRANSACTION (self));
+
+  self->acked = TRUE;
+  if (self->state == NET_SIP_TRANSACTION_STATE_ACCEPTED && self->retransmit_at > 0)
+    {
+      self->retransmit_at = 0;
+      arm_timer (self);
+    }
 }
 
 /* A send failed (§17.1.1.2, §17.1.2.2, §17.2.4): the transaction ends and
@@ -415,8 +419,9 @@ net_sip_transaction_new_client (NetSipDispatcher        *dispatcher,
   self->message = g_object_ref (request);
   self->leg = g_object_ref (leg);
   self->remote = g_object_ref (remote);
-  self->key = g_strdup (net_sip_message_get_tid (request));
-  self->call_id = g_strdup (net_sip_message_get_call_id (request));
+  self->key = g_ref_string_new (net_sip_message_get_tid (request));
+  self->call_id = net_sip_message_get_call_id (request)
+                    ? g_ref_string_new (net_sip_message_get_call_id (request)) : NULL;
   self->t = *t;
   self->reliable = net_sip_leg_get_protocol (leg) != NET_SIP_TRANSPORT_UDP;
   return self;
@@ -600,9 +605,10 @@ net_sip_transaction_new_server (NetSipDispatcher        *dispatcher,
   self->leg = g_object_ref (leg);
   self->source = g_object_ref (source);
   self->remote = g_object_ref (remote);
-  self->key = g_strdup (net_sip_message_get_tid (request));
-  self->id = g_strdup (self->key);
-  self->call_id = g_strdup (net_sip_message_get_call_id (request));
+  self->key = g_ref_string_new (net_sip_message_get_tid (request));
+  self->id = g_ref_string_acquire (self->key);
+  self->call_id = net_sip_message_get_call_id (request)
+                    ? g_ref_string_new (net_sip_message_get_call_id (request)) : NULL;
   self->t = *t;
   self->reliable = net_sip_leg_get_protocol (leg) != NET_SIP_TRANSPORT_UDP;
   /* The TU must answer; if it never does, the entry must not live for
@@ -648,6 +654,7 @@ net_sip_transaction_receive_request (NetSipTransaction *self,
         case NET_SIP_TRANSACTION_STATE_ACCEPTED:
           /* RFC 6026 §8.7: an ACK matching an Accepted transaction goes
            * to the TU (it acknowledges the 2xx) */
+          net_sip_transaction_acked (self);
           return TRUE;
         default:
           /* an ACK before any final response: nothing to acknowledge */
@@ -727,6 +734,15 @@ net_sip_transaction_send_response (NetSipTransaction  *self,
       set_state (self, NET_SIP_TRANSACTION_STATE_ACCEPTED);
       self->timeout_at = 0;
       self->end_at = now + 64 * self->t.t1;
+      /* §13.3.1.4: the UAS core retransmits the 2xx until the ACK, at T1
+       * doubling up to T2, over any transport (the ACK is end to end) */
+      if (self->t.retransmit_2xx)
+        {
+          self->interval = self->t.t1;
+          self->retransmit_at = now + self->t.t1;
+          if (self->dispatcher)
+            net_sip_dispatcher_transaction_accepted (self->dispatcher, self);
+        }
     }
   else if (self->kind == NET_SIP_TRANSACTION_KIND_SERVER_INVITE)
     {
