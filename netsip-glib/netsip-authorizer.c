@@ -55,8 +55,9 @@
  * ours; username, nonce, uri and response are present; the algorithm is
  * one we offer and a qop (`auth` or `auth-int`) is
  * given, so the nonce count protects against replay; the `uri` parameter
- * names the Request-URI (RFC 7616 §3.4.6); the user is known; the
- * response is right; the nonce is ours and not expired; its nonce count
+ * names the Request-URI (RFC 7616 §3.4.6); the nonce is ours (its HMAC,
+ * before any password lookup); the user is known; the response is right;
+ * the nonce is not expired; its nonce count
  * is higher than any seen before with that nonce (a replayed request is
  * refused). The highest count per nonce is remembered for at most
  * [property@NetSip.Authorizer:max-nonces] nonces; a nonce forgotten to
@@ -452,6 +453,15 @@ check_request (NetSipAuthorizer  *self,
       *why = "the uri parameter is not the Request-URI";
       return VERDICT_REJECTED;
     }
+  /* the nonce's HMAC first: it is cheap, and a forged nonce must not
+   * cost a password lookup (a database, a signal handler) */
+  status = net_sip_digest_nonce_check (self->secret, nonce, now_seconds (),
+                                       self->nonce_lifetime, &timestamp);
+  if (status == NET_SIP_DIGEST_NONCE_INVALID)
+    {
+      *why = "a nonce we did not make";
+      return VERDICT_REJECTED;
+    }
   ha1 = lookup_ha1 (self, user, algorithm);
   if (ha1 == NULL)
     {
@@ -466,13 +476,6 @@ check_request (NetSipAuthorizer  *self,
     }
   /* the response is right: only now may the nonce be called stale
    * (RFC 7616 §3.3, stale) */
-  status = net_sip_digest_nonce_check (self->secret, nonce, now_seconds (),
-                                       self->nonce_lifetime, &timestamp);
-  if (status == NET_SIP_DIGEST_NONCE_INVALID)
-    {
-      *why = "a nonce we did not make";
-      return VERDICT_REJECTED;
-    }
   if (status == NET_SIP_DIGEST_NONCE_STALE)
     {
       *why = "stale nonce";

@@ -563,8 +563,21 @@ test_stale_nonce (Fixture       *f,
   g_assert_cmpuint (f->server->requests->len, ==, 1);
 }
 
+static char *
+on_lookup_password (NetSipAuthorizer *auth,
+                    const char       *username,
+                    const char       *realm,
+                    gpointer          user_data)
+{
+  guint *calls = user_data;
+
+  (*calls)++;
+  g_assert_cmpstr (realm, ==, REALM);
+  return g_strcmp0 (username, "carol") == 0 ? g_strdup ("from-callback") : NULL;
+}
+
 /* A nonce made with another secret (another server, a forgery) is
- * refused even with a right response. */
+ * refused even with a right response, before any password lookup. */
 static void
 test_foreign_nonce (Fixture       *f,
                     gconstpointer  data)
@@ -573,11 +586,15 @@ test_foreign_nonce (Fixture       *f,
   g_autofree char *nonce = net_sip_digest_nonce_new (other, g_get_real_time () / G_USEC_PER_SEC);
   g_autofree char *text = g_strdup_printf ("Digest realm=\"" REALM "\", nonce=\"%s\", algorithm=MD5, qop=\"auth\"", nonce);
   g_autoptr(NetSipAuthParams) ch = net_sip_auth_params_parse (text, -1, NULL);
-  g_autofree char *c = credentials (ch, "alice", "wonderland", "REGISTER", f->ruri, 1);
-  g_autoptr(NetSipResponse) r = send_with (f, "REGISTER", "Authorization", c);
+  g_autofree char *c = credentials (ch, "carol", "from-callback", "REGISTER", f->ruri, 1);
+  g_autoptr(NetSipResponse) r = NULL;
+  guint calls = 0;
 
+  g_signal_connect (f->auth, "lookup-password", G_CALLBACK (on_lookup_password), &calls);
+  r = send_with (f, "REGISTER", "Authorization", c);
   g_assert_cmpuint (net_sip_response_get_code (r), ==, 401);
   assert_fresh_challenge (r, "WWW-Authenticate", ch, FALSE);
+  g_assert_cmpuint (calls, ==, 0);
   g_assert_cmpuint (counter (f->auth, "rejected-requests"), ==, 1);
   g_assert_cmpuint (f->server->requests->len, ==, 0);
 }
@@ -849,19 +866,6 @@ test_ha1_table (Fixture       *f,
   g_assert_cmpuint (net_sip_response_get_code (r3), ==, 401);
   g_assert_cmpuint (counter (f->auth, "accepted-requests"), ==, 1);
   g_assert_cmpuint (counter (f->auth, "rejected-requests"), ==, 2);
-}
-
-static char *
-on_lookup_password (NetSipAuthorizer *auth,
-                    const char       *username,
-                    const char       *realm,
-                    gpointer          user_data)
-{
-  guint *calls = user_data;
-
-  (*calls)++;
-  g_assert_cmpstr (realm, ==, REALM);
-  return g_strcmp0 (username, "carol") == 0 ? g_strdup ("from-callback") : NULL;
 }
 
 /* Passwords from the lookup-password signal */
