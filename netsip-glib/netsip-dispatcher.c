@@ -629,8 +629,10 @@ net_sip_dispatcher_pass_up (NetSipDispatcher *self,
   g_autoptr(NetSipReceiver) receiver = self->receiver ? g_object_ref (self->receiver) : NULL;
 
   g_signal_emit (self, signals[SIG_MESSAGE_RECEIVED], 0, message, leg, source);
+  /* the top receiver's verdict has no one to go to: what it leaves
+   * unhandled a stateful server transaction ends by itself (Timer J/H) */
   if (receiver)
-    net_sip_receiver_receive (receiver, message, leg, source);
+    (void) net_sip_receiver_receive (receiver, message, leg, source);
 }
 
 gboolean

@@ -30,5 +30,6 @@
 #include "netsip-delivery-options.h"
 #include "netsip-transaction.h"
 #include "netsip-dispatcher.h"
+#include "netsip-authorizer.h"
 
 #undef __NETSIP_H_INSIDE__

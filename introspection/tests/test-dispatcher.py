@@ -175,7 +175,7 @@ class PyUas(GObject.Object, NetSip.Receiver):
 
     def do_receive(self, message, leg, source):
         if not message.is_request() or message.get_method() == 'ACK':
-            return
+            return False
         self.requests.append((message, leg, source))
         resp = message.create_response(200, None, 'pyuas')
         resp.add_header('Allow', 'INVITE, ACK, CANCEL, OPTIONS, BYE')
@@ -187,6 +187,7 @@ class PyUas(GObject.Object, NetSip.Receiver):
                 self.errors.append(e)
 
         self.dispatcher.deliver_async(resp, None, None, sent, None)
+        return True
 
 
 def test_options_exchange():

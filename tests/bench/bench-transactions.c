@@ -453,7 +453,7 @@ bench_receiver_answered (GObject      *source,
 /* What an application answering OPTIONS does: a response for the request
  * (200 unless --answer-code says otherwise), handed to the dispatcher,
  * which sends it through the request's server transaction. */
-static void
+static gboolean
 bench_receiver_receive (NetSipReceiver   *receiver,
                         NetSipMessage    *message,
                         NetSipLeg        *leg,
@@ -466,13 +466,14 @@ bench_receiver_receive (NetSipReceiver   *receiver,
       g_strcmp0 (net_sip_request_get_method (NET_SIP_REQUEST (message)), "OPTIONS") != 0)
     {
       self->stats.not_options++;
-      return;
+      return FALSE;
     }
   self->stats.requests++;
   response = net_sip_request_create_response (NET_SIP_REQUEST (message), self->answer_code,
                                               NULL, BENCH_TO_TAG);
   net_sip_dispatcher_deliver_async (self->dispatcher, NET_SIP_MESSAGE (response), NULL, NULL,
                                     bench_receiver_answered, self);
+  return TRUE;
 }
 
 static void

@@ -134,7 +134,7 @@ answer_cb (NetSipDispatcher *dispatcher,
   return G_SOURCE_REMOVE;
 }
 
-static void
+static gboolean
 test_slow_uas_receive (NetSipReceiver   *receiver,
                        NetSipMessage    *message,
                        NetSipLeg        *leg,
@@ -144,11 +144,11 @@ test_slow_uas_receive (NetSipReceiver   *receiver,
   Pending *pending;
 
   if (!net_sip_message_is_request (message))
-    return;
+    return FALSE;
   if (strcmp (net_sip_message_get_method (message), "ACK") == 0)
     {
       self->n_acks++;
-      return;
+      return TRUE;
     }
   g_ptr_array_add (self->requests, g_object_ref (message));
   pending = g_new0 (Pending, 1);
@@ -156,6 +156,7 @@ test_slow_uas_receive (NetSipReceiver   *receiver,
   pending->request = g_object_ref (message);
   net_sip_dispatcher_add_timer (self->dispatcher, self->delay_s, 0, answer_cb, pending,
                                 pending_free);
+  return TRUE;
 }
 
 static void
