@@ -104,7 +104,6 @@ struct _Delivery
   NetSipMessage      *message;
   GPtrArray          *targets;    /* NetSipTarget, when resolved */
   GPtrArray          *legs;       /* NetSipLeg, same index */
-  guint               index;
   NetSipLeg          *leg;        /* the one next hop when given, instead of */
   GInetSocketAddress *destination;/* the two arrays */
   Delivery           *next_same_id;
@@ -112,13 +111,16 @@ struct _Delivery
   GError             *last_error;
   NetSipResponse     *last_503;
   GSource            *cancel_source;
-  gboolean            stateless;
-  gboolean            via_added;
-  gboolean            registered; /* in self->deliveries */
-  gboolean            counted;    /* in self->n_pending_client */
-  gboolean            resolving;  /* in self->resolving */
   GCancellable       *resolution; /* stops the lookup when the delivery ends */
-  gboolean            done;
+  guint               index;      /* of the target being tried */
+  /* bit fields: a pending delivery's size counts (issue 4: at most 1 KiB
+   * per pending client transaction besides the message) */
+  guint               stateless : 1;
+  guint               via_added : 1;
+  guint               registered : 1; /* in self->deliveries */
+  guint               counted : 1;    /* in self->n_pending_client */
+  guint               resolving : 1;  /* in self->resolving */
+  guint               done : 1;
 };
 
 G_DEFINE_FINAL_TYPE (NetSipDispatcher, net_sip_dispatcher, G_TYPE_OBJECT)
@@ -627,8 +629,10 @@ net_sip_dispatcher_pass_up (NetSipDispatcher *self,
   g_autoptr(NetSipReceiver) receiver = self->receiver ? g_object_ref (self->receiver) : NULL;
 
   g_signal_emit (self, signals[SIG_MESSAGE_RECEIVED], 0, message, leg, source);
+  /* the top receiver's verdict has no one to go to: what it leaves
+   * unhandled a stateful server transaction ends by itself (Timer J/H) */
   if (receiver)
-    net_sip_receiver_receive (receiver, message, leg, source);
+    (void) net_sip_receiver_receive (receiver, message, leg, source);
 }
 
 gboolean
@@ -2131,6 +2135,17 @@ start_target (Delivery *d)
       target = g_ptr_array_index (d->targets, d->index);
       leg = g_ptr_array_index (d->legs, d->index);
       destination = net_sip_target_get_address (target);
+      if (d->index + 1 == d->targets->len)
+        {
+          /* the last target: nothing left to fail over to, so a pending
+           * transaction keeps its leg and address, not the lists */
+          g_set_object (&d->leg, leg);
+          g_set_object (&d->destination, destination);
+          leg = d->leg;
+          destination = d->destination;
+          g_clear_pointer (&d->targets, g_ptr_array_unref);
+          g_clear_pointer (&d->legs, g_ptr_array_unref);
+        }
     }
   else
     {

@@ -1101,7 +1101,7 @@ client_handle_provisional (ClientRequest  *cr,
                  cr->original, response);
 }
 
-static void
+static gboolean
 receive_response (NetSipEndpoint *self,
                   NetSipResponse *response)
 {
@@ -1118,9 +1118,9 @@ receive_response (NetSipEndpoint *self,
        * the leg's Via) */
       if (cr == NULL || cr->done ||
           g_strcmp0 (top_branch (m), top_branch (NET_SIP_MESSAGE (cr->current))) != 0)
-        return;
+        return FALSE;
       client_handle_provisional (cr, response);
-      return;
+      return TRUE;
     }
   if (code < 300 && g_strcmp0 (net_sip_message_get_cseq_method (m), "INVITE") == 0)
     {
@@ -1132,7 +1132,12 @@ receive_response (NetSipEndpoint *self,
           g_strcmp0 (net_sip_message_get_to_tag (m),
                      net_sip_message_get_to_tag (NET_SIP_MESSAGE (e->first))) == 0)
         send_ack (self, e->ack);
+      if (e)
+        return TRUE;
     }
+  /* a final response of one of our requests completes it where its
+   * delivery ends */
+  return g_hash_table_contains (self->clients, key);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1686,20 +1691,26 @@ handle_request (NetSipEndpoint   *self,
   g_object_unref (request);
 }
 
-static void
+/* Receivers return whether they handled the message (a chain tries the
+ * next one otherwise). The endpoint is a user agent: it answers every
+ * request it gets, one way or another, and a response is its own when
+ * one of its requests is waiting for it. */
+static gboolean
 net_sip_endpoint_receive (NetSipReceiver   *receiver,
                           NetSipMessage    *message,
                           NetSipLeg        *leg,
                           NetSipSourceInfo *source)
 {
   NetSipEndpoint *self = NET_SIP_ENDPOINT (receiver);
+  gboolean handled = TRUE;
 
   g_object_ref (self);
   if (NET_SIP_IS_REQUEST (message))
     handle_request (self, NET_SIP_REQUEST (message), leg, source);
   else
-    receive_response (self, NET_SIP_RESPONSE (message));
+    handled = receive_response (self, NET_SIP_RESPONSE (message));
   g_object_unref (self);
+  return handled;
 }
 
 static void

@@ -68,7 +68,7 @@ answered (GObject      *source,
   g_assert_null (response);
 }
 
-static void
+static gboolean
 test_receiver_receive (NetSipReceiver   *receiver,
                        NetSipMessage    *message,
                        NetSipLeg        *leg,
@@ -87,7 +87,9 @@ test_receiver_receive (NetSipReceiver   *receiver,
       self->n_answered++;
       net_sip_dispatcher_deliver_async (self->dispatcher, NET_SIP_MESSAGE (response), NULL,
                                         NULL, answered, NULL);
+      return TRUE;
     }
+  return FALSE;
 }
 
 static void

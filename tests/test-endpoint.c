@@ -1129,7 +1129,7 @@ G_DEFINE_TYPE_WITH_CODE (TestBare, test_bare, G_TYPE_OBJECT,
 static void test_bare_class_init (TestBareClass *klass) { }
 static void test_bare_init (TestBare *self) { }
 
-static void
+static gboolean
 test_bare_receive (NetSipReceiver   *receiver,
                    NetSipMessage    *message,
                    NetSipLeg        *leg,
@@ -1138,10 +1138,11 @@ test_bare_receive (NetSipReceiver   *receiver,
   Bare *b = TEST_BARE (receiver)->bare;
 
   if (!net_sip_message_is_request (message))
-    return;
+    return FALSE;
   g_ptr_array_add (b->requests, g_object_ref (message));
   if (strcmp (net_sip_message_get_method (message), "ACK") != 0)
     b->handler (b, NET_SIP_REQUEST (message), leg);
+  return TRUE;
 }
 
 static void
