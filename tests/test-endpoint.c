@@ -1088,6 +1088,60 @@ test_merged_request (Fixture       *f,
   g_object_unref (raw.socket);
 }
 
+/* ---- behind a NetSipAuthorizer: a call whose INVITE and BYE are
+ * challenged (SHA-256), ACK passes unchecked (RFC 3261 §22.1) ---- */
+
+static void
+test_call_through_authorizer (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(NetSipAuthorizer) auth = net_sip_authorizer_new (f->b.dispatcher, "call.test");
+  g_autoptr(NetSipRequest) invite = NULL;
+  g_autoptr(NetSipDialog) dialog = NULL;
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_object_unref);
+  const char *sha256[] = { "SHA-256", NULL };
+  Count c = { &f->b, 1 };
+  Result r = { 0 };
+  guint n_invites = 0, n_byes = 0;
+
+  net_sip_authorizer_set_password (auth, "alice", "secret");
+  net_sip_authorizer_set_algorithms (auth, sha256);
+  net_sip_authorizer_set_next (auth, NET_SIP_RECEIVER (f->b.endpoint));
+  net_sip_dispatcher_set_receiver (f->b.dispatcher, NET_SIP_RECEIVER (auth));
+  g_signal_connect (f->b.dispatcher, "message-received", G_CALLBACK (on_message_received_count), seen);
+  net_sip_endpoint_set_credentials (f->a.endpoint, "call.test", "alice", "secret");
+
+  invite = new_invite (&f->a, &f->b);
+  net_sip_endpoint_invite_async (f->a.endpoint, invite, NULL, on_delivered, &r);
+  run_until (flag_set, &r.done);
+  g_assert_cmpuint (code_of (&r), ==, 200);
+  dialog = g_steal_pointer (&r.dialog);
+  result_clear (&r);
+  run_until (b_got_ack, f);
+  /* the endpoint saw only the INVITE with credentials */
+  g_assert_cmpuint (count_requests (&f->b, "INVITE"), ==, 1);
+  g_assert_nonnull (net_sip_message_get_header (NET_SIP_MESSAGE (last_request (&f->b, "INVITE")),
+                                                "Authorization"));
+
+  net_sip_endpoint_close_dialog (f->a.endpoint, dialog);
+  run_until (closed_reached, &c);
+  g_assert_cmpuint (count_requests (&f->b, "BYE"), ==, 1);
+  for (guint i = 0; i < seen->len; i++)
+    {
+      NetSipMessage *m = g_ptr_array_index (seen, i);
+      if (!net_sip_message_is_request (m))
+        continue;
+      if (strcmp (net_sip_message_get_method (m), "INVITE") == 0)
+        n_invites++;
+      else if (strcmp (net_sip_message_get_method (m), "BYE") == 0)
+        n_byes++;
+    }
+  /* each challenged once, then sent again with credentials */
+  g_assert_cmpuint (n_invites, ==, 2);
+  g_assert_cmpuint (n_byes, ==, 2);
+  net_sip_dispatcher_set_receiver (f->b.dispatcher, NULL);
+}
+
 /* ------------------------------------------------------------------ */
 /* Bare receivers: a dispatcher with a receiver that answers by hand   */
 
@@ -1955,6 +2009,7 @@ main (int    argc,
   ADD ("/endpoint/udp/rfc4475", "udp", test_rfc4475);
   ADD ("/endpoint/udp/rfc2543-peer", "udp", test_rfc2543_peer);
   ADD ("/endpoint/udp/merged-request", "udp", test_merged_request);
+  ADD ("/endpoint/udp/call-through-authorizer", "udp", test_call_through_authorizer);
   ADD_BARE ("/endpoint/ack-retransmission", NULL, test_ack_retransmission);
   ADD_BARE ("/endpoint/auth/md5", NULL, test_auth_md5);
   ADD_BARE ("/endpoint/auth/sha256", NULL, test_auth_sha256);
