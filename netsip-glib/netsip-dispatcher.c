@@ -598,6 +598,45 @@ send_done (GObject      *source,
   g_free (sd);
 }
 
+static gboolean
+same_socket_address (GInetSocketAddress *a,
+                     GInetSocketAddress *b)
+{
+  return g_inet_socket_address_get_port (a) == g_inet_socket_address_get_port (b) &&
+         g_inet_address_equal (g_inet_socket_address_get_address (a),
+                               g_inet_socket_address_get_address (b));
+}
+
+/* An ICMP error for a datagram a leg sent (RFC 3261 §18.4): the client
+ * transactions that sent to that address and heard nothing back yet fail
+ * with it now, so their delivery moves on to the next target (RFC 3263
+ * §4.3) instead of waiting for Timer B or F. A transaction that got a
+ * response knows its peer is there and ignores it. */
+static void
+on_leg_send_failed (NetSipLeg          *leg,
+                    GInetSocketAddress *destination,
+                    const GError       *error,
+                    gpointer            user_data)
+{
+  NetSipDispatcher *self = user_data;
+  g_autoptr(GPtrArray) failed = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->client);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      NetSipTransaction *tx = value;
+      if (tx->leg == leg && tx->remote && tx->last_response == NULL &&
+          (tx->state == NET_SIP_TRANSACTION_STATE_CALLING || tx->state == NET_SIP_TRANSACTION_STATE_TRYING) &&
+          same_socket_address (tx->remote, destination))
+        g_ptr_array_add (failed, g_object_ref (tx));
+    }
+  /* outside the iteration: failing one changes the table */
+  for (guint i = 0; i < failed->len; i++)
+    net_sip_transaction_sent (g_ptr_array_index (failed, i), error);
+}
+
 void
 net_sip_dispatcher_send (NetSipDispatcher   *self,
                          NetSipTransaction  *transaction,
@@ -995,8 +1034,11 @@ net_sip_dispatcher_dispose (GObject *object)
   if (self->legs)
     {
       for (guint i = 0; i < self->legs->len; i++)
-        g_signal_handler_disconnect (g_ptr_array_index (self->legs, i),
-                                     g_array_index (self->leg_handlers, gulong, i));
+        {
+          g_signal_handler_disconnect (g_ptr_array_index (self->legs, i),
+                                       g_array_index (self->leg_handlers, gulong, i));
+          g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->legs, i), on_leg_send_failed, self);
+        }
       g_ptr_array_set_size (self->legs, 0);
       g_array_set_size (self->leg_handlers, 0);
     }
@@ -1595,6 +1637,7 @@ net_sip_dispatcher_add_leg (NetSipDispatcher *self,
   if (g_ptr_array_find (self->legs, leg, NULL))
     return;
   id = g_signal_connect (leg, "message-received", G_CALLBACK (on_leg_message_received), self);
+  g_signal_connect (leg, "send-failed", G_CALLBACK (on_leg_send_failed), self);
   g_ptr_array_add (self->legs, g_object_ref (leg));
   g_array_append_val (self->leg_handlers, id);
 }
@@ -1623,6 +1666,7 @@ net_sip_dispatcher_remove_leg (NetSipDispatcher *self,
   if (!g_ptr_array_find (self->legs, leg, &index))
     return FALSE;
   g_signal_handler_disconnect (leg, g_array_index (self->leg_handlers, gulong, index));
+  g_signal_handlers_disconnect_by_func (leg, on_leg_send_failed, self);
   g_array_remove_index (self->leg_handlers, index);
   g_ptr_array_remove_index (self->legs, index);
   return TRUE;
