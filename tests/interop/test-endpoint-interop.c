@@ -156,7 +156,9 @@ peer_exited (Fixture *f, gconstpointer data)
 static void
 child_setup (gpointer data)
 {
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  /* SIGTERM for a peer that must end its own worker processes (Kamailio),
+   * SIGKILL for the others */
+  prctl (PR_SET_PDEATHSIG, GPOINTER_TO_INT (data) ? SIGTERM : SIGKILL);
 }
 #endif
 
@@ -211,7 +213,7 @@ spawn (Fixture            *f,
   g_autofree char *joined = g_strjoinv (" ", (char **) argv);
 
 #ifdef __linux__
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, GINT_TO_POINTER (f->term_first), NULL);
 #endif
   if (f->tmpdir)
     g_subprocess_launcher_set_cwd (launcher, f->tmpdir);
@@ -805,6 +807,53 @@ on_sent (NetSipDispatcher  *dispatcher,
     g_ptr_array_add (sent, g_object_ref (message));
 }
 
+/* Kamailio prints no ready line: probe with OPTIONS (the config answers
+ * 405) until it answers; an ICMP port unreachable before that is just a
+ * failed receive. */
+static gboolean
+probe_until_answer (Fixture *f,
+                    guint    port,
+                    guint    seconds)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) dest = g_inet_socket_address_new (lo, port);
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                            G_SOCKET_PROTOCOL_UDP, &error);
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+  guint n = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (socket, any, FALSE, &error));
+  g_socket_set_blocking (socket, FALSE);
+  while (g_get_monotonic_time () < deadline)
+    {
+      char buffer[2048];
+      g_autofree char *probe = g_strdup_printf ("OPTIONS sip:probe@127.0.0.1:%u SIP/2.0\r\n"
+                                                "Via: SIP/2.0/UDP 127.0.0.1;rport;branch=z9hG4bKprobe%u\r\n"
+                                                "Max-Forwards: 70\r\nFrom: <sip:probe@127.0.0.1>;tag=p\r\n"
+                                                "To: <sip:probe@127.0.0.1>\r\nCall-ID: probe%u\r\n"
+                                                "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n",
+                                                port, n, n);
+      n++;
+      g_socket_send_to (socket, dest, probe, strlen (probe), NULL, NULL);
+      run_for (100);
+      while (g_socket_condition_check (socket, G_IO_IN) & G_IO_IN)
+        {
+          g_autoptr(GError) recv_error = NULL;
+          gssize got = g_socket_receive (socket, buffer, sizeof buffer, NULL, &recv_error);
+          if (got > 8 && memcmp (buffer, "SIP/2.0 ", 8) == 0)
+            return TRUE;
+          if (got < 0)
+            break;   /* refused: not listening yet */
+        }
+      if (f->exited)
+        return FALSE;
+    }
+  return FALSE;
+}
+
 static void
 test_kamailio_sha256 (Fixture       *f,
                       gconstpointer  data)
@@ -846,10 +895,10 @@ test_kamailio_sha256 (Fixture       *f,
     spawn (f, argv);
   }
 
+  g_assert_true (probe_until_answer (f, port, WAIT_LIMIT));
   g_signal_connect (f->dispatcher, "message-sent", G_CALLBACK (on_sent), sent);
   registrar = g_strdup_printf ("sip:127.0.0.1:%u", port);
   net_sip_endpoint_set_credentials (f->endpoint, "kam.test", "alice", "secret");
-  /* the first REGISTER may go before Kamailio listens: UDP retransmits */
   net_sip_endpoint_register_async (f->endpoint, registrar, "sip:alice@kam.test", NULL, 120, NULL,
                                    on_registered, &r);
   g_assert_true (wait_for (f, flag_cond, &r.done, WAIT_LIMIT));
