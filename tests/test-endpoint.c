@@ -1171,6 +1171,9 @@ struct _Bare
   guint        code;       /* 302 or 305 */
   guint        n_2xx_repeats;
   guint        expires_granted;
+  gboolean     proxy;      /* challenger: 407 and Proxy-Authenticate */
+  const char  *fixed_nonce; /* challenger: always this nonce */
+  GPtrArray   *ncs;        /* challenger: nc of each accepted credential */
   gint64       times[8];   /* registrar: when the REGISTERs came, µs */
   guint        n_times;
 };
@@ -1222,6 +1225,7 @@ bare_init (Bare        *b,
 static void
 bare_clear (Bare *b)
 {
+  g_clear_pointer (&b->ncs, g_ptr_array_unref);
   side_clear (&b->side);
   g_clear_pointer (&b->requests, g_ptr_array_unref);
   g_free (b->target);
@@ -1261,7 +1265,8 @@ challenger (Bare          *b,
             NetSipLeg     *leg)
 {
   NetSipMessage *m = NET_SIP_MESSAGE (request);
-  g_autoptr(GPtrArray) creds = net_sip_message_get_auth_params (m, "Authorization", NULL);
+  g_autoptr(GPtrArray) creds = net_sip_message_get_auth_params (m, b->proxy ? "Proxy-Authorization"
+                                                                            : "Authorization", NULL);
   g_autoptr(NetSipResponse) response = NULL;
 
   if (creds && creds->len > 0)
@@ -1279,21 +1284,25 @@ challenger (Bare          *b,
       if (net_sip_digest_check_credentials (c, net_sip_request_get_method (request),
                                             body, ha1, &error))
         {
+          if (b->ncs)
+            g_ptr_array_add (b->ncs, g_strdup (net_sip_auth_params_get_param (c, "nc")));
           response = net_sip_request_create_response (request, 200, NULL, "bare");
           bare_send (b, response);
           return;
         }
     }
   b->n_challenges++;
-  response = net_sip_request_create_response (request, 401, NULL, "bare");
+  response = net_sip_request_create_response (request, b->proxy ? 407 : 401, NULL, "bare");
   for (guint i = 0; i < b->n_algorithms; i++)
     {
       g_autoptr(GBytes) secret = secret_bytes ();
-      g_autofree char *nonce = net_sip_digest_nonce_new (secret, g_get_real_time () / G_USEC_PER_SEC);
+      g_autofree char *nonce = b->fixed_nonce ? g_strdup (b->fixed_nonce)
+                                              : net_sip_digest_nonce_new (secret, g_get_real_time () / G_USEC_PER_SEC);
       g_autofree char *value =
         g_strdup_printf ("Digest realm=\"test.realm\", nonce=\"%s\", algorithm=%s, qop=\"auth\"",
                          nonce, net_sip_digest_algorithm_to_string (b->algorithms[i]));
-      net_sip_message_add_header (NET_SIP_MESSAGE (response), "WWW-Authenticate", value);
+      net_sip_message_add_header (NET_SIP_MESSAGE (response),
+                                  b->proxy ? "Proxy-Authenticate" : "WWW-Authenticate", value);
     }
   bare_send (b, response);
 }
@@ -1984,6 +1993,40 @@ test_register_cancel (BareFixture   *bf,
   g_clear_error (&r.error);
 }
 
+/* 407 from a proxy (Proxy-Authorization, §22.3), and the nonce count
+ * growing for a nonce the server keeps using (RFC 7616 §3.4) */
+static void
+test_auth_407_nonce_count (BareFixture   *bf,
+                           gconstpointer  data)
+{
+  Side *a = &bf->f->a;
+  Bare *b = &bf->bare;
+
+  bare_init (b, challenger);
+  b->algorithms[0] = NET_SIP_DIGEST_SHA256;
+  b->n_algorithms = 1;
+  b->password = "secret";
+  b->proxy = TRUE;
+  b->fixed_nonce = "the-same-nonce";
+  b->ncs = g_ptr_array_new_with_free_func (g_free);
+  net_sip_endpoint_set_credentials (a->endpoint, "test.realm", "alice", "secret");
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(NetSipRequest) request = request_to_bare (a, b, "OPTIONS");
+      Result r = { 0 };
+
+      net_sip_endpoint_deliver_async (a->endpoint, request, NULL, on_delivered, &r);
+      run_until (flag_set, &r.done);
+      g_assert_cmpuint (code_of (&r), ==, 200);
+      result_clear (&r);
+    }
+  g_assert_cmpuint (b->n_challenges, ==, 3);
+  g_assert_cmpuint (b->ncs->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (b->ncs, 0), ==, "00000001");
+  g_assert_cmpstr (g_ptr_array_index (b->ncs, 1), ==, "00000002");
+  g_assert_cmpstr (g_ptr_array_index (b->ncs, 2), ==, "00000003");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -2016,6 +2059,7 @@ main (int    argc,
   ADD_BARE ("/endpoint/auth/signal", NULL, test_auth_signal);
   ADD_BARE ("/endpoint/auth/rejected", NULL, test_auth_rejected);
   ADD_BARE ("/endpoint/auth/two-realms", NULL, test_auth_two_realms);
+  ADD_BARE ("/endpoint/auth/407-nonce-count", NULL, test_auth_407_nonce_count);
   ADD_BARE ("/endpoint/redirect/302", GUINT_TO_POINTER (302), test_redirect);
   ADD_BARE ("/endpoint/redirect/305", GUINT_TO_POINTER (305), test_redirect);
   ADD_BARE ("/endpoint/redirect/300", GUINT_TO_POINTER (300), test_redirect_to_app);
