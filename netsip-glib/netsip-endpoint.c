@@ -986,19 +986,33 @@ client_redirect (ClientRequest  *cr,
   return TRUE;
 }
 
+static void client_delivered (ClientRequest *cr, NetSipDispatcher *dispatcher, GAsyncResult *result);
+
+/* The caller's callback may drop the last reference to the endpoint while
+ * the response is handled: hold one meanwhile */
 static void
 on_client_delivered (GObject      *source,
                      GAsyncResult *result,
                      gpointer      user_data)
 {
   ClientRequest *cr = user_data;
+  g_autoptr(NetSipEndpoint) self = g_object_ref (cr->self);
+
+  client_delivered (cr, NET_SIP_DISPATCHER (source), result);
+}
+
+static void
+client_delivered (ClientRequest    *cr,
+                  NetSipDispatcher *dispatcher,
+                  GAsyncResult     *result)
+{
   NetSipEndpoint *self = cr->self;
   g_autoptr(NetSipResponse) response = NULL;
   GError *error = NULL;
   const char *method;
   guint code;
 
-  if (!net_sip_dispatcher_deliver_finish (NET_SIP_DISPATCHER (source), result, &response, &error))
+  if (!net_sip_dispatcher_deliver_finish (dispatcher, result, &response, &error))
     {
       if (cr->dialog && net_sip_dialog_get_state (cr->dialog) == NET_SIP_DIALOG_EARLY &&
           cr->is_invite)
@@ -1012,8 +1026,6 @@ on_client_delivered (GObject      *source,
       client_complete (cr, NULL, error);
       return;
     }
-  if (cr->done)
-    return;
   if (response == NULL)
     {
       client_complete (cr, NULL, NULL);
@@ -2983,6 +2995,7 @@ net_sip_endpoint_authenticate (NetSipEndpoint *self,
 {
   ClientRequest *cr;
   AuthState *a;
+  g_autoptr(NetSipEndpoint) held = NULL;
 
   g_return_val_if_fail (NET_SIP_IS_ENDPOINT (self), FALSE);
   g_return_val_if_fail (NET_SIP_IS_REQUEST (request), FALSE);
@@ -2992,6 +3005,7 @@ net_sip_endpoint_authenticate (NetSipEndpoint *self,
   if (cr == NULL || cr->waiting == NULL || !g_hash_table_contains (cr->waiting, realm))
     return FALSE;
   g_hash_table_remove (cr->waiting, realm);
+  held = g_object_ref (self);
   a = auth_state_for (cr, realm);
   if (username == NULL)
     {
