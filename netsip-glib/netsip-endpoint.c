@@ -1918,6 +1918,15 @@ on_register_done (GObject      *source,
         }
     }
 
+  if (self->dispatcher == NULL)
+    {
+      /* nothing to send through any more */
+      g_hash_table_remove (self->registrations, call->aor);
+      g_free (call->aor);
+      g_free (call);
+      return;
+    }
+
   /* refresh before it expires: at half the granted time, or after 30 s
    * when this attempt failed */
   {
