@@ -32,6 +32,8 @@
 #ifdef __linux__
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/types.h>
+#include <unistd.h>
 #endif
 
 #ifndef NETSIP_INTEROP_DIR
@@ -65,6 +67,7 @@ typedef struct
   gboolean          exited;
   int               exit_status;
   gboolean          term_first;     /* end with SIGTERM (it ends its children) */
+  pid_t             group;          /* its process group, with term_first */
   GSubprocessFlags  extra_flags;
   char             *tmpdir;
 } Fixture;
@@ -156,8 +159,11 @@ peer_exited (Fixture *f, gconstpointer data)
 static void
 child_setup (gpointer data)
 {
-  /* SIGTERM for a peer that must end its own worker processes (Kamailio),
-   * SIGKILL for the others */
+  /* A peer with worker processes of its own (Kamailio) gets its own
+   * process group, which teardown ends as a whole, and SIGTERM if the test
+   * dies (its main process then ends the workers); the others SIGKILL. */
+  if (GPOINTER_TO_INT (data))
+    setpgid (0, 0);
   prctl (PR_SET_PDEATHSIG, GPOINTER_TO_INT (data) ? SIGTERM : SIGKILL);
 }
 #endif
@@ -220,6 +226,8 @@ spawn (Fixture            *f,
   g_test_message ("starting %s", joined);
   f->peer = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
+  if (f->term_first)
+    f->group = (pid_t) g_ascii_strtoll (g_subprocess_get_identifier (f->peer), NULL, 10);
   f->peer_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->peer));
   read_next_line (f);
   g_subprocess_wait_async (f->peer, NULL, on_peer_exit, f);
@@ -341,11 +349,21 @@ fixture_tear_down (Fixture       *f,
 {
   if (f->peer)
     {
-      /* by PID, whatever state the test left it in */
-      if (!f->exited && f->term_first)
+      /* by PID, whatever state the test left it in; a peer with workers
+       * by its process group (its PID), first gently; the end of its
+       * stdout tells that every process of the group is gone */
+      if (f->term_first && f->group > 0)
         {
-          g_subprocess_send_signal (f->peer, SIGTERM);
-          wait_for (f, peer_exited, NULL, 5);
+          if (!peer_exited (f, NULL))
+            {
+              kill (-f->group, SIGTERM);
+              wait_for (f, peer_exited, NULL, 5);
+            }
+          if (!peer_exited (f, NULL))
+            {
+              kill (-f->group, SIGKILL);
+              wait_for (f, peer_exited, NULL, 5);
+            }
         }
       if (!f->exited)
         {
