@@ -41,7 +41,8 @@
  *   its Contact first in the route (§8.1.3.4, §21.3.6);
  * - for a 2xx to an INVITE builds the ACK (§13.2.2.4), hands it to
  *   [signal@NetSip.Endpoint::ack-prepared], sends it, and sends it again
- *   for each retransmission of the 2xx;
+ *   for each retransmission of the 2xx; a 2xx from another fork gets its
+ *   own ACK and a BYE (one call per INVITE);
  * - reports each provisional response with
  *   [signal@NetSip.Endpoint::provisional-received].
  *
@@ -224,6 +225,8 @@ struct _AckEntry
   char           *key;
   NetSipRequest  *ack;
   NetSipResponse *first;         /* the 2xx that made it: not a retransmission */
+  NetSipRequest  *invite;        /* the INVITE it answers */
+  GHashTable     *forks;         /* To tag → ACK for the 2xx of another fork */
   GSource        *expire;
 };
 
@@ -629,6 +632,8 @@ ack_entry_free (gpointer data)
   g_free (e->key);
   g_clear_object (&e->ack);
   g_clear_object (&e->first);
+  g_clear_object (&e->invite);
+  g_clear_pointer (&e->forks, g_hash_table_unref);
   g_free (e);
 }
 
@@ -664,6 +669,7 @@ client_ack_2xx (ClientRequest  *cr,
   e->key = message_key (NET_SIP_MESSAGE (response));
   e->ack = net_sip_dialog_create_ack (cr->dialog, cr->current);
   e->first = g_object_ref (response);
+  e->invite = g_object_ref (cr->current);
   g_signal_emit (self, signals[SIG_ACK_PREPARED], 0, cr->dialog, e->ack, response);
   e->expire = add_timeout (self, 64 * dispatcher_ms (self, "t1", 500), on_ack_expired, e);
   g_hash_table_replace (self->acks, e->key, e);
@@ -1113,6 +1119,47 @@ client_handle_provisional (ClientRequest  *cr,
                  cr->original, response);
 }
 
+static void
+on_fork_bye_done (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!net_sip_endpoint_deliver_finish (NET_SIP_ENDPOINT (source), result, NULL, NULL, &error))
+    g_debug ("BYE to another fork: %s", error->message);
+}
+
+/* §13.2.2.4: a 2xx from another fork than the one the call went to gets
+ * its own ACK (sent again for its retransmissions) and, as this endpoint
+ * keeps one call per INVITE, a BYE right after. */
+static void
+ack_and_end_fork (NetSipEndpoint *self,
+                  AckEntry       *e,
+                  NetSipResponse *response,
+                  const char     *tag)
+{
+  NetSipRequest *ack = e->forks ? g_hash_table_lookup (e->forks, tag) : NULL;
+  g_autoptr(NetSipDialog) fork = NULL;
+  g_autoptr(NetSipRequest) bye = NULL;
+
+  if (ack)
+    {
+      send_ack (self, ack);
+      return;
+    }
+  fork = net_sip_dialog_new_uac (e->invite, response, NULL);
+  if (fork == NULL)
+    return;
+  ack = net_sip_dialog_create_ack (fork, e->invite);
+  if (e->forks == NULL)
+    e->forks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  g_hash_table_insert (e->forks, g_strdup (tag), ack);
+  send_ack (self, ack);
+  bye = net_sip_dialog_create_request (fork, "BYE");
+  net_sip_endpoint_deliver_async (self, bye, NULL, on_fork_bye_done, NULL);
+}
+
 static gboolean
 receive_response (NetSipEndpoint *self,
                   NetSipResponse *response)
@@ -1140,10 +1187,13 @@ receive_response (NetSipEndpoint *self,
 
       /* §13.2.2.4: the same ACK for each retransmission of the 2xx; the
        * first 2xx itself is handled where the delivery completes */
+      const char *tag = net_sip_message_get_to_tag (m);
+
       if (e && e->first != response &&
-          g_strcmp0 (net_sip_message_get_to_tag (m),
-                     net_sip_message_get_to_tag (NET_SIP_MESSAGE (e->first))) == 0)
+          g_strcmp0 (tag, net_sip_message_get_to_tag (NET_SIP_MESSAGE (e->first))) == 0)
         send_ack (self, e->ack);
+      else if (e && e->first != response && tag)
+        ack_and_end_fork (self, e, response, tag);
       if (e)
         return TRUE;
     }

@@ -2027,6 +2027,80 @@ test_auth_407_nonce_count (BareFixture   *bf,
   g_assert_cmpstr (g_ptr_array_index (b->ncs, 2), ==, "00000003");
 }
 
+/* Two forks answer 200: the call goes to the first, the second gets its
+ * ACK and a BYE (§13.2.2.4) */
+static void
+two_answers (Bare          *b,
+             NetSipRequest *request,
+             NetSipLeg     *leg)
+{
+  g_autofree char *contact = g_strdup_printf ("<%s>", b->side.uri);
+
+  if (strcmp (net_sip_request_get_method (request), "INVITE") == 0)
+    {
+      g_autoptr(NetSipResponse) ok2 = net_sip_request_create_response (request, 200, NULL, "fork2");
+      g_autoptr(NetSipResponse) ok3 = net_sip_request_create_response (request, 200, NULL, "fork3");
+      net_sip_message_add_header (NET_SIP_MESSAGE (ok2), "Contact", contact);
+      net_sip_message_add_header (NET_SIP_MESSAGE (ok3), "Contact", contact);
+      bare_send (b, ok2);
+      bare_send (b, ok3);
+      /* fork3's 2xx once more: its ACK again, no second BYE */
+      bare_send (b, ok3);
+    }
+  else
+    {
+      g_autoptr(NetSipResponse) ok = net_sip_request_create_response (request, 200, NULL, NULL);
+      bare_send (b, ok);
+    }
+}
+
+static gboolean
+fork_ended (Bare *b)
+{
+  return bare_count (b, "BYE") >= 1 && bare_count (b, "ACK") >= 3;
+}
+
+static void
+test_two_forks_answer (BareFixture   *bf,
+                       gconstpointer  data)
+{
+  Side *a = &bf->f->a;
+  Bare *b = &bf->bare;
+  g_autoptr(NetSipRequest) invite = NULL;
+  guint acks2 = 0, acks3 = 0;
+  Result r = { 0 };
+
+  bare_init (b, two_answers);
+  invite = request_to_bare (a, b, "INVITE");
+  net_sip_endpoint_invite_async (a->endpoint, invite, NULL, on_delivered, &r);
+  run_until (flag_set, &r.done);
+  g_assert_cmpuint (code_of (&r), ==, 200);
+  g_assert_cmpstr (net_sip_dialog_get_remote_tag (r.dialog), ==, "fork2");
+  run_until (fork_ended, b);
+  run_for (3 * TEST_T1);
+  for (guint i = 0; i < b->requests->len; i++)
+    {
+      NetSipMessage *m = g_ptr_array_index (b->requests, i);
+      const char *method = net_sip_message_get_method (m);
+      if (strcmp (method, "ACK") == 0)
+        {
+          if (g_strcmp0 (net_sip_message_get_to_tag (m), "fork2") == 0)
+            acks2++;
+          else if (g_strcmp0 (net_sip_message_get_to_tag (m), "fork3") == 0)
+            acks3++;
+        }
+      else if (strcmp (method, "BYE") == 0)
+        g_assert_cmpstr (net_sip_message_get_to_tag (m), ==, "fork3");
+    }
+  g_assert_cmpuint (acks2, ==, 1);
+  g_assert_cmpuint (acks3, ==, 2);
+  g_assert_cmpuint (bare_count (b, "BYE"), ==, 1);
+  /* the call itself lives on */
+  g_assert_cmpint (net_sip_dialog_get_state (r.dialog), ==, NET_SIP_DIALOG_CONFIRMED);
+  g_assert_cmpuint (net_sip_endpoint_get_n_dialogs (a->endpoint), ==, 1);
+  result_clear (&r);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -2065,6 +2139,7 @@ main (int    argc,
   ADD_BARE ("/endpoint/redirect/300", GUINT_TO_POINTER (300), test_redirect_to_app);
   ADD_BARE ("/endpoint/redirect/301", GUINT_TO_POINTER (301), test_redirect_to_app);
   ADD_BARE ("/endpoint/forked-early-dialog", NULL, test_forked_early_dialog);
+  ADD_BARE ("/endpoint/two-forks-answer", NULL, test_two_forks_answer);
   ADD_BARE ("/endpoint/register", NULL, test_register);
   ADD_BARE ("/endpoint/register-auth", NULL, test_register_auth);
   ADD_BARE ("/endpoint/register-cancel", NULL, test_register_cancel);
