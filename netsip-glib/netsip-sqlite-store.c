@@ -214,9 +214,14 @@ net_sip_sqlite_store_initable_init_impl (GInitable     *initable,
                    "%s: the database is damaged: %s", self->path, check);
       return FALSE;
     }
-  if (!exec (self, schema, error))
-    return FALSE;
-  /* an existing table of another layout fails here */
+  /* an existing table of another layout fails here or in prepare () */
+  if (sqlite3_exec (self->db, schema, NULL, NULL, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, NET_SIP_LOCATION_STORE_ERROR, NET_SIP_LOCATION_STORE_ERROR_CORRUPT,
+                   "%s: not a bindings database of this layout: %s", self->path,
+                   sqlite3_errmsg (self->db));
+      return FALSE;
+    }
   if (!prepare (self, &self->st_lookup,
                 "SELECT " COLUMNS " FROM bindings WHERE aor = ?1", error) ||
       !prepare (self, &self->st_list,
