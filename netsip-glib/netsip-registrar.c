@@ -257,6 +257,33 @@ send_bindings (NetSipRegistrar *self,
   send_response (self, response);
 }
 
+/* "=value": as it came when it is a token or host (RFC 3261 §25.1
+ * gen-value), quoted again otherwise (the parser returns quoted-strings
+ * without their quotes: +sip.instance="<urn:uuid:...>") */
+static void
+append_gen_value (GString    *s,
+                  const char *value)
+{
+  gboolean plain = value[0] != '\0';
+
+  for (const char *p = value; *p && plain; p++)
+    plain = g_ascii_isalnum (*p) || strchr ("-.!%*_+`'~[]:", *p) != NULL;
+  g_string_append_c (s, '=');
+  if (plain)
+    {
+      g_string_append (s, value);
+      return;
+    }
+  g_string_append_c (s, '"');
+  for (const char *p = value; *p; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_c (s, '\\');
+      g_string_append_c (s, *p);
+    }
+  g_string_append_c (s, '"');
+}
+
 /* The Contact parameters other than expires and q, as ";name=value" */
 static char *
 other_params (const NetSipNameAddr *contact)
@@ -274,7 +301,7 @@ other_params (const NetSipNameAddr *contact)
         s = g_string_new (NULL);
       g_string_append_printf (s, ";%s", name);
       if (value)
-        g_string_append_printf (s, "=%s", value);
+        append_gen_value (s, value);
     }
   return s ? g_string_free (s, FALSE) : NULL;
 }
