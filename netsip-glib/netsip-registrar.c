@@ -46,10 +46,10 @@
  *   otherwise `400`;
  * - step 7: per contact, the expiry is its `expires` parameter, else the
  *   `Expires` header, else [property@NetSip.Registrar:default-expires];
- *   a non-zero value below [property@NetSip.Registrar:min-expires] gets
- *   `423 Interval Too Brief` with `Min-Expires` (§10.3 step 7,
- *   §20.23), one above [property@NetSip.Registrar:max-expires] is
- *   lowered to it. An existing binding (contact URIs compared by §19.1.4)
+ *   a non-zero value below [property@NetSip.Registrar:min-expires] (and
+ *   below one hour, as §10.3 step 7 allows) gets `423 Interval Too Brief`
+ *   with `Min-Expires` (§20.23), one above
+ *   [property@NetSip.Registrar:max-expires] is lowered to it. An existing binding (contact URIs compared by §19.1.4)
  *   with the same Call-ID and a CSeq at or above the request's makes the
  *   whole request fail with `500` and change nothing; a new Call-ID
  *   replaces the binding. Expiry 0 removes it. The changes of one
@@ -425,7 +425,10 @@ update_bindings (NetSipRegistrar *self,
         }
       if (expires < 0)
         expires = header_expires >= 0 ? header_expires : self->default_expires;
-      if (expires > 0 && expires < self->min_expires)
+      /* §10.3 step 7: "if and only if the requested expiration interval
+       * is greater than zero AND smaller than one hour AND less than a
+       * registrar-configured minimum" */
+      if (expires > 0 && expires < 3600 && expires < self->min_expires)
         {
           g_autoptr(NetSipResponse) response = make_response (request, 423, NULL);
           g_autofree char *min = g_strdup_printf ("%u", self->min_expires);
