@@ -270,14 +270,12 @@ run (NetSipSqliteStore  *self,
 {
   int rc = sqlite3_step (st);
 
+  /* the message before sqlite3_reset() replaces it */
+  if (rc != SQLITE_DONE)
+    set_db_error (self, error, "writing");
   sqlite3_reset (st);
   sqlite3_clear_bindings (st);
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (self, error, "writing");
-      return FALSE;
-    }
-  return TRUE;
+  return rc == SQLITE_DONE;
 }
 
 static GPtrArray *
@@ -438,7 +436,7 @@ sqlite_expire (NetSipLocationStore  *store,
 static void
 net_sip_sqlite_store_iface_init (NetSipLocationStoreInterface *iface)
 {
-  iface->lookup = sqlite_lookup;
+  iface->get_bindings = sqlite_lookup;
   iface->list = sqlite_list;
   iface->set_binding = sqlite_set_binding;
   iface->remove_binding = sqlite_remove_binding;

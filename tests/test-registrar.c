@@ -156,7 +156,7 @@ failing_expire (NetSipLocationStore *store, gint64 now, GError **error)
 static void
 test_failing_store_iface_init (NetSipLocationStoreInterface *iface)
 {
-  iface->lookup = failing_lookup;
+  iface->get_bindings = failing_lookup;
   iface->list = failing_list;
   iface->set_binding = failing_set_binding;
   iface->remove_binding = failing_remove_binding;
