@@ -345,6 +345,52 @@ test_sqlite_crash (void)
   remove_dir (dir);
 }
 
+/* A database file the process may not write: OPEN at open. Root may
+ * write anything, so as root the check runs in a child that has become
+ * nobody (uid/gid 65534). */
+static void
+test_sqlite_read_only (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+
+  if (g_test_subprocess ())
+    {
+      const char *child_path = g_getenv ("NETSIP_TEST_DB");
+      NetSipSqliteStore *s;
+
+      if (getuid () == 0)
+        {
+          g_assert_cmpint (setgid (65534), ==, 0);
+          g_assert_cmpint (setuid (65534), ==, 0);
+        }
+      s = net_sip_sqlite_store_new (child_path, &error);
+      g_assert_null (s);
+      g_assert_error (error, NET_SIP_LOCATION_STORE_ERROR, NET_SIP_LOCATION_STORE_ERROR_OPEN);
+      g_assert_nonnull (strstr (error->message, child_path));
+      g_printerr ("read-only: %s\n", error->message);
+      return;
+    }
+
+  dir = g_dir_make_tmp ("netsip-store-ro-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "bindings.db", NULL);
+  {
+    g_autoptr(NetSipSqliteStore) store = net_sip_sqlite_store_new (path, &error);
+    g_assert_no_error (error);
+  }
+  /* the last close removed the -wal and -shm files */
+  g_assert_cmpint (g_chmod (dir, 0755), ==, 0);
+  g_assert_cmpint (g_chmod (path, 0444), ==, 0);
+  g_setenv ("NETSIP_TEST_DB", path, TRUE);
+  g_test_trap_subprocess (NULL, 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*read-only:*not writable*");
+  g_assert_cmpint (g_chmod (path, 0644), ==, 0);
+  remove_dir (dir);
+}
+
 /* A clear GError at open, never later */
 static void
 test_sqlite_bad_files (Fixture       *f,
@@ -447,6 +493,7 @@ main (int argc, char **argv)
   g_test_add ("/location-store/sqlite/reopen", Fixture, GINT_TO_POINTER (STORE_SQLITE),
               fixture_set_up, test_sqlite_reopen, fixture_tear_down);
   g_test_add_func ("/location-store/sqlite/crash", test_sqlite_crash);
+  g_test_add_func ("/location-store/sqlite/read-only", test_sqlite_read_only);
   g_test_add ("/location-store/sqlite/bad-files", Fixture, GINT_TO_POINTER (STORE_MEMORY),
               fixture_set_up, test_sqlite_bad_files, fixture_tear_down);
   return g_test_run ();
