@@ -60,7 +60,9 @@
  *   record with its remaining time in an `expires` parameter, its `q` and
  *   its other parameters, and carries a `Date` header (§20.17).
  *
- * A malformed Contact, Expires, `expires` or `q` gets `400`. A store that
+ * A malformed Contact, Expires, `expires` or `q` gets `400`; an expiry
+ * of digits beyond 2^32-1 counts as 2^32-1 (and is then lowered to the
+ * maximum). A store that
  * fails to write gets `500` and no binding is acknowledged: the `200` is
  * sent only after the store returned (with [class@NetSip.SqliteStore]:
  * after the commit is on disk).
@@ -306,6 +308,28 @@ other_params (const NetSipNameAddr *contact)
   return s ? g_string_free (s, FALSE) : NULL;
 }
 
+/* A delta-seconds the parser refused (-1): all digits but beyond 2^32-1
+ * is the largest value (RFC 3261 §20.19: "(2**32)-1"; max-expires clamps
+ * it anyway), anything else malformed (-1) */
+static gint64
+large_delta_seconds (const char *text)
+{
+  gsize n = 0;
+
+  if (text == NULL)
+    return -1;
+  while (*text == ' ' || *text == '\t')
+    text++;
+  while (g_ascii_isdigit (text[n]))
+    n++;
+  if (n == 0)
+    return -1;
+  for (const char *p = text + n; *p; p++)
+    if (*p != ' ' && *p != '\t')
+      return -1;
+  return G_MAXUINT32;
+}
+
 /* The binding in @list whose contact is @uri (RFC 3261 §19.1.4), or -1 */
 static gint
 find_contact (GPtrArray       *list,
@@ -413,6 +437,8 @@ update_bindings (NetSipRegistrar *self,
           reject (self, request, 400, "Invalid Contact", "Contact URI not parsed");
           return;
         }
+      if (expires < 0 && net_sip_name_addr_has_param (c, "expires"))
+        expires = large_delta_seconds (net_sip_name_addr_get_param (c, "expires"));
       if (expires < 0 && net_sip_name_addr_has_param (c, "expires"))
         {
           reject (self, request, 400, "Invalid Contact Expires", "Contact expires parameter");
@@ -558,6 +584,8 @@ net_sip_registrar_receive (NetSipReceiver   *receiver,
   if (expires_header)
     {
       header_expires = net_sip_message_get_expires (message);
+      if (header_expires < 0)
+        header_expires = large_delta_seconds (expires_header);
       if (header_expires < 0)
         {
           reject (self, request, 400, "Invalid Expires", "Expires header");

@@ -28,7 +28,11 @@
  * first REGISTER.
  *
  * The store does blocking file I/O on the thread that calls it (usually
- * the main loop's): a commit costs one fsync.
+ * the main loop's): a commit costs one fsync. One registrar process
+ * should own a file: a registrar reads the bindings of an address of
+ * record and then replaces them, and another writer in between would be
+ * overwritten (a writer that holds the file longer than 2 s makes a write
+ * fail with %NET_SIP_LOCATION_STORE_ERROR_IO).
  *
  * Since: 1.0
  */

@@ -530,12 +530,24 @@ test_register_limits (Fixture       *f,
   g_assert_cmpint (GPOINTER_TO_INT (g_hash_table_lookup (l2, "sip:alice@127.0.0.1:5071")), <=, 500);
   g_assert_cmpint (GPOINTER_TO_INT (g_hash_table_lookup (l2, "sip:alice@127.0.0.1:5071")), >=, 499);
 
-  r3 = do_register (f, "c1@a", 4, CONTACTS ("<sip:alice@127.0.0.1:9999>"), "0", 200);
+  /* beyond 2^32-1 is not malformed: the largest value, clamped */
+  {
+    g_autoptr(NetSipResponse) big = do_register (f, "c1@a", 31, CONTACTS ("<sip:alice@127.0.0.1:5071>;expires=99999999999"),
+                                                  NULL, 200);
+    g_autoptr(NetSipResponse) big2 = do_register (f, "c1@a", 32, CONTACTS ("<sip:alice@127.0.0.1:5071>"),
+                                                   "99999999999", 200);
+    g_autoptr(GHashTable) lb = listed (big);
+    g_autoptr(GHashTable) lb2 = listed (big2);
+    g_assert_cmpint (GPOINTER_TO_INT (g_hash_table_lookup (lb, "sip:alice@127.0.0.1:5071")), >=, 499);
+    g_assert_cmpint (GPOINTER_TO_INT (g_hash_table_lookup (lb, "sip:alice@127.0.0.1:5071")), <=, 500);
+    g_assert_cmpint (GPOINTER_TO_INT (g_hash_table_lookup (lb2, "sip:alice@127.0.0.1:5071")), >=, 499);
+  }
+  r3 = do_register (f, "c1@a", 34, CONTACTS ("<sip:alice@127.0.0.1:9999>"), "0", 200);
   /* a minimum above one hour refuses only what is below one hour
    * (§10.3 step 7) */
   g_object_set (f->registrar, "min-expires", 7200, "max-expires", 10000, NULL);
-  g_object_unref (do_register (f, "c1@a", 5, CONTACTS ("<sip:alice@127.0.0.1:5071>"), "3599", 423));
-  g_object_unref (do_register (f, "c1@a", 6, CONTACTS ("<sip:alice@127.0.0.1:5071>"), "3600", 200));
+  g_object_unref (do_register (f, "c1@a", 35, CONTACTS ("<sip:alice@127.0.0.1:5071>"), "3599", 423));
+  g_object_unref (do_register (f, "c1@a", 36, CONTACTS ("<sip:alice@127.0.0.1:5071>"), "3600", 200));
   all = lookup (f, AOR);
   g_assert_cmpuint (all->len, ==, 1);
   g_assert_cmpuint (counter (f->registrar, "rejected-requests"), ==, 3);
