@@ -32,5 +32,10 @@
 #include "netsip-dispatcher.h"
 #include "netsip-endpoint.h"
 #include "netsip-authorizer.h"
+#include "netsip-location-store.h"
+#include "netsip-memory-store.h"
+#include "netsip-sqlite-store.h"
+#include "netsip-registrar.h"
+#include "netsip-redirect.h"
 
 #undef __NETSIP_H_INSIDE__
