@@ -31,5 +31,9 @@
 #include "netsip-transaction.h"
 #include "netsip-dispatcher.h"
 #include "netsip-authorizer.h"
+#include "netsip-receive-chain.h"
+#include "netsip-blocker.h"
+#include "netsip-dropper.h"
+#include "netsip-stateless-proxy.h"
 
 #undef __NETSIP_H_INSIDE__
