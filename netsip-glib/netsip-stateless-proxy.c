@@ -250,28 +250,25 @@ leg_uri (NetSipLeg  *leg,
   return g_string_free (s, FALSE);
 }
 
+/* @addr as text with its URI replaced by @uri: display name and header
+ * parameters stay as written (quoted values included) */
 static char *
 name_addr_with_uri (NetSipNameAddr *addr,
                     const char     *uri)
 {
-  GString *s = g_string_new (NULL);
-  gsize display_len = net_sip_name_addr_get_display_name_length (addr);
-  guint n = net_sip_name_addr_get_n_params (addr);
+  g_autofree char *text = net_sip_name_addr_to_string (addr);
+  const char *old = net_sip_name_addr_get_uri_string (addr);
+  const char *at = strstr (text, old);
+  GString *s;
 
-  if (display_len)
-    {
-      g_string_append_len (s, net_sip_name_addr_get_display_name (addr), display_len);
-      g_string_append_c (s, ' ');
-    }
-  g_string_append_printf (s, "<%s>", uri);
-  for (guint i = 0; i < n; i++)
-    {
-      const char *value = NULL;
-      const char *name = net_sip_name_addr_get_param_nth (addr, i, &value);
-      g_string_append_printf (s, ";%s", name);
-      if (value)
-        g_string_append_printf (s, "=%s", value);
-    }
+  if (at == NULL)
+    return g_strdup_printf ("<%s>", uri);
+  s = g_string_new_len (text, at - text);
+  if (at > text && at[-1] == '<')
+    g_string_append (s, uri);
+  else
+    g_string_append_printf (s, "<%s>", uri);
+  g_string_append (s, at + strlen (old));
   return g_string_free (s, FALSE);
 }
 
@@ -821,7 +818,7 @@ handle_request (NetSipStatelessProxy *self,
           g_autoptr(NetSipNameAddr) old_addr = net_sip_name_addr_parse (old, -1, NULL);
           net_sip_request_set_uri (req, net_sip_name_addr_get_uri_string (top));
           if (old_addr)
-            g_ptr_array_insert (routes, n_routes, old_addr);
+            g_ptr_array_insert (routes, n_routes, net_sip_name_addr_ref (old_addr));
           set_routes (request, routes, first + 1, n_routes + (old_addr ? 1 : 0));
           next_hop = net_sip_request_get_parsed_uri (req, NULL);
         }
