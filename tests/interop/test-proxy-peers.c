@@ -425,8 +425,25 @@ have_net_sip (void)
 }
 
 static void
+on_proxy_received (NetSipDispatcher *dispatcher,
+                   NetSipMessage    *message,
+                   NetSipLeg        *leg,
+                   NetSipSourceInfo *source,
+                   gpointer          user_data)
+{
+  GString *log = user_data;
+
+  /* as received, before the proxy changes it */
+  if (net_sip_message_is_request (message))
+    g_string_append_printf (log, "%s %s route=%s\n", net_sip_message_get_method (message),
+                            net_sip_request_get_uri (NET_SIP_REQUEST (message)),
+                            net_sip_message_get_header (message, "Route") ? "yes" : "no");
+}
+
+static void
 test_perl_call (Fixture *f, gconstpointer data)
 {
+  g_autoptr(GString) log = g_string_new (NULL);
   guint uas_port = free_port (G_SOCKET_TYPE_DATAGRAM);
   g_autoptr(GPtrArray) uas_argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) uac_argv = g_ptr_array_new_with_free_func (g_free);
@@ -441,6 +458,7 @@ test_perl_call (Fixture *f, gconstpointer data)
     }
   net_sip_stateless_proxy_set_record_route (f->proxy, TRUE);
   net_sip_stateless_proxy_set_force_rewrite (f->proxy, TRUE);
+  g_signal_connect (f->dispatcher, "message-received", G_CALLBACK (on_proxy_received), log);
 
   g_ptr_array_add (uas_argv, g_strdup ("perl"));
   g_ptr_array_add (uas_argv, g_build_filename (NETSIP_INTEROP_DIR, "proxy-uas.pl", NULL));
@@ -477,6 +495,22 @@ test_perl_call (Fixture *f, gconstpointer data)
    * rewritten Contacts brought ACK and BYE back to it) */
   g_object_get (f->proxy, "n-forwarded-requests", &forwarded, NULL);
   g_assert_cmpuint (forwarded, >=, 3);
+  g_test_message ("at the proxy:\n%s", log->str);
+  /* in the dialog the caller used the Route set from our Record-Route and
+   * the callee's Contact as rewritten by us */
+  {
+    g_auto(GStrv) lines = g_strsplit (log->str, "\n", -1);
+    guint n_in_dialog = 0;
+    for (guint i = 0; lines[i]; i++)
+      if (g_str_has_prefix (lines[i], "ACK ") || g_str_has_prefix (lines[i], "BYE "))
+        {
+          g_assert_true (g_str_has_prefix (lines[i] + 4, "sip:nsp"));
+          g_assert_true (g_str_has_suffix (lines[i], " route=yes"));
+          n_in_dialog++;
+        }
+    g_assert_cmpuint (n_in_dialog, >=, 2);
+  }
+  g_signal_handlers_disconnect_by_data (f->dispatcher, log);
   child_clear (&uas);
   child_clear (&uac);
 }
