@@ -387,6 +387,8 @@ net_sip_dropper_init (NetSipDropper *self)
 /**
  * net_sip_dropper_new:
  *
+ * Creates a dropper (Net::SIP::Dropper) for flood protection.
+ *
  * Returns: (transfer full): a dropper with no rate limit and no pattern
  *
  * Since: 1.0
@@ -487,6 +489,8 @@ net_sip_dropper_set_rate (NetSipDropper *self,
  * net_sip_dropper_get_n_sources:
  * @self: a #NetSipDropper
  *
+ * Counts the source addresses that have a token bucket now.
+ *
  * Returns: [property@NetSip.Dropper:n-sources]
  *
  * Since: 1.0
@@ -501,6 +505,8 @@ net_sip_dropper_get_n_sources (NetSipDropper *self)
 /**
  * net_sip_dropper_get_n_dropped:
  * @self: a #NetSipDropper
+ *
+ * Counts the requests dropped so far, for any reason.
  *
  * Returns: [property@NetSip.Dropper:n-dropped]
  *
@@ -517,6 +523,8 @@ net_sip_dropper_get_n_dropped (NetSipDropper *self)
  * net_sip_dropper_get_n_dropped_rate:
  * @self: a #NetSipDropper
  *
+ * Counts the requests dropped because their source was over the rate.
+ *
  * Returns: [property@NetSip.Dropper:n-dropped-rate]
  *
  * Since: 1.0
@@ -531,6 +539,8 @@ net_sip_dropper_get_n_dropped_rate (NetSipDropper *self)
 /**
  * net_sip_dropper_get_n_dropped_pattern:
  * @self: a #NetSipDropper
+ *
+ * Counts the requests dropped because a header matched a pattern.
  *
  * Returns: [property@NetSip.Dropper:n-dropped-pattern]
  *

@@ -82,6 +82,13 @@
  * Since: 1.0
  */
 
+/**
+ * net_sip_proxy_error_quark:
+ *
+ * Returns: the quark of %NET_SIP_PROXY_ERROR
+ *
+ * Since: 1.0
+ */
 G_DEFINE_QUARK (net-sip-proxy-error-quark, net_sip_proxy_error)
 
 #define BRANCH_PREFIX "z9hG4bKnsp"
@@ -1228,7 +1235,7 @@ net_sip_stateless_proxy_class_init (NetSipStatelessProxyClass *klass)
     g_param_spec_boxed ("secret", NULL, NULL, G_TYPE_BYTES,
                         G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS);
   /**
-   * NetSipStatelessProxy:domains: (nullable)
+   * NetSipStatelessProxy:domains:
    *
    * Domains this proxy is responsible for (§16.5): a Request-URI in one of
    * them that [signal@NetSip.StatelessProxy::lookup-aor] finds no contact
@@ -1366,6 +1373,8 @@ net_sip_stateless_proxy_new (NetSipDispatcher *dispatcher)
  * net_sip_stateless_proxy_get_dispatcher:
  * @self: a #NetSipStatelessProxy
  *
+ * Gives the dispatcher the proxy forwards through.
+ *
  * Returns: (transfer none) (nullable): the dispatcher, or %NULL once it is
  *   gone
  *
@@ -1399,6 +1408,8 @@ net_sip_stateless_proxy_set_record_route (NetSipStatelessProxy *self,
  * net_sip_stateless_proxy_get_record_route:
  * @self: a #NetSipStatelessProxy
  *
+ * Tells whether forwarded requests get a Record-Route.
+ *
  * Returns: [property@NetSip.StatelessProxy:record-route]
  *
  * Since: 1.0
@@ -1430,6 +1441,8 @@ net_sip_stateless_proxy_set_force_rewrite (NetSipStatelessProxy *self,
 /**
  * net_sip_stateless_proxy_get_force_rewrite:
  * @self: a #NetSipStatelessProxy
+ *
+ * Tells whether Contacts are rewritten on the same leg too.
  *
  * Returns: [property@NetSip.StatelessProxy:force-rewrite]
  *
@@ -1626,6 +1639,8 @@ net_sip_stateless_proxy_decode_contact (NetSipStatelessProxy *self,
  * net_sip_stateless_proxy_is_local_uri:
  * @self: a #NetSipStatelessProxy
  * @uri: a SIP URI
+ *
+ * Tells whether @uri is this proxy.
  *
  * Returns: %TRUE if @uri names one of the dispatcher's legs (address and
  *   port, 5060 or 5061 when absent): a Route or Request-URI that is this
