@@ -42,7 +42,9 @@
  *   Request-URI that is a Contact this proxy rewrote is decoded back; else
  *   [signal@NetSip.StatelessProxy::lookup-aor] is asked (a registrar's
  *   bindings) and its first contact becomes the Request-URI; else a
- *   Request-URI in one of our domains gets 404; else the Request-URI is
+ *   Request-URI in one of our domains gets 404 (one naming the proxy
+ *   itself without a user part too; an OPTIONS to it gets 200); else the
+ *   Request-URI is
  *   resolved by the dispatcher (`domain2proxy`, outgoing proxy, RFC 3263
  *   DNS). A Request-URI scheme other than sip or sips with no Route gets
  *   `416 Unsupported URI Scheme`.
@@ -314,21 +316,21 @@ answer_sent (GObject      *source,
     g_debug ("stateless proxy: send failed: %s", error->message);
 }
 
-/* Answers @request as a UAS would (§16.3: the proxy rejects it itself) */
+/* Answers @request as a UAS would (§16.3: the proxy rejects it itself;
+ * §11.2: an OPTIONS for the proxy) */
 static void
-reject (NetSipStatelessProxy *self,
-        NetSipMessage        *request,
-        NetSipLeg            *leg,
-        guint                 code,
-        const char           *reason,
-        const char           *header,
-        const char           *value)
+respond (NetSipStatelessProxy *self,
+         NetSipMessage        *request,
+         NetSipLeg            *leg,
+         guint                 code,
+         const char           *reason,
+         const char           *header,
+         const char           *value)
 {
   g_autoptr(NetSipResponse) response = NULL;
   g_autoptr(NetSipDeliveryOptions) options = NULL;
   g_autofree char *tag = NULL;
 
-  self->n_rejected++;
   if (g_strcmp0 (net_sip_message_get_method (request), "ACK") == 0 || self->dispatcher == NULL)
     return;   /* an ACK is never answered (§17) */
   g_debug ("stateless proxy: answering %s with %u", net_sip_message_get_method (request), code);
@@ -342,6 +344,19 @@ reject (NetSipStatelessProxy *self,
   net_sip_delivery_options_set_leg (options, leg);
   net_sip_dispatcher_deliver_async (self->dispatcher, NET_SIP_MESSAGE (response), options,
                                     NULL, answer_sent, NULL);
+}
+
+static void
+reject (NetSipStatelessProxy *self,
+        NetSipMessage        *request,
+        NetSipLeg            *leg,
+        guint                 code,
+        const char           *reason,
+        const char           *header,
+        const char           *value)
+{
+  self->n_rejected++;
+  respond (self, request, leg, code, reason, header, value);
 }
 
 /* ------------------------------------------------------------------ */
@@ -841,6 +856,20 @@ handle_request (NetSipStatelessProxy *self,
       if (ruri == NULL || !(net_sip_uri_is_sip (ruri) || net_sip_uri_is_sips (ruri)))
         {
           reject (self, request, leg, 416, NULL, NULL, NULL);
+          return TRUE;
+        }
+      /* addressed to the proxy itself (no user part): an OPTIONS ping is
+       * answered as a UAS would (§11.2), anything else has nowhere to go */
+      if (net_sip_uri_get_user (ruri) == NULL && local_leg_for_uri (self, ruri) != NULL)
+        {
+          if (g_strcmp0 (net_sip_message_get_method (request), "OPTIONS") == 0)
+            {
+              respond (self, request, leg, 200, NULL, "Allow",
+                      "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, PRACK, SUBSCRIBE, "
+                      "NOTIFY, PUBLISH, INFO, REFER, MESSAGE, UPDATE");
+            }
+          else
+            reject (self, request, leg, 404, NULL, NULL, NULL);
           return TRUE;
         }
       decoded = net_sip_stateless_proxy_decode_contact (self, net_sip_request_get_uri (req),

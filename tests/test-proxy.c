@@ -694,6 +694,45 @@ test_contact_rewrite (Fixture *f, gconstpointer data)
   g_assert_error (error, NET_SIP_PROXY_ERROR, NET_SIP_PROXY_ERROR_NOT_REWRITTEN);
 }
 
+/* No state: a response long after the request (a 200 after ringing past
+ * 64*T1) is still forwarded; a request for the proxy itself is answered */
+static void
+test_late_response (Fixture *f, gconstpointer data)
+{
+  g_autoptr(NetSipMessage) invite = make (f, INVITE);
+  g_autoptr(NetSipMessage) ping = make (f,
+    "OPTIONS sip:$P SIP/2.0\nVia: SIP/2.0/UDP $A;branch=$BR;rport\nMax-Forwards: 70\n"
+    "From: <sip:alice@$A>;tag=a1\nTo: <sip:$P>\nCall-ID: $CID\nCSeq: 1 OPTIONS\n"
+    "Content-Length: 0\n\n");
+  g_autoptr(NetSipMessage) info = make (f,
+    "INFO sip:$P SIP/2.0\nVia: SIP/2.0/UDP $A;branch=$BR;rport\nMax-Forwards: 70\n"
+    "From: <sip:alice@$A>;tag=a1\nTo: <sip:$P>\nCall-ID: $CID\nCSeq: 1 INFO\n"
+    "Content-Length: 0\n\n");
+  g_autoptr(NetSipResponse) ok = NULL;
+  guint n_tx = 1;
+
+  /* 64*T1 = 640 ms */
+  g_object_set (f->p, "t1", 10u, NULL);
+  send_to (f->a, invite, f->p_leg);
+  wait_for (f->got_b, 1);
+  run_for (900);
+  g_object_get (f->p, "n-transactions", &n_tx, NULL);
+  g_assert_cmpuint (n_tx, ==, 0);
+  ok = net_sip_request_create_response (NET_SIP_REQUEST (last (f->got_b)), 200, NULL, "b1");
+  send_to (f->b, NET_SIP_MESSAGE (ok), f->p_leg);
+  wait_for (f->got_a, 1);
+  g_assert_cmpuint (code_of (last (f->got_a)), ==, 200);
+
+  send_to (f->a, ping, f->p_leg);
+  wait_for (f->got_a, 2);
+  g_assert_cmpuint (code_of (last (f->got_a)), ==, 200);
+  g_assert_nonnull (net_sip_message_get_header (last (f->got_a), "Allow"));
+  send_to (f->a, info, f->p_leg);
+  wait_for (f->got_a, 3);
+  g_assert_cmpuint (code_of (last (f->got_a)), ==, 404);
+  g_assert_cmpuint (f->got_b->len, ==, 1);
+}
+
 static guint
 nat_hook (NetSipStatelessProxy *proxy,
           NetSipMessage        *message,
@@ -868,6 +907,7 @@ main (int    argc,
   ADD ("/proxy/aor-hook", test_aor_hook);
   ADD ("/proxy/contact-rewrite", test_contact_rewrite);
   ADD ("/proxy/nat-hook", test_nat_hook);
+  ADD ("/proxy/late-response", test_late_response);
   ADD ("/proxy/dispatchers", test_dispatchers);
   return g_test_run ();
 }
