@@ -41,7 +41,7 @@
  *   end of the Route set and the Route in the Request-URI); else a
  *   Request-URI that is a Contact this proxy rewrote is decoded back; else
  *   [signal@NetSip.StatelessProxy::lookup-aor] is asked (a registrar's
- *   bindings) and its first contact becomes the Request-URI; else a
+ *   bindings) and the contact it gives becomes the Request-URI; else a
  *   Request-URI in one of our domains gets 404 (one naming the proxy
  *   itself without a user part too; an OPTIONS to it gets 200); else the
  *   Request-URI is
@@ -885,11 +885,11 @@ handle_request (NetSipStatelessProxy *self,
         {
           /* §16.5: the location service of our domain */
           g_autofree char *aor = aor_of (ruri);
-          g_auto(GStrv) contacts = NULL;
+          g_autofree char *contact = NULL;
 
-          g_signal_emit (self, signals[SIG_LOOKUP_AOR], 0, aor, request, &contacts);
-          if (contacts && contacts[0])
-            net_sip_request_set_uri (req, contacts[0]);
+          g_signal_emit (self, signals[SIG_LOOKUP_AOR], 0, aor, request, &contact);
+          if (contact)
+            net_sip_request_set_uri (req, contact);
           else if (in_domains (self, ruri) ||
                    (net_sip_uri_get_user (ruri) && local_leg_for_uri (self, ruri)))
             {
@@ -1197,6 +1197,20 @@ first_nonzero (GSignalInvocationHint *hint,
   return code == 0;
 }
 
+static gboolean
+first_non_null (GSignalInvocationHint *hint,
+                GValue                *accumulated,
+                const GValue          *handler_return,
+                gpointer               data)
+{
+  const char *contact = g_value_get_string (handler_return);
+
+  if (contact == NULL)
+    return TRUE;
+  g_value_set_string (accumulated, contact);
+  return FALSE;
+}
+
 static void
 net_sip_stateless_proxy_class_init (NetSipStatelessProxyClass *klass)
 {
@@ -1318,23 +1332,24 @@ net_sip_stateless_proxy_class_init (NetSipStatelessProxyClass *klass)
    *   (scheme, user and lower-case host; no port, no parameters)
    * @request: the request being routed
    *
-   * Asks where @aor goes (the location service of §16.5): connect a
-   * registrar's bindings here (e.g. a handler calling the registrar's
-   * `lookup`). Emitted for a request with no Route left whose Request-URI
-   * is not a Contact this proxy rewrote. The first handler that returns a
-   * non-%NULL list decides.
+   * Asks where @aor goes (the location service of RFC 3261 §16.5): connect
+   * a registrar's bindings here, e.g. a handler that calls the registrar's
+   * `lookup` and returns its best contact (highest q, then most recent).
+   * A stateless proxy forwards to exactly one target (§16.11), so one
+   * contact is asked for. Emitted for a request with no Route left whose
+   * Request-URI is not a Contact this proxy rewrote. The first handler
+   * that returns non-%NULL decides.
    *
-   * Returns: (transfer full) (nullable) (array zero-terminated=1): the
-   *   contact URIs in order of preference (the stateless proxy uses the
-   *   first), or %NULL to route by the Request-URI (404 in our
-   *   [property@NetSip.StatelessProxy:domains])
+   * Returns: (transfer full) (nullable): the contact URI that becomes the
+   *   Request-URI, or %NULL to route by the Request-URI as it is (404 in
+   *   our [property@NetSip.StatelessProxy:domains])
    *
    * Since: 1.0
    */
   signals[SIG_LOOKUP_AOR] =
     g_signal_new ("lookup-aor", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                  g_signal_accumulator_first_wins, NULL, NULL,
-                  G_TYPE_STRV, 2, G_TYPE_STRING, NET_SIP_TYPE_REQUEST);
+                  first_non_null, NULL, NULL,
+                  G_TYPE_STRING, 2, G_TYPE_STRING, NET_SIP_TYPE_REQUEST);
 
   /**
    * NetSipStatelessProxy::do-nat:

@@ -550,7 +550,7 @@ test_unsupported (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->got_a->len, ==, 3);
 }
 
-static char **
+static char *
 lookup_aor (NetSipStatelessProxy *proxy,
             const char           *aor,
             NetSipRequest        *request,
@@ -560,12 +560,16 @@ lookup_aor (NetSipStatelessProxy *proxy,
 
   g_assert_true (NET_SIP_IS_REQUEST (request));
   if (g_strcmp0 (aor, "sip:alice@example.com") == 0)
-    {
-      char **v = g_new0 (char *, 3);
-      v[0] = g_strdup_printf ("sip:alice-phone@127.0.0.1:%u;transport=udp", net_sip_leg_get_port (f->b));
-      v[1] = g_strdup ("sip:second@192.0.2.1");
-      return v;
-    }
+    return g_strdup_printf ("sip:alice-phone@127.0.0.1:%u;transport=udp", net_sip_leg_get_port (f->b));
+  return NULL;
+}
+
+static char *
+lookup_nothing (NetSipStatelessProxy *proxy,
+                const char           *aor,
+                NetSipRequest        *request,
+                gpointer              user_data)
+{
   return NULL;
 }
 
@@ -585,6 +589,8 @@ test_aor_hook (Fixture *f, gconstpointer data)
   g_autofree char *expected = g_strdup_printf ("sip:alice-phone@127.0.0.1:%u;transport=udp",
                                                net_sip_leg_get_port (f->b));
 
+  /* a handler that knows nothing does not stop the next one */
+  g_signal_connect (f->proxy, "lookup-aor", G_CALLBACK (lookup_nothing), NULL);
   g_signal_connect (f->proxy, "lookup-aor", G_CALLBACK (lookup_aor), f);
   net_sip_stateless_proxy_set_domains (f->proxy, domains);
   send_to (f->a, known, f->p_leg);
