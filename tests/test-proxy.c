@@ -498,6 +498,22 @@ test_response_routing (Fixture *f, gconstpointer data)
   g_assert_cmpint (net_sip_via_get_rport (net_sip_message_get_top_via (last (f->got_a), NULL)), ==,
                    net_sip_leg_get_port (f->a));
 
+  /* our Via and the next one on one line: only ours goes */
+  {
+    g_autoptr(NetSipMessage) joined = make (f,
+      "SIP/2.0 200 OK\nVia: SIP/2.0/UDP $P;branch=z9hG4bKnspx.y, SIP/2.0/UDP $A;branch=z9hG4bKj1\n"
+      "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKj0\n"
+      "From: <sip:alice@$A>;tag=a1\nTo: <sip:bob@$B>;tag=b\nCall-ID: $CID\n"
+      "CSeq: 1 OPTIONS\nContent-Length: 0\n\n");
+    g_autoptr(GPtrArray) vias = NULL;
+    send_to (f->b, joined, f->p_leg);
+    wait_for (f->got_a, 2);
+    vias = net_sip_message_get_vias (last (f->got_a), NULL);
+    g_assert_cmpuint (vias->len, ==, 2);
+    g_assert_cmpstr (top_branch (last (f->got_a)), ==, "z9hG4bKj1");
+    g_assert_cmpstr (net_sip_via_get_branch (g_ptr_array_index (vias, 1)), ==, "z9hG4bKj0");
+  }
+
   /* RFC 4475 bcast: the next Via's received is 255.255.255.255 */
   bcast = make (f,
     "SIP/2.0 200 OK\nVia: SIP/2.0/UDP $P;branch=z9hG4bKnspx.y\n"
@@ -508,7 +524,7 @@ test_response_routing (Fixture *f, gconstpointer data)
   run_for (200);
   g_object_get (f->proxy, "n-dropped", &dropped, NULL);
   g_assert_cmpuint (dropped, ==, 1);
-  g_assert_cmpuint (f->got_a->len, ==, 1);
+  g_assert_cmpuint (f->got_a->len, ==, 2);
 }
 
 /* §16.3: a scheme we cannot route gets 416; Proxy-Require gets 420 */
