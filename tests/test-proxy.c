@@ -755,6 +755,68 @@ test_late_response (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->got_b->len, ==, 1);
 }
 
+static NetSipMessage *
+corpus_message (const char *name)
+{
+  g_autofree char *path = g_build_filename (NETSIP_TEST_CORPUS, "torture", name, NULL);
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  NetSipMessage *m;
+
+  g_assert_true (g_file_get_contents (path, &text, &len, &error));
+  bytes = g_bytes_new (text, len);
+  m = net_sip_message_parse (bytes, &error);
+  g_assert_no_error (error);
+  return m;
+}
+
+/* RFC 4475 messages a proxy must answer (§3.1.2.7 zeromf 483, §3.3.13
+ * unkscm and novelsc 416, §3.3.10 bext01 420) or drop (§3.1.2.16 bcast),
+ * sent from A with A's Via in place of theirs */
+static void
+test_rfc4475 (Fixture *f, gconstpointer data)
+{
+  const struct { const char *name; guint code; } cases[] = {
+    { "zeromf.sip", 483 },
+    { "unkscm.sip", 416 },
+    { "novelsc.sip", 416 },
+    { "bext01.sip", 420 },
+  };
+  guint64 dropped = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(NetSipMessage) m = corpus_message (cases[i].name);
+      net_sip_message_remove_header (m, "Via");
+      net_sip_leg_add_via (f->a, m);
+      send_to (f->a, m, f->p_leg);
+      wait_for (f->got_a, i + 1);
+      g_test_message ("%s: %u", cases[i].name, code_of (last (f->got_a)));
+      g_assert_cmpuint (code_of (last (f->got_a)), ==, cases[i].code);
+      g_assert_cmpstr (net_sip_message_get_call_id (last (f->got_a)), ==,
+                       net_sip_message_get_call_id (m));
+    }
+  g_assert_nonnull (strstr (net_sip_message_get_header (last (f->got_a), "Unsupported"),
+                            "noProxiesSupportThis"));
+
+  /* bcast: as if the proxy had forwarded its request: our Via on top,
+   * then 255.255.255.255 */
+  {
+    g_autoptr(NetSipMessage) m = corpus_message ("bcast.sip");
+    g_autofree char *via = g_strdup_printf ("SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKnspx.y",
+                                            net_sip_leg_get_port (f->p_leg));
+    net_sip_message_remove_first_header (m, "Via");
+    net_sip_message_prepend_header (m, "Via", via);
+    send_to (f->b, m, f->p_leg);
+    run_for (200);
+    g_object_get (f->proxy, "n-dropped", &dropped, NULL);
+    g_assert_cmpuint (dropped, ==, 1);
+  }
+  g_assert_cmpuint (f->got_b->len, ==, 0);
+}
+
 static guint
 nat_hook (NetSipStatelessProxy *proxy,
           NetSipMessage        *message,
@@ -930,6 +992,7 @@ main (int    argc,
   ADD ("/proxy/contact-rewrite", test_contact_rewrite);
   ADD ("/proxy/nat-hook", test_nat_hook);
   ADD ("/proxy/late-response", test_late_response);
+  ADD ("/proxy/rfc4475", test_rfc4475);
   ADD ("/proxy/dispatchers", test_dispatchers);
   return g_test_run ();
 }
