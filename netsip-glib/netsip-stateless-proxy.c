@@ -77,9 +77,12 @@
  * The proxy keeps a weak reference to its dispatcher. All work happens on
  * the dispatcher's main context.
  *
+ * When a request leaves on another leg than it came on, our Via carries
+ * `nsp-in=<hash of that leg>` so that the response goes back out on it.
+ *
  * Limits: one target per request (a stateless proxy forwards to exactly
- * one, §16.11); when several legs of one transport and address family
- * exist, the response goes out on the first of them.
+ * one, §16.11), the first RFC 3263 gives, on the leg the dispatcher's
+ * resolution picks.
  *
  * Since: 1.0
  */
@@ -236,6 +239,17 @@ via_is_ours (NetSipStatelessProxy *self,
         return TRUE;
     }
   return FALSE;
+}
+
+/* A token naming a leg in our Via (`nsp-in`): 8 hex digits of a hash of
+ * its transport, address and port */
+static char *
+leg_tag (NetSipLeg *leg)
+{
+  g_autofree char *text = g_strdup_printf ("%s|%s|%u",
+                                           net_sip_transport_to_string (net_sip_leg_get_protocol (leg)),
+                                           net_sip_leg_get_address (leg), net_sip_leg_get_port (leg));
+  return g_strdup_printf ("%08x", g_str_hash (text));
 }
 
 /* `sip:host:port` of a leg, with `;transport=` for a stream transport */
@@ -461,7 +475,8 @@ compute_branch (NetSipMessage *request,
 static void
 push_via (NetSipLeg     *leg,
           NetSipMessage *request,
-          const char    *branch)
+          const char    *branch,
+          NetSipLeg     *in)
 {
   g_autofree char *value = NULL;
   const char *start, *end;
@@ -478,6 +493,13 @@ push_via (NetSipLeg     *leg,
   g_string_append (s, branch);
   if (end)
     g_string_append (s, end);
+  /* the response leaves on the leg the request came on: a stateless
+   * proxy notes it in its own Via (a via-extension, RFC 3261 §20.42) */
+  if (in != NULL && in != leg)
+    {
+      g_autofree char *tag = leg_tag (in);
+      g_string_append_printf (s, ";nsp-in=%s", tag);
+    }
   net_sip_message_remove_first_header (request, "Via");
   net_sip_message_prepend_header (request, "Via", s->str);
   g_string_free (s, TRUE);
@@ -705,7 +727,7 @@ forward_resolved (GObject      *source,
     }
 
   /* §16.6 step 8 */
-  push_via (out, f->request, f->branch);
+  push_via (out, f->request, f->branch, f->in);
   options = net_sip_delivery_options_new ();
   net_sip_delivery_options_set_leg (options, out);
   net_sip_delivery_options_set_destination (options, net_sip_target_get_address (target));
@@ -1018,14 +1040,31 @@ handle_response (NetSipStatelessProxy *self,
     }
   if (self->dispatcher == NULL)
     return TRUE;
-  out_legs = net_sip_dispatcher_get_legs (self->dispatcher, NULL, 0, transport, NULL, NULL, NULL);
-  for (guint i = 0; out == NULL && i < out_legs->len; i++)
-    {
-      NetSipLeg *candidate = g_ptr_array_index (out_legs, i);
-      if (net_sip_leg_can_deliver_to (candidate, transport,
-                                      g_inet_socket_address_get_address (destination)))
-        out = candidate;
-    }
+  /* the leg the request came on: named in our Via when it was not the
+   * one the request left on, else the one the response came on; failing
+   * both, the first that can reach the destination */
+  {
+    const char *in_tag = net_sip_via_get_param (g_ptr_array_index (vias, 0), "nsp-in");
+    GInetAddress *address = g_inet_socket_address_get_address (destination);
+
+    out_legs = net_sip_dispatcher_get_legs (self->dispatcher, NULL, 0, transport, NULL, NULL, NULL);
+    for (guint i = 0; in_tag && out == NULL && i < out_legs->len; i++)
+      {
+        NetSipLeg *candidate = g_ptr_array_index (out_legs, i);
+        g_autofree char *tag = leg_tag (candidate);
+        if (g_ascii_strcasecmp (tag, in_tag) == 0 &&
+            net_sip_leg_can_deliver_to (candidate, transport, address))
+          out = candidate;
+      }
+    if (out == NULL && in_tag == NULL && net_sip_leg_can_deliver_to (leg, transport, address))
+      out = leg;
+    for (guint i = 0; out == NULL && i < out_legs->len; i++)
+      {
+        NetSipLeg *candidate = g_ptr_array_index (out_legs, i);
+        if (net_sip_leg_can_deliver_to (candidate, transport, address))
+          out = candidate;
+      }
+  }
   if (out == NULL)
     {
       g_debug ("stateless proxy: no %s leg for a response", net_sip_transport_to_string (transport));

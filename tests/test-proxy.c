@@ -755,6 +755,70 @@ test_late_response (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->got_b->len, ==, 1);
 }
 
+static void
+on_source (NetSipLeg        *leg,
+           NetSipMessage    *message,
+           NetSipSourceInfo *source,
+           gpointer          user_data)
+{
+  GInetSocketAddress *remote = net_sip_source_info_get_remote_address (source);
+  guint port = g_inet_socket_address_get_port (remote);
+  g_array_append_val ((GArray *) user_data, port);
+}
+
+/* A proxy with two legs: a request that leaves on the other one gets two
+ * Record-Routes (RFC 5658), a rewritten Contact, and its response goes
+ * back out on the leg it came on */
+static void
+test_two_legs (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NetSipLeg) second = net_sip_leg_new ("udp:127.0.0.1:0", &error);
+  g_autoptr(NetSipMessage) invite = make (f, INVITE);
+  g_autoptr(NetSipResponse) ok = NULL;
+  g_autoptr(GPtrArray) rr = NULL;
+  g_autoptr(GArray) a_sources = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autofree char *rr_first = NULL;
+  g_autofree char *rr_second = NULL;
+  NetSipMessage *at_b;
+  NetSipVia *via;
+
+  g_assert_no_error (error);
+  net_sip_dispatcher_add_leg (f->p, second);
+  g_signal_connect (f->a, "message-received", G_CALLBACK (on_source), a_sources);
+  net_sip_stateless_proxy_set_record_route (f->proxy, TRUE);
+
+  /* A talks to the second leg; the first one reaches B */
+  send_to (f->a, invite, second);
+  wait_for (f->got_b, 1);
+  at_b = last (f->got_b);
+  via = net_sip_message_get_top_via (at_b, NULL);
+  g_assert_cmpuint (net_sip_via_get_port (via), ==, net_sip_leg_get_port (f->p_leg));
+  g_assert_nonnull (net_sip_via_get_param (via, "nsp-in"));
+  rr = net_sip_message_get_record_routes (at_b, NULL);
+  g_assert_cmpuint (rr->len, ==, 2);
+  rr_first = g_strdup_printf ("sip:127.0.0.1:%u;lr", net_sip_leg_get_port (f->p_leg));
+  rr_second = g_strdup_printf ("sip:127.0.0.1:%u;lr", net_sip_leg_get_port (second));
+  g_assert_cmpstr (net_sip_name_addr_get_uri_string (g_ptr_array_index (rr, 0)), ==, rr_first);
+  g_assert_cmpstr (net_sip_name_addr_get_uri_string (g_ptr_array_index (rr, 1)), ==, rr_second);
+  /* legs differ: the Contact points to the leg B sees */
+  {
+    g_autofree char *suffix = g_strdup_printf ("@127.0.0.1:%u>", net_sip_leg_get_port (f->p_leg));
+    const char *contact = net_sip_message_get_header (at_b, "Contact");
+    g_assert_true (g_str_has_prefix (contact, "<sip:nsp"));
+    g_assert_true (g_str_has_suffix (contact, suffix));
+  }
+
+  ok = net_sip_request_create_response (NET_SIP_REQUEST (at_b), 200, NULL, "b1");
+  send_to (f->b, NET_SIP_MESSAGE (ok), f->p_leg);
+  wait_for (f->got_a, 1);
+  g_assert_cmpuint (code_of (last (f->got_a)), ==, 200);
+  g_assert_cmpuint (a_sources->len, ==, 1);
+  g_assert_cmpuint (g_array_index (a_sources, guint, 0), ==, net_sip_leg_get_port (second));
+  g_signal_handlers_disconnect_by_data (f->a, a_sources);
+  net_sip_dispatcher_remove_leg (f->p, second);
+}
+
 static NetSipMessage *
 corpus_message (const char *name)
 {
@@ -993,6 +1057,7 @@ main (int    argc,
   ADD ("/proxy/nat-hook", test_nat_hook);
   ADD ("/proxy/late-response", test_late_response);
   ADD ("/proxy/rfc4475", test_rfc4475);
+  ADD ("/proxy/two-legs", test_two_legs);
   ADD ("/proxy/dispatchers", test_dispatchers);
   return g_test_run ();
 }
