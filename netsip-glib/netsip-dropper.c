@@ -196,8 +196,12 @@ net_sip_dropper_receive (NetSipReceiver   *receiver,
     }
   if (why == NULL)
     return FALSE;
-  g_debug ("dropper: dropping %s from %s (%s)", net_sip_message_get_method (message),
-           source ? "source" : "?", why);
+  if (g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN) == FALSE)
+    {
+      g_autofree char *from = source ? net_sip_source_info_to_string (source) : NULL;
+      g_debug ("dropper: dropping %s from %s (%s)", net_sip_message_get_method (message),
+               from ? from : "?", why);
+    }
   g_signal_emit (self, signals[SIG_DROPPED], 0, message, source, why);
   return TRUE;
 }

@@ -74,8 +74,10 @@
  * refused with `403 Forbidden` (it cannot be used to relay through the
  * proxy to an address of the sender's choice).
  *
- * The proxy keeps a weak reference to its dispatcher. All work happens on
- * the dispatcher's main context.
+ * The proxy changes the message it forwards in place (a receiver before
+ * it in a chain that keeps a reference sees the changes) and keeps a weak
+ * reference to its dispatcher. All work happens on the dispatcher's main
+ * context.
  *
  * When a request leaves on another leg than it came on, our Via carries
  * `nsp-in=<hash of that leg>` so that the response goes back out on it.
