@@ -919,6 +919,21 @@ handle_response (NetSipDispatcher *self,
   const char *key = net_sip_message_get_tid (response);
   NetSipTransaction *tx = key ? g_hash_table_lookup (self->client, key) : NULL;
 
+  /* A stateless element (do-retransmits off: a stateless proxy, RFC 3261
+   * §16.11) keeps no state for what it forwarded: a response whose top Via
+   * is one of our legs' goes up even when no entry is left (a 200 to an
+   * INVITE that rang longer than 64*T1); the receiver routes it by the
+   * next Via (§16.7). */
+  if (tx == NULL && !self->do_retransmits)
+    {
+      for (guint i = 0; i < self->legs->len; i++)
+        if (net_sip_leg_check_via (g_ptr_array_index (self->legs, i), response))
+          {
+            net_sip_dispatcher_pass_up (self, response, leg, source);
+            return;
+          }
+    }
+
   /* §17.1.3 (branch and CSeq method in the key) and §18.1.2 (the top Via
    * is the one our leg put there) */
   if (tx == NULL || !net_sip_leg_check_via (tx->leg, response))
@@ -1269,9 +1284,12 @@ net_sip_dispatcher_class_init (NetSipDispatcherClass *klass)
    * request runs a client transaction (retransmission, timeout, final
    * response) and a received request a server transaction (response
    * cache). %FALSE, for a stateless proxy (§16.11): a request is sent once
-   * and its delivery ends when it is sent (responses to it still reach the
-   * receiver for 64*T1), and every received request, retransmissions
-   * included, goes to the receiver. [struct@NetSip.DeliveryOptions] can
+   * and its delivery ends when it is sent, without any entry kept for it
+   * (responses whose top Via is one of our legs' reach the receiver), and
+   * every received request, retransmissions included, goes to the
+   * receiver. A delivery that sets do-retransmits %FALSE on a dispatcher
+   * that keeps transactions gets an entry for 64*T1 instead, which lets
+   * its responses through. [struct@NetSip.DeliveryOptions] can
    * override it for one delivery.
    *
    * Since: 1.0
@@ -2214,6 +2232,17 @@ start_target (Delivery *d)
     {
       delivery_fail (d, NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_INVALID_MESSAGE,
                      "the request has no valid Via or CSeq");
+      return;
+    }
+
+  /* A stateless dispatcher (do-retransmits off: a stateless proxy,
+   * §16.11) keeps no entry for what it sends: responses whose top Via is
+   * one of our legs' reach the receiver without one (handle_response). */
+  if (d->stateless && !self->do_retransmits)
+    {
+      if (d->id == NULL)
+        d->id = g_ref_string_new (key);
+      net_sip_dispatcher_send (self, NULL, d->message, leg, destination, 0, d->task);
       return;
     }
 
