@@ -294,7 +294,11 @@ media_close_end (NetSipNatHelper *self,
 static void
 media_free (NatMedia *m)
 {
-  NetSipNatHelper *self = m->session->helper;
+  NetSipNatHelper *self;
+
+  if (m == NULL)   /* a hole in NatSession.media */
+    return;
+  self = m->session->helper;
 
   for (guint end = 0; end < 2; end++)
     {
