@@ -95,7 +95,12 @@
  * addresses of the same leg is not rewritten (as in Net::SIP). Bodies that
  * are not `application/sdp` (multipart) are left as they are; a body
  * without Content-Type is taken for SDP when it starts with `v=` (Net::SIP
- * sends the answer in an ACK that way).
+ * sends the answer in an ACK that way). An offer that is refused (a
+ * re-INVITE answered with 488 or 491) has still replaced where the
+ * offerer's media go if its address or port changed (RFC 3264 §8 wants
+ * the old session kept). Learning latches on the first datagram: a
+ * stranger who sends to a fresh relay port before the party does takes
+ * the stream (the ports come from a range and are not secret).
  *
  * All sockets and timers live on the thread-default [struct@GLib.MainContext]
  * of the thread that created the helper; use it from that thread only.
@@ -1022,9 +1027,7 @@ process_sdp (NetSipNatHelper *self,
       plan->new_pair = TRUE;
       if (!allocate_pair (self, bind_inet, &plan->pair, error))
         {
-          for (guint j = 0; j <= i; j++)
-            media_plan_clear (&plans[j]);
-          for (guint j = i + 1; j < n_media; j++)
+          for (guint j = 0; j < n_media; j++)
             media_plan_clear (&plans[j]);
           g_free (plans);
           if (created)
