@@ -48,7 +48,8 @@
  * datagrams from another source are dropped and counted (they would
  * otherwise let anyone who guesses the port take over the stream). A new
  * SDP of that party with another address or port (a re-INVITE) starts the
- * learning again.
+ * learning again. Datagrams from the relay's own sockets (an SDP that names
+ * a relay port) are dropped too.
  *
  * Sessions are keyed by Call-ID, the two tags of the dialog (the From tag
  * of the message that created it: the *caller*, and the To tag: the
@@ -738,6 +739,7 @@ on_expiry (gpointer user_data)
   gint64 next = -1;
   GPtrArray *ended = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
   GPtrArray *ended_ids = g_ptr_array_new_with_free_func (g_free);
+  guint n_open = self->n_open_sessions;
   GList *l, *next_l;
 
   for (l = self->sessions.head; l != NULL; l = next_l)
@@ -768,7 +770,8 @@ on_expiry (gpointer user_data)
   if (ended->len > 0)
     {
       g_object_ref (self);
-      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_N_SESSIONS]);
+      if (self->n_open_sessions != n_open)
+        g_object_notify_by_pspec (G_OBJECT (self), props[PROP_N_SESSIONS]);
       for (guint i = 0; i < ended->len; i++)
         g_signal_emit (self, signals[SIG_SESSION_CLOSED], 0,
                        (const char *) g_ptr_array_index (ended_ids, i),
