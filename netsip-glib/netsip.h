@@ -41,5 +41,6 @@
 #include "netsip-blocker.h"
 #include "netsip-dropper.h"
 #include "netsip-stateless-proxy.h"
+#include "netsip-nat-helper.h"
 
 #undef __NETSIP_H_INSIDE__
