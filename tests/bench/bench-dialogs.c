@@ -85,6 +85,9 @@
 
 #define MAX_WINDOW 4096
 #define N_WARMUP_CALLS 32
+/* T1 and T4 (ms) of the memory processes during their warm-up, so that
+ * its transactions are gone before the baseline */
+#define WARMUP_TIMER_MS 20
 
 static const char sdp_text[] =
   "v=0\r\n"
@@ -104,6 +107,7 @@ typedef enum
   CMD_QUIT,
   CMD_GO,            /* caller: set up the dialogs */
   CMD_CLOSE_ALL,     /* caller: BYE for every dialog */
+  CMD_TIMERS,        /* memory: from the warm-up's T1/T4 to the measured ones */
 } CommandOp;
 
 /* child -> parent, once at start */
@@ -560,7 +564,7 @@ typedef struct
   GBytes           *sdp;
   Report            stats;
   GMainLoop        *loop;
-  gboolean          quiet;
+  guint             t1_ms, t4_ms;   /* after CMD_TIMERS */
 } Callee;
 
 static gboolean
@@ -642,7 +646,9 @@ callee_control (gint         fd,
       g_main_loop_quit (callee->loop);
       return G_SOURCE_REMOVE;
     }
-  if (op == CMD_STATS)
+  if (op == CMD_TIMERS)
+    g_object_set (callee->dispatcher, "t1", callee->t1_ms, "t4", callee->t4_ms, NULL);
+  if (op == CMD_STATS || op == CMD_TIMERS)
     {
       Report r = callee->stats;
 
@@ -654,7 +660,7 @@ callee_control (gint         fd,
 }
 
 static int
-callee_main (int fd, guint t1_ms)
+callee_main (int fd, guint t1_ms, gboolean warmup_timers)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
@@ -669,7 +675,12 @@ callee_main (int fd, guint t1_ms)
       return 1;
     }
   callee.dispatcher = net_sip_dispatcher_new (&callee.leg, 1);
-  g_object_set (callee.dispatcher, "t1", t1_ms, NULL);
+  callee.t1_ms = t1_ms;
+  callee.t4_ms = (guint) get_uint_property (callee.dispatcher, "t4");
+  if (warmup_timers)
+    g_object_set (callee.dispatcher, "t1", WARMUP_TIMER_MS, "t4", WARMUP_TIMER_MS, NULL);
+  else
+    g_object_set (callee.dispatcher, "t1", t1_ms, NULL);
   callee.endpoint = net_sip_endpoint_new (callee.dispatcher);
   callee.sdp = g_bytes_new_static (sdp_text, strlen (sdp_text));
   g_signal_connect (callee.endpoint, "request-received", G_CALLBACK (callee_request), &callee);
@@ -847,12 +858,16 @@ invite_done (GObject      *source,
       call_next (c, slot, FALSE);
       return;
     }
-  if (c->deep_check && (g_bytes_get_size (net_sip_message_get_body (m)) == 0 ||
-                        net_sip_dialog_get_remote_target (dialog) == NULL))
+  if (c->deep_check)
     {
-      record_failure (c, "INVITE %s: 200 without SDP or dialog without remote target", slot->call_id);
-      call_next (c, slot, FALSE);
-      return;
+      g_autoptr(GBytes) body = net_sip_message_get_body (m);
+
+      if (body == NULL || g_bytes_get_size (body) == 0 || net_sip_dialog_get_remote_target (dialog) == NULL)
+        {
+          record_failure (c, "INVITE %s: 200 without SDP or dialog without remote target", slot->call_id);
+          call_next (c, slot, FALSE);
+          return;
+        }
     }
   if (c->mode == CALLS_HOLD)
     {
@@ -951,6 +966,7 @@ typedef struct
   GMainLoop *loop;
   int        fd;
   guint      count, window;
+  guint      t1_ms, t4_ms;
   guint64    heap0, rss0;
   guint64    t0;
   gboolean   busy;
@@ -992,7 +1008,9 @@ mem_caller_control (gint         fd,
     }
   if (mc->busy)
     return G_SOURCE_CONTINUE;
-  if (op == CMD_STATS)
+  if (op == CMD_TIMERS)
+    g_object_set (mc->c.dispatcher, "t1", mc->t1_ms, "t4", mc->t4_ms, NULL);
+  if (op == CMD_STATS || op == CMD_TIMERS)
     mem_caller_report (mc, TRUE);
   else if (op == CMD_GO || op == CMD_CLOSE_ALL)
     {
@@ -1023,14 +1041,16 @@ static int
 mem_caller_main (int fd, guint16 port, guint count, guint window, guint t1_ms)
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  MemCaller mc = { .loop = loop, .fd = fd, .count = count, .window = window };
+  MemCaller mc = { .loop = loop, .fd = fd, .count = count, .window = window, .t1_ms = t1_ms };
   Hello hello = { 0 };
 
-  if (!caller_init (&mc.c, port, t1_ms, hello.message, sizeof hello.message))
+  if (!caller_init (&mc.c, port, WARMUP_TIMER_MS, hello.message, sizeof hello.message))
     {
       write_all (fd, &hello, sizeof hello);
       return 1;
     }
+  mc.t4_ms = (guint) get_uint_property (mc.c.dispatcher, "t4");
+  g_object_set (mc.c.dispatcher, "t4", WARMUP_TIMER_MS, NULL);
   /* warm-up: full calls, so that types, hash tables and the like exist */
   caller_run (&mc.c, CALLS_FULL, N_WARMUP_CALLS, MIN (window, N_WARMUP_CALLS), TRUE, NULL,
               now_ns () + 60 * G_GUINT64_CONSTANT (1000000000));
@@ -1089,7 +1109,7 @@ run_memory (guint count, guint window, guint t1_ms, int client_cpu, int server_c
   g_autofree char *count_arg = g_strdup_printf ("--count=%u", count);
   g_autofree char *window_arg = g_strdup_printf ("--window=%u", window);
   g_autofree char *port_arg = NULL;
-  const char *server_args[] = { NULL, "--server=netsip", t1_arg, NULL };
+  const char *server_args[] = { NULL, "--server=netsip", t1_arg, "--warmup-timers", NULL };
   Hello hello;
   Report s0, s1, s2, s3, m1, m2, m3, r;
   int sfd, mfd;
@@ -1116,9 +1136,25 @@ run_memory (guint count, guint window, guint t1_ms, int client_cpu, int server_c
   if (!read_all_timeout (mfd, &hello, sizeof hello, 60000) || !hello.ok)
     fail ("memory: the netsip caller did not start: %s", hello.message);
 
-  /* baseline of the callee after the warm-up (the caller takes its own at
-   * CMD_GO); the warm-up's BYE and INVITE transactions are still held
-   * there (Timer J/L), at most N_WARMUP_CALLS of each */
+  /* the warm-up ran with T1 = T4 = WARMUP_TIMER_MS: wait until its
+   * transactions are gone on both sides, then set the measured timers */
+  guard = now_ns () + 20 * G_GUINT64_CONSTANT (1000000000);
+  for (;;)
+    {
+      get_report (sfd, CMD_STATS, &s0, 5000, "callee");
+      get_report (mfd, CMD_STATS, &r, 5000, "caller");
+      if ((s0.n_transactions == 0 && r.n_transactions == 0 && s0.n_dialogs == 0 && r.n_dialogs == 0) ||
+          now_ns () > guard)
+        break;
+      g_usleep (50000);
+    }
+  if (s0.n_transactions != 0 || r.n_transactions != 0 || s0.n_dialogs != 0 || r.n_dialogs != 0)
+    fail ("memory: after the warm-up, callee %" G_GUINT64_FORMAT " and caller %" G_GUINT64_FORMAT
+          " transactions, %" G_GUINT64_FORMAT " and %" G_GUINT64_FORMAT " dialogs are left after 20 s",
+          s0.n_transactions, r.n_transactions, s0.n_dialogs, r.n_dialogs);
+  get_report (mfd, CMD_TIMERS, &r, 5000, "caller");
+  get_report (sfd, CMD_TIMERS, &s0, 5000, "callee");
+  /* baseline of the callee (the caller takes its own at CMD_GO) */
   get_report (sfd, CMD_STATS, &s0, 5000, "callee");
   get_report (mfd, CMD_GO, &m1, 600000, "caller");
   if (m1.failed != 0 || m1.established != count)
@@ -1137,7 +1173,7 @@ run_memory (guint count, guint window, guint t1_ms, int client_cpu, int server_c
 
   /* check before printing: every dialog confirmed on both sides, every
    * INVITE answered, every ACK arrived */
-  if (s1.invites - s0.invites != count || s1.answered - s0.answered != count || s1.acks - s0.acks != count ||
+  if (s1.invites - s0.invites != count || s1.answered - s0.answered != count || s1.acks - s0.acks < count ||
       s1.respond_errors != 0 || s1.others != 0)
     fail ("memory: the callee got %" G_GUINT64_FORMAT " INVITEs, answered %" G_GUINT64_FORMAT
           ", %" G_GUINT64_FORMAT " ACKs, %" G_GUINT64_FORMAT " respond errors, %" G_GUINT64_FORMAT
@@ -1150,8 +1186,9 @@ run_memory (guint count, guint window, guint t1_ms, int client_cpu, int server_c
     fail ("memory: the caller has %" G_GUINT64_FORMAT " dialogs, %" G_GUINT64_FORMAT " confirmed, sent %"
           G_GUINT64_FORMAT " ACKs, expected %u", r.n_dialogs, r.n_confirmed, r.acks, count);
   g_print ("check: %u calls established in %.2f s; caller and callee each hold %u dialogs, all CONFIRMED; "
-           "callee got %u INVITEs and %u ACKs, answered each with 200\n",
-           count, m1.seconds, count, count, count);
+           "callee got %u INVITEs, answered each with 200, and %" G_GUINT64_FORMAT " ACKs (%" G_GUINT64_FORMAT
+           " of them re-sent for a retransmitted 200)\n",
+           count, m1.seconds, count, count, s1.acks - s0.acks, s1.acks - s0.acks - count);
   m1.n_dialogs = r.n_dialogs;
   m1.n_confirmed = r.n_confirmed;
 
@@ -1191,6 +1228,9 @@ run_memory (guint count, guint window, guint t1_ms, int client_cpu, int server_c
     fail ("memory: teardown: the callee got %" G_GUINT64_FORMAT " BYEs and holds %" G_GUINT64_FORMAT
           " dialogs, the caller %" G_GUINT64_FORMAT, s3.byes - s0.byes, s3.n_dialogs, m3.n_dialogs);
 
+  if (s1.heap == s0.heap || m1.heap == m1.heap0)
+    g_print ("  mallinfo2() reports no change of the heap (a sanitizer's or valgrind's allocator?): "
+             "the heap figures below mean nothing\n");
   g_print ("%-26s %-7s %9s %9s %8s %9s %7s\n", "point", "side", "heap/dlg", "RSS/dlg", "dialogs", "confirmed",
            "trans");
   g_print ("%-26s %-7s %9s %9s %8s %9s %7s\n", "-----", "----", "--------", "-------", "-------", "---------",
@@ -1202,8 +1242,9 @@ run_memory (guint count, guint window, guint t1_ms, int client_cpu, int server_c
   g_print ("(bytes per dialog above the baseline; transactions ended %.1f s after set-up; trans = the "
            "dispatcher's n-transactions; RSS does not shrink when memory is freed)\n", ended_after);
   g_print ("after BYE for all and the end of their transactions: heap above the baseline: callee %+.0f bytes, "
-           "caller %+.0f bytes (%d warm-up transactions of the callee's baseline ended meanwhile)\n",
-           (double) s3.heap - (double) s0.heap, (double) m3.heap - (double) m1.heap0, 2 * N_WARMUP_CALLS);
+           "caller %+.0f bytes (%+.1f and %+.1f per call)\n",
+           (double) s3.heap - (double) s0.heap, (double) m3.heap - (double) m1.heap0,
+           ((double) s3.heap - (double) s0.heap) / count, ((double) m3.heap - (double) m1.heap0) / count);
   if (s2.n_transactions != 0 || m2.n_transactions != 0)
     g_print ("  transactions still alive at the time limit: callee %" G_GUINT64_FORMAT ", caller %" G_GUINT64_FORMAT "\n",
              s2.n_transactions, m2.n_transactions);
@@ -1448,7 +1489,7 @@ check_netsip (Bench *b, guint count)
     while ((after.closed - before.closed < count || after.acks - before.acks < count) && now_ns () < guard);
   }
   if (after.invites - before.invites != count || after.answered - before.answered != count ||
-      after.acks - before.acks != count || after.byes - before.byes != count ||
+      after.acks - before.acks < count || after.byes - before.byes != count ||
       after.closed - before.closed != count || after.others != before.others ||
       after.respond_errors != before.respond_errors || after.n_dialogs != 0)
     fail ("check: netsip callee: %" G_GUINT64_FORMAT " INVITEs, %" G_GUINT64_FORMAT " answered, %" G_GUINT64_FORMAT
@@ -1460,8 +1501,9 @@ check_netsip (Bench *b, guint count)
   if (net_sip_endpoint_get_n_dialogs (c->endpoint) != 0)
     fail ("check: netsip caller: %u dialogs left after all calls ended", net_sip_endpoint_get_n_dialogs (c->endpoint));
   g_print ("check netsip-glib %u calls, window %u: every INVITE got 200 with SDP (dialog CONFIRMED, Call-ID, "
-           "CSeq, To tag), ACK sent, BYE got 200 (dialog TERMINATED); callee got each INVITE, ACK and BYE once, "
-           "closed every dialog; no dialog left on either side\n", count, b->window);
+           "CSeq, To tag), ACK sent, BYE got 200 (dialog TERMINATED); callee got each INVITE and BYE once, "
+           "%" G_GUINT64_FORMAT " ACKs (%" G_GUINT64_FORMAT " re-sent), closed every dialog; no dialog left on "
+           "either side\n", count, b->window, after.acks - before.acks, after.acks - before.acks - count);
 }
 
 static void
@@ -1662,6 +1704,7 @@ main (int   argc,
   g_autofree char *cpu = read_first_line ("/proc/cpuinfo", "model name");
   g_autofree char *load_avg = NULL;
   gboolean memory = FALSE;
+  gboolean warmup_timers = FALSE;
   int control_fd = -1;
   int n_rounds = 7;
   int round_calls = 3000;
@@ -1691,6 +1734,8 @@ main (int   argc,
     { "max-seconds", 0, 0, G_OPTION_ARG_INT, &max_seconds, "Abort after this many seconds (default 290)", "S" },
     { "server", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &server, "Run as the callee process", "STACK" },
     { "memory", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &memory, "Run as the memory caller process", NULL },
+    { "warmup-timers", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &warmup_timers,
+      "Callee: short T1/T4 until told otherwise (memory)", NULL },
     { "port", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &port, "The callee's port (--memory)", "PORT" },
     { "control-fd", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &control_fd, "Talk to the parent on this fd", "FD" },
     G_OPTION_ENTRY_NULL
@@ -1731,7 +1776,7 @@ main (int   argc,
       if (memory)
         return mem_caller_main (control_fd, (guint16) port, (guint) count, (guint) window, (guint) t1_ms);
       if (g_strcmp0 (server, "netsip") == 0)
-        return callee_main (control_fd, (guint) t1_ms);
+        return callee_main (control_fd, (guint) t1_ms, warmup_timers);
       g_printerr ("--server: unknown stack %s\n", server);
       return 2;
     }
