@@ -104,7 +104,6 @@ struct _Delivery
   NetSipMessage      *message;
   GPtrArray          *targets;    /* NetSipTarget, when resolved */
   GPtrArray          *legs;       /* NetSipLeg, same index */
-  guint               index;
   NetSipLeg          *leg;        /* the one next hop when given, instead of */
   GInetSocketAddress *destination;/* the two arrays */
   Delivery           *next_same_id;
@@ -112,13 +111,16 @@ struct _Delivery
   GError             *last_error;
   NetSipResponse     *last_503;
   GSource            *cancel_source;
-  gboolean            stateless;
-  gboolean            via_added;
-  gboolean            registered; /* in self->deliveries */
-  gboolean            counted;    /* in self->n_pending_client */
-  gboolean            resolving;  /* in self->resolving */
   GCancellable       *resolution; /* stops the lookup when the delivery ends */
-  gboolean            done;
+  guint               index;      /* of the target being tried */
+  /* bit fields: a pending delivery's size counts (issue 4: at most 1 KiB
+   * per pending client transaction besides the message) */
+  guint               stateless : 1;
+  guint               via_added : 1;
+  guint               registered : 1; /* in self->deliveries */
+  guint               counted : 1;    /* in self->n_pending_client */
+  guint               resolving : 1;  /* in self->resolving */
+  guint               done : 1;
 };
 
 G_DEFINE_FINAL_TYPE (NetSipDispatcher, net_sip_dispatcher, G_TYPE_OBJECT)
@@ -596,6 +598,45 @@ send_done (GObject      *source,
   g_free (sd);
 }
 
+static gboolean
+same_socket_address (GInetSocketAddress *a,
+                     GInetSocketAddress *b)
+{
+  return g_inet_socket_address_get_port (a) == g_inet_socket_address_get_port (b) &&
+         g_inet_address_equal (g_inet_socket_address_get_address (a),
+                               g_inet_socket_address_get_address (b));
+}
+
+/* An ICMP error for a datagram a leg sent (RFC 3261 §18.4): the client
+ * transactions that sent to that address and heard nothing back yet fail
+ * with it now, so their delivery moves on to the next target (RFC 3263
+ * §4.3) instead of waiting for Timer B or F. A transaction that got a
+ * response knows its peer is there and ignores it. */
+static void
+on_leg_send_failed (NetSipLeg          *leg,
+                    GInetSocketAddress *destination,
+                    const GError       *error,
+                    gpointer            user_data)
+{
+  NetSipDispatcher *self = user_data;
+  g_autoptr(GPtrArray) failed = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->client);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      NetSipTransaction *tx = value;
+      if (tx->leg == leg && tx->remote && tx->last_response == NULL &&
+          (tx->state == NET_SIP_TRANSACTION_STATE_CALLING || tx->state == NET_SIP_TRANSACTION_STATE_TRYING) &&
+          same_socket_address (tx->remote, destination))
+        g_ptr_array_add (failed, g_object_ref (tx));
+    }
+  /* outside the iteration: failing one changes the table */
+  for (guint i = 0; i < failed->len; i++)
+    net_sip_transaction_sent (g_ptr_array_index (failed, i), error);
+}
+
 void
 net_sip_dispatcher_send (NetSipDispatcher   *self,
                          NetSipTransaction  *transaction,
@@ -627,8 +668,10 @@ net_sip_dispatcher_pass_up (NetSipDispatcher *self,
   g_autoptr(NetSipReceiver) receiver = self->receiver ? g_object_ref (self->receiver) : NULL;
 
   g_signal_emit (self, signals[SIG_MESSAGE_RECEIVED], 0, message, leg, source);
+  /* the top receiver's verdict has no one to go to: what it leaves
+   * unhandled a stateful server transaction ends by itself (Timer J/H) */
   if (receiver)
-    net_sip_receiver_receive (receiver, message, leg, source);
+    (void) net_sip_receiver_receive (receiver, message, leg, source);
 }
 
 gboolean
@@ -991,8 +1034,11 @@ net_sip_dispatcher_dispose (GObject *object)
   if (self->legs)
     {
       for (guint i = 0; i < self->legs->len; i++)
-        g_signal_handler_disconnect (g_ptr_array_index (self->legs, i),
-                                     g_array_index (self->leg_handlers, gulong, i));
+        {
+          g_signal_handler_disconnect (g_ptr_array_index (self->legs, i),
+                                       g_array_index (self->leg_handlers, gulong, i));
+          g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->legs, i), on_leg_send_failed, self);
+        }
       g_ptr_array_set_size (self->legs, 0);
       g_array_set_size (self->leg_handlers, 0);
     }
@@ -1591,6 +1637,7 @@ net_sip_dispatcher_add_leg (NetSipDispatcher *self,
   if (g_ptr_array_find (self->legs, leg, NULL))
     return;
   id = g_signal_connect (leg, "message-received", G_CALLBACK (on_leg_message_received), self);
+  g_signal_connect (leg, "send-failed", G_CALLBACK (on_leg_send_failed), self);
   g_ptr_array_add (self->legs, g_object_ref (leg));
   g_array_append_val (self->leg_handlers, id);
 }
@@ -1619,6 +1666,7 @@ net_sip_dispatcher_remove_leg (NetSipDispatcher *self,
   if (!g_ptr_array_find (self->legs, leg, &index))
     return FALSE;
   g_signal_handler_disconnect (leg, g_array_index (self->leg_handlers, gulong, index));
+  g_signal_handlers_disconnect_by_func (leg, on_leg_send_failed, self);
   g_array_remove_index (self->leg_handlers, index);
   g_ptr_array_remove_index (self->legs, index);
   return TRUE;
@@ -2131,6 +2179,17 @@ start_target (Delivery *d)
       target = g_ptr_array_index (d->targets, d->index);
       leg = g_ptr_array_index (d->legs, d->index);
       destination = net_sip_target_get_address (target);
+      if (d->index + 1 == d->targets->len)
+        {
+          /* the last target: nothing left to fail over to, so a pending
+           * transaction keeps its leg and address, not the lists */
+          g_set_object (&d->leg, leg);
+          g_set_object (&d->destination, destination);
+          leg = d->leg;
+          destination = d->destination;
+          g_clear_pointer (&d->targets, g_ptr_array_unref);
+          g_clear_pointer (&d->legs, g_ptr_array_unref);
+        }
     }
   else
     {

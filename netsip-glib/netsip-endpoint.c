@@ -110,6 +110,8 @@ struct _NetSipEndpoint
   GHashTable       *waiting_acks;   /* "Call-ID\nCSeq" → ServerRequest whose 2xx awaits its ACK */
   GHashTable       *invites_in;     /* Call-ID → ServerRequest: received INVITE without final */
   GHashTable       *invites_out;    /* Call-ID → ClientRequest: our INVITE without final */
+  GHashTable       *merge;          /* From tag, Call-ID, CSeq of a request without To tag
+                                     * and without final → ServerRequest (§8.2.2.2) */
   GHashTable       *credentials;    /* realm ("" any) → "user\npassword" */
   GHashTable       *nonces;         /* nonce → count */
   GHashTable       *registrations;  /* AOR → Registration */
@@ -205,6 +207,8 @@ struct _ServerRequest
   NetSipLeg      *leg;
   char           *invite_key;    /* in self->invites, INVITE only */
   char           *ack_key;       /* in self->waiting_acks */
+  char           *to_tag;        /* outside a dialog: the tag of our responses */
+  char           *merge_key;     /* in self->merge */
   gboolean        in_invites_in;
   gboolean        final_sent;
   /* 2xx to INVITE sent again until the ACK (§13.3.1.4) */
@@ -236,6 +240,8 @@ struct _Registration
   guint           granted;
   GSource        *refresh;
   GTask          *task;          /* register_async, until the first result */
+  GSource        *cancel_source; /* its cancellable, until then */
+  NetSipRequest  *request;       /* the REGISTER in flight */
   GTask          *unregister;    /* unregister_async */
   guint           serial;        /* tells a registration from its replacement */
   gboolean        busy;
@@ -1095,7 +1101,7 @@ client_handle_provisional (ClientRequest  *cr,
                  cr->original, response);
 }
 
-static void
+static gboolean
 receive_response (NetSipEndpoint *self,
                   NetSipResponse *response)
 {
@@ -1112,9 +1118,9 @@ receive_response (NetSipEndpoint *self,
        * the leg's Via) */
       if (cr == NULL || cr->done ||
           g_strcmp0 (top_branch (m), top_branch (NET_SIP_MESSAGE (cr->current))) != 0)
-        return;
+        return FALSE;
       client_handle_provisional (cr, response);
-      return;
+      return TRUE;
     }
   if (code < 300 && g_strcmp0 (net_sip_message_get_cseq_method (m), "INVITE") == 0)
     {
@@ -1126,7 +1132,12 @@ receive_response (NetSipEndpoint *self,
           g_strcmp0 (net_sip_message_get_to_tag (m),
                      net_sip_message_get_to_tag (NET_SIP_MESSAGE (e->first))) == 0)
         send_ack (self, e->ack);
+      if (e)
+        return TRUE;
     }
+  /* a final response of one of our requests completes it where its
+   * delivery ends */
+  return g_hash_table_contains (self->clients, key);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1142,6 +1153,8 @@ server_request_free (ServerRequest *sr)
   g_clear_object (&sr->ok);
   g_free (sr->invite_key);
   g_free (sr->ack_key);
+  g_free (sr->to_tag);
+  g_free (sr->merge_key);
   g_free (sr);
 }
 
@@ -1160,6 +1173,9 @@ server_not_pending (ServerRequest *sr)
   if (sr->in_invites_in && g_hash_table_lookup (sr->self->invites_in, call_id) == sr)
     g_hash_table_remove (sr->self->invites_in, call_id);
   sr->in_invites_in = FALSE;
+  if (sr->merge_key && g_hash_table_lookup (sr->self->merge, sr->merge_key) == sr)
+    g_hash_table_remove (sr->self->merge, sr->merge_key);
+  g_clear_pointer (&sr->merge_key, g_free);
 }
 
 static void
@@ -1207,8 +1223,10 @@ auto_respond (NetSipEndpoint *self,
               const char     *reason,
               const char     *to_tag)
 {
+  /* §8.2.6.2: a final response gets a To tag when the request had none */
+  g_autofree char *tag = to_tag == NULL && code > 100 ? random_token () : NULL;
   g_autoptr(NetSipResponse) response = net_sip_request_create_response (request, code, reason,
-                                                                         to_tag);
+                                                                         to_tag ? to_tag : tag);
 
   if (self->user_agent)
     net_sip_message_set_header (NET_SIP_MESSAGE (response), "Server", self->user_agent);
@@ -1311,7 +1329,13 @@ handle_cancel (NetSipEndpoint   *self,
   net_sip_endpoint_respond (self, sr->dialog, sr->request, 487, NULL, NULL, NULL, NULL);
   g_signal_emit (self, signals[SIG_REQUEST_RECEIVED], 0, dialog, cancel, leg, source, &handled);
   if (dialog && net_sip_dialog_get_state (dialog) != NET_SIP_DIALOG_CONFIRMED)
-    remove_dialog (self, dialog);
+    {
+      /* the call is over: what we still send in it goes too */
+      if (self->dispatcher)
+        net_sip_dispatcher_cancel_delivery_by_call_id (self->dispatcher,
+                                                       net_sip_dialog_get_call_id (dialog));
+      remove_dialog (self, dialog);
+    }
 }
 
 static void
@@ -1322,7 +1346,8 @@ auto_respond_with (NetSipEndpoint *self,
                    const char     *name,
                    const char     *value)
 {
-  g_autoptr(NetSipResponse) response = net_sip_request_create_response (request, code, reason, NULL);
+  g_autofree char *tag = random_token ();
+  g_autoptr(NetSipResponse) response = net_sip_request_create_response (request, code, reason, tag);
 
   if (self->user_agent)
     net_sip_message_set_header (NET_SIP_MESSAGE (response), "Server", self->user_agent);
@@ -1506,6 +1531,7 @@ handle_request (NetSipEndpoint   *self,
   gboolean handled = FALSE;
   gboolean is_invite = strcmp (method, "INVITE") == 0;
   gboolean glare = FALSE;
+  g_autofree char *merge_key = NULL;
 
   if (strcmp (method, "ACK") == 0)
     {
@@ -1519,12 +1545,8 @@ handle_request (NetSipEndpoint   *self,
       handle_cancel (self, request, leg, source);
       return;
     }
-  if (net_sip_message_get_call_id (m) == NULL || net_sip_message_get_from_tag (m) == NULL)
-    {
-      /* RFC 2543 peers without a From tag are not supported: dialogs need it */
-      auto_respond (self, request, 400, "Missing From tag", NULL);
-      return;
-    }
+  /* validation made sure of Call-ID, From, To, CSeq; a From without a tag
+   * is an RFC 2543 peer, whose dialog has an empty remote tag (§12.2.2) */
 
   if (to_tag)
     {
@@ -1589,7 +1611,20 @@ handle_request (NetSipEndpoint   *self,
           return;
         }
     }
-  else if (is_invite)
+  if (to_tag == NULL)
+    {
+      /* §8.2.2.2: the same request (From tag, Call-ID, CSeq) on another
+       * branch while we answer it: a fork that looped back */
+      merge_key = g_strdup_printf ("%s\n%s\n%u %s", net_sip_message_get_from_tag (m) ? net_sip_message_get_from_tag (m) : "",
+                                   net_sip_message_get_call_id (m), net_sip_message_get_cseq_number (m), method);
+      ServerRequest *other = g_hash_table_lookup (self->merge, merge_key);
+      if (other && g_strcmp0 (top_branch (NET_SIP_MESSAGE (other->request)), top_branch (m)) != 0)
+        {
+          auto_respond (self, request, 482, NULL, NULL);
+          return;
+        }
+    }
+  if (to_tag == NULL && is_invite)
     {
       g_autoptr(GError) error = NULL;
 
@@ -1608,6 +1643,11 @@ handle_request (NetSipEndpoint   *self,
   sr->dialog = dialog ? g_object_ref (dialog) : NULL;
   sr->leg = g_object_ref (leg);
   g_hash_table_insert (self->servers, sr->request, sr);
+  if (merge_key)
+    {
+      sr->merge_key = g_steal_pointer (&merge_key);
+      g_hash_table_replace (self->merge, sr->merge_key, sr);
+    }
   if (is_invite)
     {
       sr->invite_key = invite_key (m);
@@ -1651,20 +1691,26 @@ handle_request (NetSipEndpoint   *self,
   g_object_unref (request);
 }
 
-static void
+/* Receivers return whether they handled the message (a chain tries the
+ * next one otherwise). The endpoint is a user agent: it answers every
+ * request it gets, one way or another, and a response is its own when
+ * one of its requests is waiting for it. */
+static gboolean
 net_sip_endpoint_receive (NetSipReceiver   *receiver,
                           NetSipMessage    *message,
                           NetSipLeg        *leg,
                           NetSipSourceInfo *source)
 {
   NetSipEndpoint *self = NET_SIP_ENDPOINT (receiver);
+  gboolean handled = TRUE;
 
   g_object_ref (self);
   if (NET_SIP_IS_REQUEST (message))
     handle_request (self, NET_SIP_REQUEST (message), leg, source);
   else
-    receive_response (self, NET_SIP_RESPONSE (message));
+    handled = receive_response (self, NET_SIP_RESPONSE (message));
   g_object_unref (self);
+  return handled;
 }
 
 static void
@@ -1686,6 +1732,7 @@ registration_free (gpointer data)
                                                  "the registration was dropped");
 
   clear_source (&reg->refresh);
+  clear_source (&reg->cancel_source);
   if (reg->task)
     {
       g_task_return_error (reg->task, g_error_copy (error));
@@ -1696,12 +1743,33 @@ registration_free (gpointer data)
       g_task_return_error (reg->unregister, g_error_copy (error));
       g_clear_object (&reg->unregister);
     }
+  g_clear_object (&reg->request);
   g_free (reg->registrar);
   g_free (reg->aor);
   g_free (reg->contact);
   g_free (reg->call_id);
   g_free (reg->from_tag);
   g_free (reg);
+}
+
+/* register_async cancelled before its first result: the registration
+ * stops (a binding the registrar made meanwhile runs out by itself) */
+static gboolean
+on_register_cancelled (GCancellable *cancellable,
+                       gpointer      data)
+{
+  Registration *reg = data;
+  NetSipEndpoint *self = reg->self;
+  ClientRequest *cr = reg->request ? g_hash_table_lookup (self->originals, reg->request) : NULL;
+  g_autofree char *id = cr && !cr->done ? g_strdup (cr->id) : NULL;
+
+  clear_source (&reg->cancel_source);
+  /* frees reg; the task then reports G_IO_ERROR_CANCELLED */
+  g_hash_table_remove (self->registrations, reg->aor);
+  /* and the REGISTER in flight stops retransmitting */
+  if (id && self->dispatcher)
+    net_sip_dispatcher_cancel_delivery (self->dispatcher, id);
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -1822,6 +1890,7 @@ on_register_done (GObject      *source,
   if (reg->task)
     {
       GTask *task = g_steal_pointer (&reg->task);
+      clear_source (&reg->cancel_source);
       if (error)
         g_task_return_error (task, g_error_copy (error));
       else
@@ -1877,6 +1946,7 @@ registration_send (Registration *reg,
   call->aor = g_strdup (reg->aor);
   call->expires = expires;
   reg->busy = TRUE;
+  g_set_object (&reg->request, request);
   net_sip_endpoint_deliver_async (self, request, NULL, on_register_done, call);
 }
 
@@ -1897,6 +1967,8 @@ net_sip_endpoint_dispose (GObject *object)
     g_hash_table_remove_all (self->waiting_acks);
   if (self->invites_in)
     g_hash_table_remove_all (self->invites_in);
+  if (self->merge)
+    g_hash_table_remove_all (self->merge);
   if (self->servers)
     g_hash_table_remove_all (self->servers);
   if (self->acks)
@@ -1923,6 +1995,7 @@ net_sip_endpoint_finalize (GObject *object)
   g_hash_table_unref (self->waiting_acks);
   g_hash_table_unref (self->invites_in);
   g_hash_table_unref (self->invites_out);
+  g_hash_table_unref (self->merge);
   g_hash_table_unref (self->credentials);
   g_hash_table_unref (self->nonces);
   g_hash_table_unref (self->registrations);
@@ -2313,6 +2386,7 @@ net_sip_endpoint_init (NetSipEndpoint *self)
   self->waiting_acks = g_hash_table_new (g_str_hash, g_str_equal);
   self->invites_in = g_hash_table_new (g_str_hash, g_str_equal);
   self->invites_out = g_hash_table_new (g_str_hash, g_str_equal);
+  self->merge = g_hash_table_new (g_str_hash, g_str_equal);
   self->credentials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->nonces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->registrations = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, registration_free);
@@ -3002,8 +3076,12 @@ net_sip_endpoint_respond (NetSipEndpoint     *self,
     dialog = sr->dialog;
   is_invite = strcmp (net_sip_request_get_method (request), "INVITE") == 0;
 
+  /* §8.2.6.2: the dialog's tag, or one tag for all responses to a
+   * request outside dialogs */
+  if (dialog == NULL && sr->to_tag == NULL)
+    sr->to_tag = random_token ();
   response = net_sip_request_create_response (request, code, reason,
-                                              dialog ? net_sip_dialog_get_local_tag (dialog) : NULL);
+                                              dialog ? net_sip_dialog_get_local_tag (dialog) : sr->to_tag);
   m = NET_SIP_MESSAGE (response);
   if (self->user_agent)
     net_sip_message_set_header (m, "Server", self->user_agent);
@@ -3074,7 +3152,9 @@ net_sip_endpoint_respond (NetSipEndpoint     *self,
  * @contact: (nullable): the contact URI to bind, %NULL for
  *   [property@NetSip.Endpoint:contact] or the first leg's
  * @expires: the binding's lifetime asked for, in seconds (> 0)
- * @cancellable: (nullable): not used yet; pass %NULL
+ * @cancellable: (nullable): cancelling it before the first result stops
+ *   the registration (no refresh; a binding already made runs out) and
+ *   the result is %G_IO_ERROR_CANCELLED
  * @callback: (scope async): called with the first result
  * @user_data: data for @callback
  *
@@ -3131,6 +3211,12 @@ net_sip_endpoint_register_async (NetSipEndpoint      *self,
   reg->serial = ++self->serial;
   reg->task = task;
   g_hash_table_insert (self->registrations, reg->aor, reg);
+  if (cancellable)
+    {
+      reg->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (reg->cancel_source, G_SOURCE_FUNC (on_register_cancelled), reg, NULL);
+      g_source_attach (reg->cancel_source, self->context);
+    }
   registration_send (reg, expires);
 }
 

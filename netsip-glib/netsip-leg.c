@@ -45,6 +45,7 @@ typedef struct
   GSocketFamily     family;
   NetSipSocketPool *pool;
   gulong            certificate_id;
+  gulong            send_failed_id;
 } NetSipLegPrivate;
 
 enum {
@@ -67,6 +68,7 @@ static GParamSpec *props[N_PROPS];
 enum {
   SIG_MESSAGE_RECEIVED,
   SIG_ACCEPT_CERTIFICATE,
+  SIG_SEND_FAILED,
   N_SIGNALS
 };
 
@@ -91,6 +93,7 @@ net_sip_leg_dispose (GObject *object)
     {
       net_sip_socket_pool_set_receive_hook (priv->pool, NULL, NULL);
       g_clear_signal_handler (&priv->certificate_id, priv->pool);
+      g_clear_signal_handler (&priv->send_failed_id, priv->pool);
       net_sip_socket_pool_close (priv->pool);
       g_clear_object (&priv->pool);
     }
@@ -317,6 +320,23 @@ net_sip_leg_class_init (NetSipLegClass *klass)
     g_signal_new ("accept-certificate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, g_signal_accumulator_true_handled, NULL, NULL, G_TYPE_BOOLEAN, 2,
                   G_TYPE_TLS_CERTIFICATE, G_TYPE_TLS_CERTIFICATE_FLAGS);
+
+  /**
+   * NetSipLeg::send-failed:
+   * @self: the leg
+   * @destination: where an earlier datagram went
+   * @error: why it did not arrive
+   *
+   * A datagram this leg sent was answered by an ICMP error (port or host
+   * unreachable) after its delivery completed: see
+   * [signal@NetSip.SocketPool::send-failed] (RFC 3261 §18.4).
+   *
+   * Since: 1.0
+   */
+  signals[SIG_SEND_FAILED] =
+    g_signal_new ("send-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                  G_TYPE_INET_SOCKET_ADDRESS, G_TYPE_ERROR);
 }
 
 static void
@@ -406,6 +426,15 @@ pool_message_received (NetSipSocketPool *pool,
   g_signal_emit (self, signals[SIG_MESSAGE_RECEIVED], 0, message, source);
 }
 
+static void
+pool_send_failed (NetSipSocketPool   *pool,
+                  GInetSocketAddress *destination,
+                  const GError       *error,
+                  gpointer            user_data)
+{
+  g_signal_emit (user_data, signals[SIG_SEND_FAILED], 0, destination, error);
+}
+
 static gboolean
 pool_accept_certificate (NetSipSocketPool     *pool,
                          GTlsCertificate      *certificate,
@@ -457,6 +486,8 @@ net_sip_leg_initable_init (GInitable     *initable,
   net_sip_socket_pool_set_receive_hook (priv->pool, pool_message_received, self);
   priv->certificate_id = g_signal_connect (priv->pool, "accept-certificate",
                                            G_CALLBACK (pool_accept_certificate), self);
+  priv->send_failed_id = g_signal_connect (priv->pool, "send-failed",
+                                           G_CALLBACK (pool_send_failed), self);
   return TRUE;
 }
 

@@ -19,6 +19,11 @@
  * for each new request and for each response that belongs to one of its
  * client transactions; retransmissions it absorbs itself (RFC 3261 §17).
  *
+ * A receiver returns whether it handled the message. Receivers can be
+ * chained (Net::SIP's ReceiveChain): an authorizer in front of a registrar
+ * in front of a proxy, each one passing on what it does not handle by
+ * returning %FALSE. The dispatcher itself ignores the value.
+ *
  * Since: 1.0
  */
 
@@ -37,12 +42,18 @@ net_sip_receiver_default_init (NetSipReceiverInterface *iface)
  * @source: (transfer none): where it came from (transport, remote and
  *   local address, TLS peer certificate)
  *
- * Hands @message to the receiver. Called by the dispatcher; the receiver
- * keeps references to the arguments if it needs them later.
+ * Hands @message to the receiver. Called by the dispatcher or by the
+ * receiver in front of this one in a chain; the receiver keeps references
+ * to the arguments if it needs them later.
+ *
+ * Returns: %TRUE when the receiver handled @message (answered it now or
+ *   will answer it later, or consumed it: a response it was waiting for, an
+ *   ACK it absorbed); %FALSE to let the next receiver of a chain try it.
+ *   A receiver that does not implement the vfunc returns %FALSE.
  *
  * Since: 1.0
  */
-void
+gboolean
 net_sip_receiver_receive (NetSipReceiver   *self,
                           NetSipMessage    *message,
                           NetSipLeg        *leg,
@@ -50,10 +61,11 @@ net_sip_receiver_receive (NetSipReceiver   *self,
 {
   NetSipReceiverInterface *iface;
 
-  g_return_if_fail (NET_SIP_IS_RECEIVER (self));
-  g_return_if_fail (NET_SIP_IS_MESSAGE (message));
+  g_return_val_if_fail (NET_SIP_IS_RECEIVER (self), FALSE);
+  g_return_val_if_fail (NET_SIP_IS_MESSAGE (message), FALSE);
 
   iface = NET_SIP_RECEIVER_GET_IFACE (self);
-  if (iface->receive)
-    iface->receive (self, message, leg, source);
+  if (iface->receive == NULL)
+    return FALSE;
+  return iface->receive (self, message, leg, source);
 }

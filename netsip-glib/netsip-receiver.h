@@ -22,7 +22,8 @@ G_DECLARE_INTERFACE (NetSipReceiver, net_sip_receiver, NET_SIP, RECEIVER, GObjec
 /**
  * NetSipReceiverInterface:
  * @g_iface: the parent interface
- * @receive: handles one message; see [method@NetSip.Receiver.receive]
+ * @receive: handles one message and returns whether it did; see
+ *   [method@NetSip.Receiver.receive]
  *
  * The interface of the objects above a [class@NetSip.Dispatcher]: user
  * agents, registrars, proxies, receive chains.
@@ -33,16 +34,16 @@ struct _NetSipReceiverInterface
 {
   GTypeInterface g_iface;
 
-  void (* receive) (NetSipReceiver   *self,
-                    NetSipMessage    *message,
-                    NetSipLeg        *leg,
-                    NetSipSourceInfo *source);
+  gboolean (* receive) (NetSipReceiver   *self,
+                        NetSipMessage    *message,
+                        NetSipLeg        *leg,
+                        NetSipSourceInfo *source);
 };
 
 NET_SIP_AVAILABLE_IN_ALL
-void net_sip_receiver_receive (NetSipReceiver   *self,
-                               NetSipMessage    *message,
-                               NetSipLeg        *leg,
-                               NetSipSourceInfo *source);
+gboolean net_sip_receiver_receive (NetSipReceiver   *self,
+                                   NetSipMessage    *message,
+                                   NetSipLeg        *leg,
+                                   NetSipSourceInfo *source);
 
 G_END_DECLS

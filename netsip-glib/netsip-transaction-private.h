@@ -27,35 +27,37 @@ struct _NetSipTransaction
 {
   GObject                 parent_instance;
 
+  /* ordered so that nothing pads: thousands can be pending at once */
   NetSipDispatcher       *dispatcher;   /* not owned: the dispatcher owns us */
   gpointer                owner;        /* the dispatcher's delivery, or NULL */
-  NetSipTransactionKind   kind;
-  NetSipTransactionState  state;
   char                   *id;           /* GRefString, often the key itself */
   char                   *key;          /* GRefString */
   char                   *response_key; /* server, RFC 2543 key: the key of its responses */
   char                   *dialog_key;   /* server INVITE with a 2xx: Call-ID|CSeq|To tag */
-  gboolean                acked;        /* server INVITE: the ACK for its 2xx came */
   char                   *call_id;      /* GRefString */
-  NetSipMessage          *message;      /* the request */
+  NetSipMessage          *message;      /* the request; server: until the final response */
+  char                   *method;       /* server: the request's, once it went */
   NetSipResponse         *last_response;
   NetSipMessage          *ack;          /* client INVITE: ACK for a non-2xx */
   NetSipLeg              *leg;
   GInetSocketAddress     *remote;
   NetSipSourceInfo       *source;       /* server: where the request came from */
   NetSipTimerValues       t;
-  gboolean                reliable;
-  gboolean                finished;     /* client: the owner was told the outcome */
-  gboolean                pending;      /* server: counted until the final response */
-  guint                   n_sent;       /* sends of the current message: 0 = none yet */
-  guint                   n_retransmissions;
   gint64                  interval;     /* current Timer A/E/G interval, µs */
   gint64                  retransmit_at;/* Timer A, E, G: monotonic µs, 0 = off */
   gint64                  timeout_at;   /* Timer B, F, H; server: no final response */
   gint64                  end_at;       /* Timer D, K, I, J, L, M */
   gint64                  trying_at;    /* server INVITE: 100 Trying if the TU is silent */
   gint64                  deadline;     /* the earliest of the above, in the heap */
+  NetSipTransactionKind   kind;
+  NetSipTransactionState  state;
+  guint                   n_sent;       /* sends of the current message: 0 = none yet */
+  guint                   n_retransmissions;
   gint                    heap_index;   /* in the dispatcher's timer heap, -1 = not */
+  guint                   acked : 1;    /* server INVITE: the ACK for its 2xx came */
+  guint                   reliable : 1;
+  guint                   finished : 1; /* client: the owner was told the outcome */
+  guint                   pending : 1;  /* server: counted until the final response */
 };
 
 GSource           *net_sip_timer_source_new              (GMainContext       *context,

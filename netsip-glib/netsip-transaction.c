@@ -77,12 +77,34 @@ net_sip_transaction_finalize (GObject *object)
   g_free (self->dialog_key);
   g_clear_pointer (&self->call_id, g_ref_string_release);
   g_clear_object (&self->message);
+  g_free (self->method);
   g_clear_object (&self->last_response);
   g_clear_object (&self->ack);
   g_clear_object (&self->leg);
   g_clear_object (&self->remote);
   g_clear_object (&self->source);
   G_OBJECT_CLASS (net_sip_transaction_parent_class)->finalize (object);
+}
+
+/* The request's method, also once a server transaction let its request
+ * go (see drop_request) */
+static const char *
+transaction_method (NetSipTransaction *self)
+{
+  return self->message ? net_sip_message_get_method (self->message) : self->method;
+}
+
+/* A server transaction with its final response keeps only what answers
+ * retransmissions (its key, the response, where it goes): the request
+ * and its buffer go, which halves what a busy server holds for Timer J
+ * (32 s of every non-INVITE request over UDP). */
+static void
+drop_request (NetSipTransaction *self)
+{
+  if (self->message == NULL)
+    return;
+  self->method = g_strdup (net_sip_message_get_method (self->message));
+  g_clear_object (&self->message);
 }
 
 static void
@@ -217,7 +239,7 @@ client_timer (NetSipTransaction *self,
       self->timeout_at = 0;
       error = g_error_new (NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_TIMEOUT,
                            "no final response to %s (delivery %s) within %" G_GINT64_FORMAT " ms (64*T1)",
-                           net_sip_message_get_method (self->message), self->id ? self->id : "",
+                           transaction_method (self), self->id ? self->id : "",
                            64 * self->t.t1 / 1000);
       g_object_ref (self);
       net_sip_transaction_terminate (self);
@@ -269,7 +291,7 @@ server_timer (NetSipTransaction *self,
       else
         error = g_error_new (NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_TIMEOUT,
                              "no final response given to %s in time",
-                             net_sip_message_get_method (self->message));
+                             transaction_method (self));
       g_object_ref (self);
       net_sip_transaction_terminate (self);
       if (self->dispatcher)
@@ -710,7 +732,7 @@ net_sip_transaction_send_response (NetSipTransaction  *self,
       g_set_error (error, NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_INVALID_MESSAGE,
                    "the transaction for %s has a final response already (%u); "
                    "a %u cannot follow it (RFC 3261 §17.2)",
-                   net_sip_message_get_method (self->message),
+                   transaction_method (self),
                    self->last_response ? net_sip_response_get_code (self->last_response) : 0,
                    code);
       return FALSE;
@@ -720,6 +742,8 @@ net_sip_transaction_send_response (NetSipTransaction  *self,
   /* each response is a first send of a new message */
   self->n_sent = 0;
   self->trying_at = 0;
+  if (code >= 200)
+    drop_request (self);
   if (code >= 200 && self->dispatcher)
     net_sip_dispatcher_transaction_settled (self->dispatcher, self);
   if (code < 200)
@@ -864,7 +888,10 @@ net_sip_transaction_get_call_id (NetSipTransaction *self)
  *
  * Gets the message.
  *
- * Returns: (transfer none): the request of the transaction
+ * Returns: (transfer none) (nullable): the request of the transaction; a
+ *   server transaction lets it go once it sent its final response (it
+ *   keeps the response for retransmitted requests), and returns %NULL
+ *   from then on
  *
  * Since: 1.0
  */

@@ -31,5 +31,6 @@
 #include "netsip-transaction.h"
 #include "netsip-dispatcher.h"
 #include "netsip-endpoint.h"
+#include "netsip-authorizer.h"
 
 #undef __NETSIP_H_INSIDE__

@@ -68,7 +68,7 @@ answered (GObject      *source,
   g_assert_null (response);
 }
 
-static void
+static gboolean
 test_receiver_receive (NetSipReceiver   *receiver,
                        NetSipMessage    *message,
                        NetSipLeg        *leg,
@@ -87,7 +87,9 @@ test_receiver_receive (NetSipReceiver   *receiver,
       self->n_answered++;
       net_sip_dispatcher_deliver_async (self->dispatcher, NET_SIP_MESSAGE (response), NULL,
                                         NULL, answered, NULL);
+      return TRUE;
     }
+  return FALSE;
 }
 
 static void
@@ -1930,6 +1932,92 @@ test_failover_transport_error (void)
   g_assert_finalize_object (g_steal_pointer (&d));
 }
 
+
+/* RFC 3261 §18.4 and RFC 3263 §4.3: an ICMP port unreachable for the UDP
+ * attempt fails it at once and the TCP target gets the request, long
+ * before Timer F (32 s with the default T1) */
+static void
+test_failover_icmp (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NetSipLeg) udp = net_sip_leg_new ("udp:127.0.0.1:0", &error);
+  g_autoptr(NetSipLeg) tcp = NULL;
+  g_autoptr(NetSipDispatcher) d = NULL;
+  g_autoptr(NetSipMessage) req = NULL;
+  g_autoptr(GPtrArray) sends = NULL;
+  g_autofree char *ruri = NULL;
+  Peer pt = { 0 };
+  Result r = { 0 };
+  NetSipLeg *legs[2];
+  gint64 start;
+
+  g_assert_no_error (error);
+  tcp = net_sip_leg_new ("tcp:127.0.0.1:0", &error);
+  g_assert_no_error (error);
+  legs[0] = udp;
+  legs[1] = tcp;
+  d = net_sip_dispatcher_new (legs, 2);
+  sends = g_ptr_array_new_with_free_func (sent_free);
+  g_signal_connect (d, "message-sent", G_CALLBACK (on_message_sent), sends);
+  /* a TCP peer; nothing listens on the same port over UDP */
+  peer_init (&pt, "tcp:127.0.0.1:0");
+  ruri = g_strdup_printf ("sip:bob@127.0.0.1:%u", net_sip_leg_get_port (pt.leg));
+  req = make_request ("OPTIONS", ruri);
+  start = g_get_monotonic_time ();
+  net_sip_dispatcher_deliver_async (d, req, NULL, NULL, on_delivered, &r);
+  peer_wait (&pt, 1);
+  /* T1 is 500 ms: the UDP attempt was not even retransmitted */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 450 * 1000);
+  {
+    NetSipMessage *m = g_ptr_array_index (pt.messages, 0);
+    g_autoptr(NetSipResponse) ok = net_sip_request_create_response (NET_SIP_REQUEST (m), 200, NULL, "icmp");
+    g_assert_cmpstr (net_sip_via_get_transport (net_sip_message_get_top_via (m, NULL)), ==, "TCP");
+    net_sip_leg_deliver_async (pt.leg, NET_SIP_MESSAGE (ok), address_of (tcp), NULL, sent_ok, NULL);
+  }
+  run_until (result_done, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpuint (net_sip_response_get_code (r.response), ==, 200);
+  g_assert_cmpuint (sends->len, ==, 2);
+  g_signal_handlers_disconnect_by_data (d, sends);
+  result_clear (&r);
+  peer_clear (&pt);
+  g_assert_finalize_object (g_steal_pointer (&d));
+}
+
+/* With no other target, the ICMP error is the delivery's error */
+static void
+test_icmp_error (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NetSipLeg) udp = net_sip_leg_new ("udp:127.0.0.1:0", &error);
+  g_autoptr(NetSipDispatcher) d = NULL;
+  g_autoptr(NetSipMessage) req = NULL;
+  g_autoptr(NetSipLeg) gone = NULL;
+  g_autofree char *ruri = NULL;
+  Result r = { 0 };
+  NetSipLeg *legs[1];
+  gint64 start;
+  guint16 port;
+
+  g_assert_no_error (error);
+  legs[0] = udp;
+  d = net_sip_dispatcher_new (legs, 1);
+  /* a port that was bound a moment ago and is free now */
+  gone = net_sip_leg_new ("udp:127.0.0.1:0", &error);
+  g_assert_no_error (error);
+  port = net_sip_leg_get_port (gone);
+  g_clear_object (&gone);
+  ruri = g_strdup_printf ("sip:bob@127.0.0.1:%u;transport=udp", port);
+  req = make_request ("OPTIONS", ruri);
+  start = g_get_monotonic_time ();
+  net_sip_dispatcher_deliver_async (d, req, NULL, NULL, on_delivered, &r);
+  run_until (result_done, &r);
+  g_assert_error (r.error, NET_SIP_TRANSPORT_ERROR, NET_SIP_TRANSPORT_ERROR_CONNECTION_REFUSED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 450 * 1000);
+  result_clear (&r);
+  g_assert_finalize_object (g_steal_pointer (&d));
+}
+
 /* ------------------------------------------------------------------ */
 /* get_legs and add_timer                                              */
 
@@ -2135,6 +2223,8 @@ main (int    argc,
   g_test_add_func ("/dispatcher/proxy-delivery", test_proxy_delivery);
   g_test_add_func ("/dispatcher/failover", test_failover);
   g_test_add_func ("/dispatcher/failover-transport-error", test_failover_transport_error);
+  g_test_add_func ("/dispatcher/failover-icmp", test_failover_icmp);
+  g_test_add_func ("/dispatcher/icmp-error", test_icmp_error);
   g_test_add_func ("/dispatcher/get-legs", test_get_legs);
   g_test_add_func ("/dispatcher/add-timer", test_add_timer);
 

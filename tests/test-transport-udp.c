@@ -215,6 +215,79 @@ test_no_callback (void)
   }
 }
 
+typedef struct
+{
+  GInetSocketAddress *destination;
+  GError             *error;
+} SendFailed;
+
+static void
+on_send_failed (NetSipLeg          *leg,
+                GInetSocketAddress *destination,
+                const GError       *error,
+                gpointer            user_data)
+{
+  SendFailed *f = user_data;
+  g_set_object (&f->destination, destination);
+  g_clear_error (&f->error);
+  f->error = g_error_copy (error);
+}
+
+static gboolean
+send_failed_seen (gpointer user_data)
+{
+  return ((SendFailed *) user_data)->error != NULL;
+}
+
+/* RFC 3261 §18.4: a datagram to a port where nothing listens is sent (the
+ * delivery completes), then the ICMP port unreachable comes back as the
+ * leg's send-failed, naming the destination */
+static void
+icmp_to (const char *spec)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NetSipLeg) a = net_sip_leg_new (spec, &error);
+  g_autoptr(NetSipLeg) gone = NULL;
+  g_autoptr(GInetSocketAddress) dest = NULL;
+  g_autoptr(NetSipMessage) req = make_options ("sip:bob@example.org");
+  SendFailed f = { 0 };
+  Wait w = { 0 };
+  guint id;
+
+  if (a == NULL && g_str_has_prefix (spec, "udp:[::1]"))
+    {
+      g_test_skip ("no IPv6 loopback");
+      return;
+    }
+  g_assert_no_error (error);
+  gone = net_sip_leg_new (spec, &error);
+  g_assert_no_error (error);
+  dest = g_object_ref (leg_address (gone));
+  g_clear_object (&gone);
+  g_signal_connect (a, "send-failed", G_CALLBACK (on_send_failed), &f);
+  net_sip_leg_deliver_async (a, req, dest, NULL, on_delivered, &w);
+  run_until (&w);
+  g_assert_no_error (w.error);
+  id = g_timeout_add_seconds (TIMEOUT_SECONDS, wait_timeout, NULL);
+  while (!send_failed_seen (&f))
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+  g_assert_error (f.error, NET_SIP_TRANSPORT_ERROR, NET_SIP_TRANSPORT_ERROR_CONNECTION_REFUSED);
+  g_assert_cmpuint (g_inet_socket_address_get_port (f.destination), ==, g_inet_socket_address_get_port (dest));
+  g_assert_true (g_inet_address_equal (g_inet_socket_address_get_address (f.destination),
+                                       g_inet_socket_address_get_address (dest)));
+  g_clear_object (&f.destination);
+  g_clear_error (&f.error);
+  wait_clear (&w);
+}
+
+static void
+test_icmp (void)
+{
+  icmp_to ("udp:127.0.0.1:0");
+  icmp_to ("udp:[::1]:0");
+}
+
 static void
 test_ipv4 (void)
 {
@@ -617,6 +690,7 @@ main (int    argc,
   g_test_add_func ("/transport/udp/error-response", test_error_response);
   g_test_add_func ("/transport/udp/no-callback", test_no_callback);
   g_test_add_func ("/transport/udp/via-received", test_via_received);
+  g_test_add_func ("/transport/udp/icmp", test_icmp);
 
   return g_test_run ();
 }

@@ -209,6 +209,55 @@ def test_rejected_error_domain():
     reg.close()
 
 
+def test_register_at_authorizer_sha256():
+    """The acceptance case of issue 5: a netsip-glib registrar side behind a
+    NetSip.Authorizer (SHA-256 only), a client answering `authenticate`
+    asynchronously."""
+    a, reg = Side('alice'), Side('registrar')
+    auth = NetSip.Authorizer.new(reg.dispatcher, 'auth.test')
+    auth.set_password('alice', 'secret')
+    auth.set_algorithms(['SHA-256'])
+    auth.set_next(reg.endpoint)
+    reg.dispatcher.set_receiver(auth)
+    registers = []
+
+    def on_request(endpoint, dialog, request, leg, source):
+        if request.get_method() != 'REGISTER':
+            return False
+        registers.append(request)
+        endpoint.respond(None, request, 200, None, None, None)
+        return True
+
+    reg.endpoint.connect('request-received', on_request)
+    asked = []
+
+    def on_authenticate(endpoint, dialog, request, realm, retrying):
+        asked.append((realm, retrying))
+        GLib.timeout_add(50, lambda: endpoint.authenticate(request, realm, 'alice', 'secret')
+                         and GLib.SOURCE_REMOVE)
+        return True
+
+    a.endpoint.connect('authenticate', on_authenticate)
+    state = {}
+
+    def done(source, result):
+        try:
+            state['result'] = source.register_finish(result)
+        except GLib.Error as e:
+            state['error'] = e
+
+    a.endpoint.register_async(reg.uri, 'sip:alice@auth.test', a.uri, 60, None, done)
+    run_until(lambda: state, 'the REGISTER completes')
+    check('error' not in state, 'no error: %r' % state.get('error'))
+    eq(state['result'][1], 60, 'granted')
+    eq(asked, [('auth.test', False)], 'asked once')
+    eq(len(registers), 1, 'only the authorized REGISTER reached the registrar')
+    creds = registers[0].get_auth_params('Authorization')
+    eq(creds[0].get_param('algorithm'), 'SHA-256', 'algorithm')
+    a.close()
+    reg.close()
+
+
 TESTS = [(name[5:], fn) for name, fn in list(globals().items())
          if name.startswith('test_') and callable(fn)]
 

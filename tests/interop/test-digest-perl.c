@@ -53,6 +53,15 @@ write_temp (const char *dir,
   return path;
 }
 
+static gboolean
+perl_has_net_sip (void)
+{
+  gint status = 0;
+
+  return g_spawn_command_line_sync ("perl -MNet::SIP -e 1", NULL, NULL, &status, NULL) &&
+         g_spawn_check_wait_status (status, NULL);
+}
+
 /* Runs digest.pl; returns its output lines (without "done"), or NULL
  * after g_test_skip when perl or Net::SIP is missing. */
 static char **
@@ -72,7 +81,7 @@ perl_authorize (const char *request,
   guint n;
 
   g_assert_no_error (error);
-  if (perl == NULL || !g_spawn_command_line_sync ("perl -MNet::SIP -e 1", NULL, NULL, NULL, NULL))
+  if (perl == NULL || !perl_has_net_sip ())
     {
       g_test_skip ("perl with Net::SIP (libnet-sip-perl) is not installed");
       return NULL;
