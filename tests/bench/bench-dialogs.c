@@ -132,7 +132,8 @@ typedef struct
   guint64 n_confirmed;     /* dialogs in state CONFIRMED */
   guint64 n_transactions;  /* dispatcher n-transactions */
   guint64 n_pending;       /* dispatcher n-pending */
-  /* server */
+  /* server (acks: every ACK the application saw; the caller puts the ACKs
+   * it sent for first 2xx there, counted by ack-prepared) */
   guint64 invites, acks, byes, others, answered, respond_errors, closed;
   /* caller */
   guint64 established, completed, failed;
