@@ -4,10 +4,11 @@
  *
  * Memory: 10,000 (--count) concurrent confirmed dialogs between two
  * NetSipEndpoints on loopback UDP, each made by INVITE (with SDP), 200
- * (with SDP), ACK and left up.  The caller (UAC) and the callee (UAS) are
+ * (with SDP), ACK and left up, 64 (--memory-window) set up at a time.  The caller (UAC) and the callee (UAS) are
  * two processes of their own (--memory and --server=netsip), both with
  * G_SLICE=always-malloc; each measures its own heap (mallinfo2 uordblks +
- * hblkhd) against a baseline taken after a warm-up.  Two points:
+ * hblkhd) against a baseline taken after a warm-up whose transactions ran
+ * with T1 = T4 = 20 ms and ended before the baseline.  Two points:
  *   - right after set-up: the last INVITE completed on the caller, every
  *     ACK arrived at the callee; the INVITE transactions are still held
  *     (server: Accepted, Timer L, with the cached 2xx; client: Accepted,
@@ -21,8 +22,9 @@
  * BYE transactions ended, the heap left above the baseline is reported.
  *
  * Calls per second: INVITE, 200, ACK, BYE, 200 on loopback UDP with a
- * window of W calls in flight (--window, default 64), side by side in one
- * run with alternating rounds:
+ * window of W calls in flight (--window, default 256: with 64 sipp's pair
+ * is paced by its event loop at well under a CPU), side by side in one run
+ * with alternating rounds:
  *   - netsip-glib: the caller is a NetSipEndpoint in this process
  *     (net_sip_endpoint_invite_async, then a BYE made by
  *     net_sip_endpoint_new_request for the dialog and sent with
@@ -32,7 +34,10 @@
  *     first, answers the BYE with 200 itself).  6 datagrams per call.
  *   - sipp: `sipp -sn uac` against `sipp -sn uas` (sip-tester), both with
  *     -buff_size 4194304, the uac limited to W calls open (-l W) with a
- *     rate high enough never to be the limit (-r 100000).  sipp's uas
+ *     rate high enough never to be the limit (-r 100000).
+ * The netsip legs get the same socket buffers as sipp (SO_RCVBUF and
+ * SO_SNDBUF 4 MiB, --buff-size; netsip-glib has no property for them, so the
+ * benchmark sets them on the leg's socket, found by its port).  sipp's uas
  *     answers 180 then 200 + SDP: also 6 datagrams per call.
  * A round is R calls (--round-calls); its rate is R divided by the time
  * from the start of the first call to the end of the last (for sipp:
