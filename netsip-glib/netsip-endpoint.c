@@ -41,7 +41,8 @@
  *   its Contact first in the route (§8.1.3.4, §21.3.6);
  * - for a 2xx to an INVITE builds the ACK (§13.2.2.4), hands it to
  *   [signal@NetSip.Endpoint::ack-prepared], sends it, and sends it again
- *   for each retransmission of the 2xx;
+ *   for each retransmission of the 2xx; a 2xx from another fork gets its
+ *   own ACK and a BYE (one call per INVITE);
  * - reports each provisional response with
  *   [signal@NetSip.Endpoint::provisional-received].
  *
@@ -224,6 +225,8 @@ struct _AckEntry
   char           *key;
   NetSipRequest  *ack;
   NetSipResponse *first;         /* the 2xx that made it: not a retransmission */
+  NetSipRequest  *invite;        /* the INVITE it answers */
+  GHashTable     *forks;         /* To tag → ACK for the 2xx of another fork */
   GSource        *expire;
 };
 
@@ -629,6 +632,8 @@ ack_entry_free (gpointer data)
   g_free (e->key);
   g_clear_object (&e->ack);
   g_clear_object (&e->first);
+  g_clear_object (&e->invite);
+  g_clear_pointer (&e->forks, g_hash_table_unref);
   g_free (e);
 }
 
@@ -664,6 +669,7 @@ client_ack_2xx (ClientRequest  *cr,
   e->key = message_key (NET_SIP_MESSAGE (response));
   e->ack = net_sip_dialog_create_ack (cr->dialog, cr->current);
   e->first = g_object_ref (response);
+  e->invite = g_object_ref (cr->current);
   g_signal_emit (self, signals[SIG_ACK_PREPARED], 0, cr->dialog, e->ack, response);
   e->expire = add_timeout (self, 64 * dispatcher_ms (self, "t1", 500), on_ack_expired, e);
   g_hash_table_replace (self->acks, e->key, e);
@@ -986,19 +992,33 @@ client_redirect (ClientRequest  *cr,
   return TRUE;
 }
 
+static void client_delivered (ClientRequest *cr, NetSipDispatcher *dispatcher, GAsyncResult *result);
+
+/* The caller's callback may drop the last reference to the endpoint while
+ * the response is handled: hold one meanwhile */
 static void
 on_client_delivered (GObject      *source,
                      GAsyncResult *result,
                      gpointer      user_data)
 {
   ClientRequest *cr = user_data;
+  g_autoptr(NetSipEndpoint) self = g_object_ref (cr->self);
+
+  client_delivered (cr, NET_SIP_DISPATCHER (source), result);
+}
+
+static void
+client_delivered (ClientRequest    *cr,
+                  NetSipDispatcher *dispatcher,
+                  GAsyncResult     *result)
+{
   NetSipEndpoint *self = cr->self;
   g_autoptr(NetSipResponse) response = NULL;
   GError *error = NULL;
   const char *method;
   guint code;
 
-  if (!net_sip_dispatcher_deliver_finish (NET_SIP_DISPATCHER (source), result, &response, &error))
+  if (!net_sip_dispatcher_deliver_finish (dispatcher, result, &response, &error))
     {
       if (cr->dialog && net_sip_dialog_get_state (cr->dialog) == NET_SIP_DIALOG_EARLY &&
           cr->is_invite)
@@ -1012,8 +1032,6 @@ on_client_delivered (GObject      *source,
       client_complete (cr, NULL, error);
       return;
     }
-  if (cr->done)
-    return;
   if (response == NULL)
     {
       client_complete (cr, NULL, NULL);
@@ -1101,6 +1119,47 @@ client_handle_provisional (ClientRequest  *cr,
                  cr->original, response);
 }
 
+static void
+on_fork_bye_done (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!net_sip_endpoint_deliver_finish (NET_SIP_ENDPOINT (source), result, NULL, NULL, &error))
+    g_debug ("BYE to another fork: %s", error->message);
+}
+
+/* §13.2.2.4: a 2xx from another fork than the one the call went to gets
+ * its own ACK (sent again for its retransmissions) and, as this endpoint
+ * keeps one call per INVITE, a BYE right after. */
+static void
+ack_and_end_fork (NetSipEndpoint *self,
+                  AckEntry       *e,
+                  NetSipResponse *response,
+                  const char     *tag)
+{
+  NetSipRequest *ack = e->forks ? g_hash_table_lookup (e->forks, tag) : NULL;
+  g_autoptr(NetSipDialog) fork = NULL;
+  g_autoptr(NetSipRequest) bye = NULL;
+
+  if (ack)
+    {
+      send_ack (self, ack);
+      return;
+    }
+  fork = net_sip_dialog_new_uac (e->invite, response, NULL);
+  if (fork == NULL)
+    return;
+  ack = net_sip_dialog_create_ack (fork, e->invite);
+  if (e->forks == NULL)
+    e->forks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  g_hash_table_insert (e->forks, g_strdup (tag), ack);
+  send_ack (self, ack);
+  bye = net_sip_dialog_create_request (fork, "BYE");
+  net_sip_endpoint_deliver_async (self, bye, NULL, on_fork_bye_done, NULL);
+}
+
 static gboolean
 receive_response (NetSipEndpoint *self,
                   NetSipResponse *response)
@@ -1128,10 +1187,13 @@ receive_response (NetSipEndpoint *self,
 
       /* §13.2.2.4: the same ACK for each retransmission of the 2xx; the
        * first 2xx itself is handled where the delivery completes */
+      const char *tag = net_sip_message_get_to_tag (m);
+
       if (e && e->first != response &&
-          g_strcmp0 (net_sip_message_get_to_tag (m),
-                     net_sip_message_get_to_tag (NET_SIP_MESSAGE (e->first))) == 0)
+          g_strcmp0 (tag, net_sip_message_get_to_tag (NET_SIP_MESSAGE (e->first))) == 0)
         send_ack (self, e->ack);
+      else if (e && e->first != response && tag)
+        ack_and_end_fork (self, e, response, tag);
       if (e)
         return TRUE;
     }
@@ -1904,6 +1966,15 @@ on_register_done (GObject      *source,
           g_free (call);
           return;
         }
+    }
+
+  if (self->dispatcher == NULL)
+    {
+      /* nothing to send through any more */
+      g_hash_table_remove (self->registrations, call->aor);
+      g_free (call->aor);
+      g_free (call);
+      return;
     }
 
   /* refresh before it expires: at half the granted time, or after 30 s
@@ -2983,6 +3054,7 @@ net_sip_endpoint_authenticate (NetSipEndpoint *self,
 {
   ClientRequest *cr;
   AuthState *a;
+  g_autoptr(NetSipEndpoint) held = NULL;
 
   g_return_val_if_fail (NET_SIP_IS_ENDPOINT (self), FALSE);
   g_return_val_if_fail (NET_SIP_IS_REQUEST (request), FALSE);
@@ -2992,6 +3064,7 @@ net_sip_endpoint_authenticate (NetSipEndpoint *self,
   if (cr == NULL || cr->waiting == NULL || !g_hash_table_contains (cr->waiting, realm))
     return FALSE;
   g_hash_table_remove (cr->waiting, realm);
+  held = g_object_ref (self);
   a = auth_state_for (cr, realm);
   if (username == NULL)
     {

@@ -1171,6 +1171,9 @@ struct _Bare
   guint        code;       /* 302 or 305 */
   guint        n_2xx_repeats;
   guint        expires_granted;
+  gboolean     proxy;      /* challenger: 407 and Proxy-Authenticate */
+  const char  *fixed_nonce; /* challenger: always this nonce */
+  GPtrArray   *ncs;        /* challenger: nc of each accepted credential */
   gint64       times[8];   /* registrar: when the REGISTERs came, µs */
   guint        n_times;
 };
@@ -1222,6 +1225,7 @@ bare_init (Bare        *b,
 static void
 bare_clear (Bare *b)
 {
+  g_clear_pointer (&b->ncs, g_ptr_array_unref);
   side_clear (&b->side);
   g_clear_pointer (&b->requests, g_ptr_array_unref);
   g_free (b->target);
@@ -1261,7 +1265,8 @@ challenger (Bare          *b,
             NetSipLeg     *leg)
 {
   NetSipMessage *m = NET_SIP_MESSAGE (request);
-  g_autoptr(GPtrArray) creds = net_sip_message_get_auth_params (m, "Authorization", NULL);
+  g_autoptr(GPtrArray) creds = net_sip_message_get_auth_params (m, b->proxy ? "Proxy-Authorization"
+                                                                            : "Authorization", NULL);
   g_autoptr(NetSipResponse) response = NULL;
 
   if (creds && creds->len > 0)
@@ -1279,21 +1284,25 @@ challenger (Bare          *b,
       if (net_sip_digest_check_credentials (c, net_sip_request_get_method (request),
                                             body, ha1, &error))
         {
+          if (b->ncs)
+            g_ptr_array_add (b->ncs, g_strdup (net_sip_auth_params_get_param (c, "nc")));
           response = net_sip_request_create_response (request, 200, NULL, "bare");
           bare_send (b, response);
           return;
         }
     }
   b->n_challenges++;
-  response = net_sip_request_create_response (request, 401, NULL, "bare");
+  response = net_sip_request_create_response (request, b->proxy ? 407 : 401, NULL, "bare");
   for (guint i = 0; i < b->n_algorithms; i++)
     {
       g_autoptr(GBytes) secret = secret_bytes ();
-      g_autofree char *nonce = net_sip_digest_nonce_new (secret, g_get_real_time () / G_USEC_PER_SEC);
+      g_autofree char *nonce = b->fixed_nonce ? g_strdup (b->fixed_nonce)
+                                              : net_sip_digest_nonce_new (secret, g_get_real_time () / G_USEC_PER_SEC);
       g_autofree char *value =
         g_strdup_printf ("Digest realm=\"test.realm\", nonce=\"%s\", algorithm=%s, qop=\"auth\"",
                          nonce, net_sip_digest_algorithm_to_string (b->algorithms[i]));
-      net_sip_message_add_header (NET_SIP_MESSAGE (response), "WWW-Authenticate", value);
+      net_sip_message_add_header (NET_SIP_MESSAGE (response),
+                                  b->proxy ? "Proxy-Authenticate" : "WWW-Authenticate", value);
     }
   bare_send (b, response);
 }
@@ -1984,6 +1993,114 @@ test_register_cancel (BareFixture   *bf,
   g_clear_error (&r.error);
 }
 
+/* 407 from a proxy (Proxy-Authorization, §22.3), and the nonce count
+ * growing for a nonce the server keeps using (RFC 7616 §3.4) */
+static void
+test_auth_407_nonce_count (BareFixture   *bf,
+                           gconstpointer  data)
+{
+  Side *a = &bf->f->a;
+  Bare *b = &bf->bare;
+
+  bare_init (b, challenger);
+  b->algorithms[0] = NET_SIP_DIGEST_SHA256;
+  b->n_algorithms = 1;
+  b->password = "secret";
+  b->proxy = TRUE;
+  b->fixed_nonce = "the-same-nonce";
+  b->ncs = g_ptr_array_new_with_free_func (g_free);
+  net_sip_endpoint_set_credentials (a->endpoint, "test.realm", "alice", "secret");
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(NetSipRequest) request = request_to_bare (a, b, "OPTIONS");
+      Result r = { 0 };
+
+      net_sip_endpoint_deliver_async (a->endpoint, request, NULL, on_delivered, &r);
+      run_until (flag_set, &r.done);
+      g_assert_cmpuint (code_of (&r), ==, 200);
+      result_clear (&r);
+    }
+  g_assert_cmpuint (b->n_challenges, ==, 3);
+  g_assert_cmpuint (b->ncs->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (b->ncs, 0), ==, "00000001");
+  g_assert_cmpstr (g_ptr_array_index (b->ncs, 1), ==, "00000002");
+  g_assert_cmpstr (g_ptr_array_index (b->ncs, 2), ==, "00000003");
+}
+
+/* Two forks answer 200: the call goes to the first, the second gets its
+ * ACK and a BYE (§13.2.2.4) */
+static void
+two_answers (Bare          *b,
+             NetSipRequest *request,
+             NetSipLeg     *leg)
+{
+  g_autofree char *contact = g_strdup_printf ("<%s>", b->side.uri);
+
+  if (strcmp (net_sip_request_get_method (request), "INVITE") == 0)
+    {
+      g_autoptr(NetSipResponse) ok2 = net_sip_request_create_response (request, 200, NULL, "fork2");
+      g_autoptr(NetSipResponse) ok3 = net_sip_request_create_response (request, 200, NULL, "fork3");
+      net_sip_message_add_header (NET_SIP_MESSAGE (ok2), "Contact", contact);
+      net_sip_message_add_header (NET_SIP_MESSAGE (ok3), "Contact", contact);
+      bare_send (b, ok2);
+      bare_send (b, ok3);
+      /* fork3's 2xx once more: its ACK again, no second BYE */
+      bare_send (b, ok3);
+    }
+  else
+    {
+      g_autoptr(NetSipResponse) ok = net_sip_request_create_response (request, 200, NULL, NULL);
+      bare_send (b, ok);
+    }
+}
+
+static gboolean
+fork_ended (Bare *b)
+{
+  return bare_count (b, "BYE") >= 1 && bare_count (b, "ACK") >= 3;
+}
+
+static void
+test_two_forks_answer (BareFixture   *bf,
+                       gconstpointer  data)
+{
+  Side *a = &bf->f->a;
+  Bare *b = &bf->bare;
+  g_autoptr(NetSipRequest) invite = NULL;
+  guint acks2 = 0, acks3 = 0;
+  Result r = { 0 };
+
+  bare_init (b, two_answers);
+  invite = request_to_bare (a, b, "INVITE");
+  net_sip_endpoint_invite_async (a->endpoint, invite, NULL, on_delivered, &r);
+  run_until (flag_set, &r.done);
+  g_assert_cmpuint (code_of (&r), ==, 200);
+  g_assert_cmpstr (net_sip_dialog_get_remote_tag (r.dialog), ==, "fork2");
+  run_until (fork_ended, b);
+  run_for (3 * TEST_T1);
+  for (guint i = 0; i < b->requests->len; i++)
+    {
+      NetSipMessage *m = g_ptr_array_index (b->requests, i);
+      const char *method = net_sip_message_get_method (m);
+      if (strcmp (method, "ACK") == 0)
+        {
+          if (g_strcmp0 (net_sip_message_get_to_tag (m), "fork2") == 0)
+            acks2++;
+          else if (g_strcmp0 (net_sip_message_get_to_tag (m), "fork3") == 0)
+            acks3++;
+        }
+      else if (strcmp (method, "BYE") == 0)
+        g_assert_cmpstr (net_sip_message_get_to_tag (m), ==, "fork3");
+    }
+  g_assert_cmpuint (acks2, ==, 1);
+  g_assert_cmpuint (acks3, ==, 2);
+  g_assert_cmpuint (bare_count (b, "BYE"), ==, 1);
+  /* the call itself lives on */
+  g_assert_cmpint (net_sip_dialog_get_state (r.dialog), ==, NET_SIP_DIALOG_CONFIRMED);
+  g_assert_cmpuint (net_sip_endpoint_get_n_dialogs (a->endpoint), ==, 1);
+  result_clear (&r);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -2016,11 +2133,13 @@ main (int    argc,
   ADD_BARE ("/endpoint/auth/signal", NULL, test_auth_signal);
   ADD_BARE ("/endpoint/auth/rejected", NULL, test_auth_rejected);
   ADD_BARE ("/endpoint/auth/two-realms", NULL, test_auth_two_realms);
+  ADD_BARE ("/endpoint/auth/407-nonce-count", NULL, test_auth_407_nonce_count);
   ADD_BARE ("/endpoint/redirect/302", GUINT_TO_POINTER (302), test_redirect);
   ADD_BARE ("/endpoint/redirect/305", GUINT_TO_POINTER (305), test_redirect);
   ADD_BARE ("/endpoint/redirect/300", GUINT_TO_POINTER (300), test_redirect_to_app);
   ADD_BARE ("/endpoint/redirect/301", GUINT_TO_POINTER (301), test_redirect_to_app);
   ADD_BARE ("/endpoint/forked-early-dialog", NULL, test_forked_early_dialog);
+  ADD_BARE ("/endpoint/two-forks-answer", NULL, test_two_forks_answer);
   ADD_BARE ("/endpoint/register", NULL, test_register);
   ADD_BARE ("/endpoint/register-auth", NULL, test_register_auth);
   ADD_BARE ("/endpoint/register-cancel", NULL, test_register_cancel);

@@ -32,6 +32,8 @@
 #ifdef __linux__
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/types.h>
+#include <unistd.h>
 #endif
 
 #ifndef NETSIP_INTEROP_DIR
@@ -65,6 +67,7 @@ typedef struct
   gboolean          exited;
   int               exit_status;
   gboolean          term_first;     /* end with SIGTERM (it ends its children) */
+  pid_t             group;          /* its process group, with term_first */
   GSubprocessFlags  extra_flags;
   char             *tmpdir;
 } Fixture;
@@ -156,7 +159,12 @@ peer_exited (Fixture *f, gconstpointer data)
 static void
 child_setup (gpointer data)
 {
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  /* A peer with worker processes of its own (Kamailio) gets its own
+   * process group, which teardown ends as a whole, and SIGTERM if the test
+   * dies (its main process then ends the workers); the others SIGKILL. */
+  if (GPOINTER_TO_INT (data))
+    setpgid (0, 0);
+  prctl (PR_SET_PDEATHSIG, GPOINTER_TO_INT (data) ? SIGTERM : SIGKILL);
 }
 #endif
 
@@ -211,13 +219,15 @@ spawn (Fixture            *f,
   g_autofree char *joined = g_strjoinv (" ", (char **) argv);
 
 #ifdef __linux__
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, GINT_TO_POINTER (f->term_first), NULL);
 #endif
   if (f->tmpdir)
     g_subprocess_launcher_set_cwd (launcher, f->tmpdir);
   g_test_message ("starting %s", joined);
   f->peer = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
+  if (f->term_first)
+    f->group = (pid_t) g_ascii_strtoll (g_subprocess_get_identifier (f->peer), NULL, 10);
   f->peer_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->peer));
   read_next_line (f);
   g_subprocess_wait_async (f->peer, NULL, on_peer_exit, f);
@@ -339,11 +349,21 @@ fixture_tear_down (Fixture       *f,
 {
   if (f->peer)
     {
-      /* by PID, whatever state the test left it in */
-      if (!f->exited && f->term_first)
+      /* by PID, whatever state the test left it in; a peer with workers
+       * by its process group (its PID), first gently; the end of its
+       * stdout tells that every process of the group is gone */
+      if (f->term_first && f->group > 0)
         {
-          g_subprocess_send_signal (f->peer, SIGTERM);
-          wait_for (f, peer_exited, NULL, 5);
+          if (!peer_exited (f, NULL))
+            {
+              kill (-f->group, SIGTERM);
+              wait_for (f, peer_exited, NULL, 5);
+            }
+          if (!peer_exited (f, NULL))
+            {
+              kill (-f->group, SIGKILL);
+              wait_for (f, peer_exited, NULL, 5);
+            }
         }
       if (!f->exited)
         {
@@ -805,6 +825,53 @@ on_sent (NetSipDispatcher  *dispatcher,
     g_ptr_array_add (sent, g_object_ref (message));
 }
 
+/* Kamailio prints no ready line: probe with OPTIONS (the config answers
+ * 405) until it answers; an ICMP port unreachable before that is just a
+ * failed receive. */
+static gboolean
+probe_until_answer (Fixture *f,
+                    guint    port,
+                    guint    seconds)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) dest = g_inet_socket_address_new (lo, port);
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                            G_SOCKET_PROTOCOL_UDP, &error);
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+  guint n = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (socket, any, FALSE, &error));
+  g_socket_set_blocking (socket, FALSE);
+  while (g_get_monotonic_time () < deadline)
+    {
+      char buffer[2048];
+      g_autofree char *probe = g_strdup_printf ("OPTIONS sip:probe@127.0.0.1:%u SIP/2.0\r\n"
+                                                "Via: SIP/2.0/UDP 127.0.0.1;rport;branch=z9hG4bKprobe%u\r\n"
+                                                "Max-Forwards: 70\r\nFrom: <sip:probe@127.0.0.1>;tag=p\r\n"
+                                                "To: <sip:probe@127.0.0.1>\r\nCall-ID: probe%u\r\n"
+                                                "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n",
+                                                port, n, n);
+      n++;
+      g_socket_send_to (socket, dest, probe, strlen (probe), NULL, NULL);
+      run_for (100);
+      while (g_socket_condition_check (socket, G_IO_IN) & G_IO_IN)
+        {
+          g_autoptr(GError) recv_error = NULL;
+          gssize got = g_socket_receive (socket, buffer, sizeof buffer, NULL, &recv_error);
+          if (got > 8 && memcmp (buffer, "SIP/2.0 ", 8) == 0)
+            return TRUE;
+          if (got < 0)
+            break;   /* refused: not listening yet */
+        }
+      if (f->exited)
+        return FALSE;
+    }
+  return FALSE;
+}
+
 static void
 test_kamailio_sha256 (Fixture       *f,
                       gconstpointer  data)
@@ -846,10 +913,10 @@ test_kamailio_sha256 (Fixture       *f,
     spawn (f, argv);
   }
 
+  g_assert_true (probe_until_answer (f, port, WAIT_LIMIT));
   g_signal_connect (f->dispatcher, "message-sent", G_CALLBACK (on_sent), sent);
   registrar = g_strdup_printf ("sip:127.0.0.1:%u", port);
   net_sip_endpoint_set_credentials (f->endpoint, "kam.test", "alice", "secret");
-  /* the first REGISTER may go before Kamailio listens: UDP retransmits */
   net_sip_endpoint_register_async (f->endpoint, registrar, "sip:alice@kam.test", NULL, 120, NULL,
                                    on_registered, &r);
   g_assert_true (wait_for (f, flag_cond, &r.done, WAIT_LIMIT));
