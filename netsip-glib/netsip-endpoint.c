@@ -1511,8 +1511,13 @@ handle_ack (NetSipEndpoint   *self,
     return;   /* an ACK is never answered */
   key = ack_key (m);
   match = g_hash_table_lookup (self->waiting_acks, key);
-  if (match && match->dialog == dialog)
-    server_forget (match);
+  /* only the ACK that ends a 2xx's wait reaches the application: copies
+   * of it (one per retransmitted 2xx, §13.2.2.4) and ACKs that answer no
+   * 2xx of ours are absorbed, as the transaction layer absorbs other
+   * retransmissions */
+  if (match == NULL || match->dialog != dialog)
+    return;
+  server_forget (match);
   g_object_ref (dialog);
   g_signal_emit (self, signals[SIG_REQUEST_RECEIVED], 0, dialog, ack, leg, source, &handled);
   g_object_unref (dialog);
@@ -2501,7 +2506,10 @@ net_sip_endpoint_class_init (NetSipEndpointClass *klass)
    * with [method@NetSip.Endpoint.respond]. ACK, BYE and CANCEL are
    * reported too, after the endpoint answered them (BYE, CANCEL) or
    * matched them to the 2xx (ACK): the return value does not matter for
-   * them. When no handler returns %TRUE the endpoint answers: OPTIONS with
+   * them. An ACK is reported once, when it ends the retransmissions of
+   * its 2xx (RFC 3261 §13.3.1.4); copies the caller sends for
+   * retransmitted 2xx (§13.2.2.4) and ACKs that match no 2xx of this
+   * endpoint are absorbed. When no handler returns %TRUE the endpoint answers: OPTIONS with
    * 200 (Allow, Accept, Supported), INVITE with 480, anything else with
    * 405 and Allow.
    *

@@ -2294,6 +2294,57 @@ test_timers_many_calls (RawFixture    *rf,
   g_assert_cmpuint (rf->bob.n_closed, ==, MANY_CALLS);
 }
 
+/* ---- request-received once per ACK for a 2xx, not for its copies ---- */
+
+static gboolean
+raw_has_oks (RawWait *w)
+{
+  GArray *times = g_hash_table_lookup (w->rf->oks, "ack-once");
+  return times && times->len >= w->n;
+}
+
+static void
+test_ack_once (RawFixture    *rf,
+               gconstpointer  data)
+{
+  g_autofree char *to = g_strdup_printf ("<%s>", rf->bob.uri);
+  g_autoptr(NetSipRequest) invite = raw_request (rf, "INVITE", "ack-once", to);
+  g_autoptr(NetSipRequest) ack = NULL;
+  g_autoptr(NetSipRequest) stray = NULL;
+  NetSipResponse *ok;
+  g_autofree char *to_tagged = NULL;
+  RawWait w = { rf, 3 };
+  guint n_oks;
+
+  g_object_set (rf->raw.dispatcher, "t1", 2000, NULL);
+  raw_deliver (rf, invite);
+  /* the 2xx and two retransmissions: the caller was "slow" */
+  run_until (raw_has_oks, &w);
+  ok = g_hash_table_lookup (rf->last_ok, "ack-once");
+  to_tagged = g_strdup_printf ("<%s>;tag=%s", rf->bob.uri,
+                               net_sip_message_get_to_tag (NET_SIP_MESSAGE (ok)));
+  ack = raw_request (rf, "ACK", "ack-once", to_tagged);
+  /* one ACK per 2xx copy, as a caller sends them (§13.2.2.4): the same
+   * message three times */
+  for (guint i = 0; i < 3; i++)
+    raw_deliver (rf, ack);
+  run_for (6 * RAW_T1);
+  g_assert_cmpuint (rf->n_acks, ==, 1);
+  /* the retransmissions stopped */
+  n_oks = ((GArray *) g_hash_table_lookup (rf->oks, "ack-once"))->len;
+  run_for (20 * RAW_T1);
+  g_assert_cmpuint (((GArray *) g_hash_table_lookup (rf->oks, "ack-once"))->len, ==, n_oks);
+  /* an ACK in the dialog that answers no 2xx (CSeq 1 was acknowledged):
+   * not for the application either */
+  stray = raw_request (rf, "ACK", "ack-once", to_tagged);
+  raw_deliver (rf, stray);
+  run_for (4 * RAW_T1);
+  g_assert_cmpuint (rf->n_acks, ==, 1);
+  /* the call lives on: no BYE */
+  g_assert_cmpuint (g_hash_table_size (rf->byes), ==, 0);
+  g_assert_cmpuint (rf->bob.n_closed, ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -2338,6 +2389,8 @@ main (int    argc,
   ADD_BARE ("/endpoint/register-cancel", NULL, test_register_cancel);
   g_test_add ("/endpoint/timers-many-calls", RawFixture, NULL, raw_fixture_set_up,
               test_timers_many_calls, raw_fixture_tear_down);
+  g_test_add ("/endpoint/ack-once", RawFixture, NULL, raw_fixture_set_up, test_ack_once,
+              raw_fixture_tear_down);
 
   return g_test_run ();
 }
