@@ -240,8 +240,11 @@ struct _AckEntry
 {
   NetSipEndpoint *self;
   char           *key;
+  /* the ACK as a message until its first send is done, then as it went
+   * out (our Via in it): sent as is for each retransmitted 2xx */
   NetSipRequest  *ack;
-  NetSipResponse *first;         /* the 2xx that made it: not a retransmission */
+  GBytes         *ack_bytes;
+  char           *to_tag;        /* of the first 2xx (NULL: an RFC 2543 peer) */
   NetSipRequest  *invite;        /* the INVITE it answers */
   GHashTable     *forks;         /* To tag → ACK for the 2xx of another fork */
   Timer           expire;
@@ -787,7 +790,8 @@ ack_entry_free (gpointer data)
   timer_stop (e->self, &e->expire);
   g_free (e->key);
   g_clear_object (&e->ack);
-  g_clear_object (&e->first);
+  g_clear_pointer (&e->ack_bytes, g_bytes_unref);
+  g_free (e->to_tag);
   g_clear_object (&e->invite);
   g_clear_pointer (&e->forks, g_hash_table_unref);
   g_free (e);
@@ -811,26 +815,105 @@ send_ack (NetSipEndpoint *self,
                                       NULL, NULL);
 }
 
+/* Marks the 2xx an AckEntry was made for: the same object reaches
+ * receive_response () too, and is no retransmission */
+static GQuark
+first_2xx_quark (void)
+{
+  static GQuark q;
+
+  if (G_UNLIKELY (q == 0))
+    q = g_quark_from_static_string ("netsip-endpoint-first-2xx");
+  return q;
+}
+
+typedef struct
+{
+  NetSipEndpoint *self;
+  char           *key;
+  NetSipRequest  *ack;
+} AckSent;
+
+/* The first send of the ACK is done (the leg put its Via in): from now
+ * on the entry keeps only its bytes */
+static void
+on_ack_sent (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  AckSent *sent = user_data;
+  g_autoptr(GError) error = NULL;
+  AckEntry *e;
+
+  if (!net_sip_dispatcher_deliver_finish (NET_SIP_DISPATCHER (source), result, NULL, &error))
+    g_debug ("sending an ACK failed: %s", error->message);
+  e = g_hash_table_lookup (sent->self->acks, sent->key);
+  if (e && e->ack == sent->ack)
+    {
+      e->ack_bytes = net_sip_message_to_bytes (NET_SIP_MESSAGE (e->ack));
+      g_clear_object (&e->ack);
+    }
+  g_object_unref (sent->self);
+  g_free (sent->key);
+  g_object_unref (sent->ack);
+  g_free (sent);
+}
+
+/* The ACK again for a retransmitted 2xx: the same bytes */
+static void
+resend_ack (NetSipEndpoint *self,
+            AckEntry       *e)
+{
+  g_autoptr(NetSipMessage) copy = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (e->ack)
+    {
+      send_ack (self, e->ack);   /* its first send is still on the way */
+      return;
+    }
+  /* unmodified, it serializes to these bytes, and the leg finds its own
+   * Via in it and adds none */
+  copy = net_sip_message_parse (e->ack_bytes, &error);
+  if (copy == NULL)
+    {
+      g_warning ("cannot read back our own ACK: %s", error->message);
+      return;
+    }
+  send_ack (self, NET_SIP_REQUEST (copy));
+}
+
 /* The ACK for the first 2xx (§13.2.2.4): built by the dialog, shown to
  * the application, sent, and kept for 64*T1 to answer retransmissions
- * of the 2xx (the INVITE transaction lives that long in Accepted). */
+ * of the 2xx (the INVITE transaction lives that long in Accepted). The
+ * entry keeps the ACK as bytes and the 2xx's To tag only: no message
+ * objects for that time. */
 static void
 client_ack_2xx (ClientRequest  *cr,
                 NetSipResponse *response)
 {
   NetSipEndpoint *self = cr->self;
   AckEntry *e = g_new0 (AckEntry, 1);
+  AckSent *sent;
 
   e->self = self;
   timer_init (&e->expire);
   e->key = message_key (NET_SIP_MESSAGE (response));
   e->ack = net_sip_dialog_create_ack (cr->dialog, cr->current);
-  e->first = g_object_ref (response);
+  e->to_tag = g_strdup (net_sip_message_get_to_tag (NET_SIP_MESSAGE (response)));
   e->invite = g_object_ref (cr->current);
+  g_object_set_qdata (G_OBJECT (response), first_2xx_quark (), GINT_TO_POINTER (1));
   g_signal_emit (self, signals[SIG_ACK_PREPARED], 0, cr->dialog, e->ack, response);
   timer_start (self, &e->expire, 64 * dispatcher_ms (self, "t1", 500), on_ack_expired, e);
   g_hash_table_replace (self->acks, e->key, e);
-  send_ack (self, e->ack);
+  if (self->dispatcher == NULL)
+    return;
+  sent = g_new0 (AckSent, 1);
+  sent->self = g_object_ref (self);
+  sent->key = g_strdup (e->key);
+  sent->ack = g_object_ref (e->ack);
+  net_sip_dispatcher_deliver_async (self->dispatcher, NET_SIP_MESSAGE (e->ack), NULL, NULL,
+                                    on_ack_sent, sent);
 }
 
 /* ---- digest ---- */
@@ -1346,10 +1429,11 @@ receive_response (NetSipEndpoint *self,
        * first 2xx itself is handled where the delivery completes */
       const char *tag = net_sip_message_get_to_tag (m);
 
-      if (e && e->first != response &&
-          g_strcmp0 (tag, net_sip_message_get_to_tag (NET_SIP_MESSAGE (e->first))) == 0)
-        send_ack (self, e->ack);
-      else if (e && e->first != response && tag)
+      gboolean first = g_object_get_qdata (G_OBJECT (response), first_2xx_quark ()) != NULL;
+
+      if (e && !first && g_strcmp0 (tag, e->to_tag) == 0)
+        resend_ack (self, e);
+      else if (e && !first && tag)
         ack_and_end_fork (self, e, response, tag);
       if (e)
         return TRUE;
