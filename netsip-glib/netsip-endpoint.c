@@ -88,6 +88,17 @@ typedef struct _ServerRequest ServerRequest;
 typedef struct _AckEntry AckEntry;
 typedef struct _Registration Registration;
 
+/* One of the endpoint's timers, kept in the record it belongs to: all of
+ * them wait in one min-heap under one GSource (no GSource per call) */
+typedef struct
+{
+  gint64       deadline;   /* monotonic µs */
+  guint64      serial;     /* equal deadlines: in the order they were set */
+  gint         index;      /* in self->timers, -1 when not set */
+  GSourceFunc  func;
+  gpointer     data;
+} Timer;
+
 struct _NetSipEndpoint
 {
   GObject           parent_instance;
@@ -116,6 +127,12 @@ struct _NetSipEndpoint
   GHashTable       *credentials;    /* realm ("" any) → "user\npassword" */
   GHashTable       *nonces;         /* nonce → count */
   GHashTable       *registrations;  /* AOR → Registration */
+
+  /* the endpoint's timers: a binary min-heap by deadline, one source
+   * ready at the earliest */
+  GPtrArray        *timers;         /* Timer, not owned */
+  GSource          *timer_source;
+  guint64           timer_serial;
 };
 
 enum
@@ -214,7 +231,7 @@ struct _ServerRequest
   gboolean        final_sent;
   /* 2xx to INVITE sent again until the ACK (§13.3.1.4) */
   NetSipResponse *ok;
-  GSource        *retransmit;
+  Timer           retransmit;
   guint           interval_ms;
   gint64          give_up_at;
 };
@@ -223,11 +240,14 @@ struct _AckEntry
 {
   NetSipEndpoint *self;
   char           *key;
+  /* the ACK as a message until its first send is done, then as it went
+   * out (our Via in it): sent as is for each retransmitted 2xx */
   NetSipRequest  *ack;
-  NetSipResponse *first;         /* the 2xx that made it: not a retransmission */
+  GBytes         *ack_bytes;
+  char           *to_tag;        /* of the first 2xx (NULL: an RFC 2543 peer) */
   NetSipRequest  *invite;        /* the INVITE it answers */
   GHashTable     *forks;         /* To tag → ACK for the 2xx of another fork */
-  GSource        *expire;
+  Timer           expire;
 };
 
 struct _Registration
@@ -241,7 +261,7 @@ struct _Registration
   guint32         cseq;
   guint           expires;       /* asked for */
   guint           granted;
-  GSource        *refresh;
+  Timer           refresh;
   GTask          *task;          /* register_async, until the first result */
   GSource        *cancel_source; /* its cancellable, until then */
   NetSipRequest  *request;       /* the REGISTER in flight */
@@ -357,18 +377,157 @@ our_contact (NetSipEndpoint *self,
   return NULL;
 }
 
-static GSource *
-add_timeout (NetSipEndpoint *self,
+/* ---- timers ---- */
+
+#define TIMER_AT(self, i) ((Timer *) g_ptr_array_index ((self)->timers, (i)))
+
+static gboolean
+timer_before (const Timer *a,
+              const Timer *b)
+{
+  return a->deadline < b->deadline || (a->deadline == b->deadline && a->serial < b->serial);
+}
+
+static void
+timer_heap_set (NetSipEndpoint *self,
+                guint           i,
+                Timer          *t)
+{
+  self->timers->pdata[i] = t;
+  t->index = i;
+}
+
+static void
+timer_sift_up (NetSipEndpoint *self,
+               guint           i)
+{
+  Timer *t = TIMER_AT (self, i);
+
+  while (i > 0)
+    {
+      guint parent = (i - 1) / 2;
+      if (!timer_before (t, TIMER_AT (self, parent)))
+        break;
+      timer_heap_set (self, i, TIMER_AT (self, parent));
+      i = parent;
+    }
+  timer_heap_set (self, i, t);
+}
+
+static void
+timer_sift_down (NetSipEndpoint *self,
+                 guint           i)
+{
+  Timer *t = TIMER_AT (self, i);
+  guint n = self->timers->len;
+
+  for (;;)
+    {
+      guint child = 2 * i + 1;
+      if (child >= n)
+        break;
+      if (child + 1 < n && timer_before (TIMER_AT (self, child + 1), TIMER_AT (self, child)))
+        child++;
+      if (!timer_before (TIMER_AT (self, child), t))
+        break;
+      timer_heap_set (self, i, TIMER_AT (self, child));
+      i = child;
+    }
+  timer_heap_set (self, i, t);
+}
+
+static void
+timer_source_arm (NetSipEndpoint *self)
+{
+  if (self->timer_source)
+    g_source_set_ready_time (self->timer_source,
+                             self->timers->len ? TIMER_AT (self, 0)->deadline : -1);
+}
+
+static void
+timer_unlink (NetSipEndpoint *self,
+              Timer          *t)
+{
+  guint i = t->index;
+  Timer *last = g_ptr_array_steal_index_fast (self->timers, self->timers->len - 1);
+
+  t->index = -1;
+  if (last == t)
+    return;
+  timer_heap_set (self, i, last);
+  timer_sift_down (self, i);
+  timer_sift_up (self, last->index);
+}
+
+/* Stops @t if it is set */
+static void
+timer_stop (NetSipEndpoint *self,
+            Timer          *t)
+{
+  if (t->index < 0)
+    return;
+  timer_unlink (self, t);
+  timer_source_arm (self);
+}
+
+/* (Re)sets @t to call @func (@data) once, @ms milliseconds from now */
+static void
+timer_start (NetSipEndpoint *self,
+             Timer          *t,
              guint           ms,
              GSourceFunc     func,
              gpointer        data)
 {
-  GSource *source = g_timeout_source_new (ms);
-
-  g_source_set_callback (source, func, data, NULL);
-  g_source_attach (source, self->context);
-  return source;
+  if (t->index >= 0)
+    timer_unlink (self, t);
+  t->deadline = g_get_monotonic_time () + (gint64) ms * 1000;
+  t->serial = self->timer_serial++;
+  t->func = func;
+  t->data = data;
+  g_ptr_array_add (self->timers, t);
+  t->index = self->timers->len - 1;
+  timer_sift_up (self, t->index);
+  timer_source_arm (self);
 }
+
+static void
+timer_init (Timer *t)
+{
+  t->index = -1;
+}
+
+typedef struct
+{
+  GSource         source;
+  NetSipEndpoint *endpoint;   /* not owned: the source is destroyed in dispose */
+} TimerSource;
+
+static gboolean
+timer_source_dispatch (GSource     *source,
+                       GSourceFunc  callback,
+                       gpointer     user_data)
+{
+  NetSipEndpoint *self = ((TimerSource *) source)->endpoint;
+  gint64 now = g_get_monotonic_time ();
+
+  g_object_ref (self);
+  /* everything due, earliest first; a timer is out of the heap when its
+   * function runs (which may free the record holding it or set it again,
+   * always later than now) */
+  while (self->timer_source && self->timers->len > 0 && TIMER_AT (self, 0)->deadline <= now)
+    {
+      Timer *t = TIMER_AT (self, 0);
+      timer_unlink (self, t);
+      t->func (t->data);
+    }
+  timer_source_arm (self);
+  g_object_unref (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs timer_source_funcs = {
+  .dispatch = timer_source_dispatch,
+};
 
 static void
 clear_source (GSource **source)
@@ -628,10 +787,11 @@ ack_entry_free (gpointer data)
 {
   AckEntry *e = data;
 
-  clear_source (&e->expire);
+  timer_stop (e->self, &e->expire);
   g_free (e->key);
   g_clear_object (&e->ack);
-  g_clear_object (&e->first);
+  g_clear_pointer (&e->ack_bytes, g_bytes_unref);
+  g_free (e->to_tag);
   g_clear_object (&e->invite);
   g_clear_pointer (&e->forks, g_hash_table_unref);
   g_free (e);
@@ -655,25 +815,105 @@ send_ack (NetSipEndpoint *self,
                                       NULL, NULL);
 }
 
+/* Marks the 2xx an AckEntry was made for: the same object reaches
+ * receive_response () too, and is no retransmission */
+static GQuark
+first_2xx_quark (void)
+{
+  static GQuark q;
+
+  if (G_UNLIKELY (q == 0))
+    q = g_quark_from_static_string ("netsip-endpoint-first-2xx");
+  return q;
+}
+
+typedef struct
+{
+  NetSipEndpoint *self;
+  char           *key;
+  NetSipRequest  *ack;
+} AckSent;
+
+/* The first send of the ACK is done (the leg put its Via in): from now
+ * on the entry keeps only its bytes */
+static void
+on_ack_sent (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  AckSent *sent = user_data;
+  g_autoptr(GError) error = NULL;
+  AckEntry *e;
+
+  if (!net_sip_dispatcher_deliver_finish (NET_SIP_DISPATCHER (source), result, NULL, &error))
+    g_debug ("sending an ACK failed: %s", error->message);
+  e = g_hash_table_lookup (sent->self->acks, sent->key);
+  if (e && e->ack == sent->ack)
+    {
+      e->ack_bytes = net_sip_message_to_bytes (NET_SIP_MESSAGE (e->ack));
+      g_clear_object (&e->ack);
+    }
+  g_object_unref (sent->self);
+  g_free (sent->key);
+  g_object_unref (sent->ack);
+  g_free (sent);
+}
+
+/* The ACK again for a retransmitted 2xx: the same bytes */
+static void
+resend_ack (NetSipEndpoint *self,
+            AckEntry       *e)
+{
+  g_autoptr(NetSipMessage) copy = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (e->ack)
+    {
+      send_ack (self, e->ack);   /* its first send is still on the way */
+      return;
+    }
+  /* unmodified, it serializes to these bytes, and the leg finds its own
+   * Via in it and adds none */
+  copy = net_sip_message_parse (e->ack_bytes, &error);
+  if (copy == NULL)
+    {
+      g_warning ("cannot read back our own ACK: %s", error->message);
+      return;
+    }
+  send_ack (self, NET_SIP_REQUEST (copy));
+}
+
 /* The ACK for the first 2xx (§13.2.2.4): built by the dialog, shown to
  * the application, sent, and kept for 64*T1 to answer retransmissions
- * of the 2xx (the INVITE transaction lives that long in Accepted). */
+ * of the 2xx (the INVITE transaction lives that long in Accepted). The
+ * entry keeps the ACK as bytes and the 2xx's To tag only: no message
+ * objects for that time. */
 static void
 client_ack_2xx (ClientRequest  *cr,
                 NetSipResponse *response)
 {
   NetSipEndpoint *self = cr->self;
   AckEntry *e = g_new0 (AckEntry, 1);
+  AckSent *sent;
 
   e->self = self;
+  timer_init (&e->expire);
   e->key = message_key (NET_SIP_MESSAGE (response));
   e->ack = net_sip_dialog_create_ack (cr->dialog, cr->current);
-  e->first = g_object_ref (response);
+  e->to_tag = g_strdup (net_sip_message_get_to_tag (NET_SIP_MESSAGE (response)));
   e->invite = g_object_ref (cr->current);
+  g_object_set_qdata (G_OBJECT (response), first_2xx_quark (), GINT_TO_POINTER (1));
   g_signal_emit (self, signals[SIG_ACK_PREPARED], 0, cr->dialog, e->ack, response);
-  e->expire = add_timeout (self, 64 * dispatcher_ms (self, "t1", 500), on_ack_expired, e);
+  timer_start (self, &e->expire, 64 * dispatcher_ms (self, "t1", 500), on_ack_expired, e);
   g_hash_table_replace (self->acks, e->key, e);
-  send_ack (self, e->ack);
+  if (self->dispatcher == NULL)
+    return;
+  sent = g_new0 (AckSent, 1);
+  sent->self = g_object_ref (self);
+  sent->key = g_strdup (e->key);
+  sent->ack = g_object_ref (e->ack);
+  net_sip_dispatcher_deliver_async (self->dispatcher, NET_SIP_MESSAGE (e->ack), NULL, NULL,
+                                    on_ack_sent, sent);
 }
 
 /* ---- digest ---- */
@@ -1189,10 +1429,11 @@ receive_response (NetSipEndpoint *self,
        * first 2xx itself is handled where the delivery completes */
       const char *tag = net_sip_message_get_to_tag (m);
 
-      if (e && e->first != response &&
-          g_strcmp0 (tag, net_sip_message_get_to_tag (NET_SIP_MESSAGE (e->first))) == 0)
-        send_ack (self, e->ack);
-      else if (e && e->first != response && tag)
+      gboolean first = g_object_get_qdata (G_OBJECT (response), first_2xx_quark ()) != NULL;
+
+      if (e && !first && g_strcmp0 (tag, e->to_tag) == 0)
+        resend_ack (self, e);
+      else if (e && !first && tag)
         ack_and_end_fork (self, e, response, tag);
       if (e)
         return TRUE;
@@ -1208,7 +1449,7 @@ receive_response (NetSipEndpoint *self,
 static void
 server_request_free (ServerRequest *sr)
 {
-  clear_source (&sr->retransmit);
+  timer_stop (sr->self, &sr->retransmit);
   g_clear_object (&sr->request);
   g_clear_object (&sr->dialog);
   g_clear_object (&sr->leg);
@@ -1310,7 +1551,7 @@ on_2xx_give_up (gpointer data)
   NetSipEndpoint *self = sr->self;
   g_autoptr(NetSipDialog) dialog = sr->dialog ? g_object_ref (sr->dialog) : NULL;
 
-  clear_source (&sr->retransmit);
+  timer_stop (sr->self, &sr->retransmit);
   server_forget (sr);
   if (dialog)
     net_sip_endpoint_close_dialog (self, dialog);
@@ -1323,13 +1564,16 @@ on_2xx_retransmit (gpointer data)
   ServerRequest *sr = data;
   NetSipEndpoint *self = sr->self;
   guint t2 = dispatcher_ms (self, "t2", 4000);
+  gint64 left = sr->give_up_at - g_get_monotonic_time ();
 
-  if (g_get_monotonic_time () >= sr->give_up_at)
+  if (left <= 0)
     return on_2xx_give_up (sr);
-  clear_source (&sr->retransmit);
   send_response (self, sr->ok);
   sr->interval_ms = MIN (sr->interval_ms * 2, t2);
-  sr->retransmit = add_timeout (self, sr->interval_ms, on_2xx_retransmit, sr);
+  /* the next copy, or the end at 64*T1 if that comes first (rounded up:
+   * never before it) */
+  timer_start (self, &sr->retransmit, (guint) MIN ((gint64) sr->interval_ms, (left + 999) / 1000),
+               on_2xx_retransmit, sr);
   return G_SOURCE_REMOVE;
 }
 
@@ -1351,8 +1595,13 @@ handle_ack (NetSipEndpoint   *self,
     return;   /* an ACK is never answered */
   key = ack_key (m);
   match = g_hash_table_lookup (self->waiting_acks, key);
-  if (match && match->dialog == dialog)
-    server_forget (match);
+  /* only the ACK that ends a 2xx's wait reaches the application: copies
+   * of it (one per retransmitted 2xx, §13.2.2.4) and ACKs that answer no
+   * 2xx of ours are absorbed, as the transaction layer absorbs other
+   * retransmissions */
+  if (match == NULL || match->dialog != dialog)
+    return;
+  server_forget (match);
   g_object_ref (dialog);
   g_signal_emit (self, signals[SIG_REQUEST_RECEIVED], 0, dialog, ack, leg, source, &handled);
   g_object_unref (dialog);
@@ -1701,6 +1950,7 @@ handle_request (NetSipEndpoint   *self,
 
   sr = g_new0 (ServerRequest, 1);
   sr->self = self;
+  timer_init (&sr->retransmit);
   sr->request = g_object_ref (request);
   sr->dialog = dialog ? g_object_ref (dialog) : NULL;
   sr->leg = g_object_ref (leg);
@@ -1793,7 +2043,7 @@ registration_free (gpointer data)
   g_autoptr(GError) error = g_error_new_literal (NET_SIP_ENDPOINT_ERROR, NET_SIP_ENDPOINT_ERROR_CLOSED,
                                                  "the registration was dropped");
 
-  clear_source (&reg->refresh);
+  timer_stop (reg->self, &reg->refresh);
   clear_source (&reg->cancel_source);
   if (reg->task)
     {
@@ -1839,7 +2089,7 @@ on_registration_refresh (gpointer data)
 {
   Registration *reg = data;
 
-  clear_source (&reg->refresh);
+  timer_stop (reg->self, &reg->refresh);
   registration_send (reg, reg->expires);
   return G_SOURCE_REMOVE;
 }
@@ -1981,8 +2231,8 @@ on_register_done (GObject      *source,
    * when this attempt failed */
   {
     guint delay_ms = error ? 30000 : MAX (reg->granted * 500, 500);
-    clear_source (&reg->refresh);
-    reg->refresh = add_timeout (self, delay_ms, on_registration_refresh, reg);
+    timer_stop (reg->self, &reg->refresh);
+    timer_start (self, &reg->refresh, delay_ms, on_registration_refresh, reg);
   }
   g_free (call->aor);
   g_free (call);
@@ -2044,6 +2294,11 @@ net_sip_endpoint_dispose (GObject *object)
     g_hash_table_remove_all (self->servers);
   if (self->acks)
     g_hash_table_remove_all (self->acks);
+  if (self->timer_source)
+    {
+      g_source_destroy (self->timer_source);
+      g_clear_pointer (&self->timer_source, g_source_unref);
+    }
   if (self->dispatcher)
     {
       g_object_remove_weak_pointer (G_OBJECT (self->dispatcher), (gpointer *) &self->dispatcher);
@@ -2070,6 +2325,7 @@ net_sip_endpoint_finalize (GObject *object)
   g_hash_table_unref (self->credentials);
   g_hash_table_unref (self->nonces);
   g_hash_table_unref (self->registrations);
+  g_ptr_array_unref (self->timers);
   g_main_context_unref (self->context);
   g_free (self->contact);
   g_free (self->user_agent);
@@ -2334,7 +2590,10 @@ net_sip_endpoint_class_init (NetSipEndpointClass *klass)
    * with [method@NetSip.Endpoint.respond]. ACK, BYE and CANCEL are
    * reported too, after the endpoint answered them (BYE, CANCEL) or
    * matched them to the 2xx (ACK): the return value does not matter for
-   * them. When no handler returns %TRUE the endpoint answers: OPTIONS with
+   * them. An ACK is reported once, when it ends the retransmissions of
+   * its 2xx (RFC 3261 §13.3.1.4); copies the caller sends for
+   * retransmitted 2xx (§13.2.2.4) and ACKs that match no 2xx of this
+   * endpoint are absorbed. When no handler returns %TRUE the endpoint answers: OPTIONS with
    * 200 (Allow, Accept, Supported), INVITE with 480, anything else with
    * 405 and Allow.
    *
@@ -2461,6 +2720,12 @@ net_sip_endpoint_init (NetSipEndpoint *self)
   self->credentials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->nonces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->registrations = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, registration_free);
+  self->timers = g_ptr_array_new ();
+  self->timer_source = g_source_new (&timer_source_funcs, sizeof (TimerSource));
+  ((TimerSource *) self->timer_source)->endpoint = self;
+  g_source_set_name (self->timer_source, "NetSip endpoint timers");
+  g_source_set_ready_time (self->timer_source, -1);
+  g_source_attach (self->timer_source, self->context);
 }
 
 /* ------------------------------------------------------------------ */
@@ -3206,8 +3471,8 @@ net_sip_endpoint_respond (NetSipEndpoint     *self,
       g_hash_table_replace (self->waiting_acks, sr->ack_key, sr);
       sr->give_up_at = g_get_monotonic_time () + (gint64) 64 * t1 * 1000;
       sr->interval_ms = t1;
-      sr->retransmit = add_timeout (self, dispatcher_does ? 64 * t1 : t1,
-                                    dispatcher_does ? on_2xx_give_up : on_2xx_retransmit, sr);
+      timer_start (self, &sr->retransmit, dispatcher_does ? 64 * t1 : t1,
+                   dispatcher_does ? on_2xx_give_up : on_2xx_retransmit, sr);
       if (sr->invite_key && g_hash_table_lookup (self->invites, sr->invite_key) == sr)
         g_hash_table_remove (self->invites, sr->invite_key);
       g_clear_pointer (&sr->invite_key, g_free);
@@ -3274,6 +3539,7 @@ net_sip_endpoint_register_async (NetSipEndpoint      *self,
   g_hash_table_remove (self->registrations, aor);
   reg = g_new0 (Registration, 1);
   reg->self = self;
+  timer_init (&reg->refresh);
   reg->registrar = g_strdup (registrar);
   reg->aor = g_strdup (aor);
   reg->contact = g_strdup (contact);
@@ -3366,7 +3632,7 @@ net_sip_endpoint_unregister_async (NetSipEndpoint      *self,
       g_object_unref (task);
       return;
     }
-  clear_source (&reg->refresh);
+  timer_stop (reg->self, &reg->refresh);
   reg->unregister = task;
   registration_send (reg, 0);
 }

@@ -1170,6 +1170,7 @@ struct _Bare
   char        *target;     /* 302/305 Contact */
   guint        code;       /* 302 or 305 */
   guint        n_2xx_repeats;
+  NetSipResponse *last_2xx;  /* ok_repeater: the 2xx it sent */
   guint        expires_granted;
   gboolean     proxy;      /* challenger: 407 and Proxy-Authenticate */
   const char  *fixed_nonce; /* challenger: always this nonce */
@@ -1226,6 +1227,7 @@ static void
 bare_clear (Bare *b)
 {
   g_clear_pointer (&b->ncs, g_ptr_array_unref);
+  g_clear_object (&b->last_2xx);
   side_clear (&b->side);
   g_clear_pointer (&b->requests, g_ptr_array_unref);
   g_free (b->target);
@@ -1599,12 +1601,19 @@ ok_repeater (Bare          *b,
    * (Accepted, RFC 6026 §8.5) */
   for (guint i = 0; i <= b->n_2xx_repeats; i++)
     bare_send (b, response);
+  g_set_object (&b->last_2xx, response);
 }
 
 static gboolean
 bare_has_acks (Bare *b)
 {
   return bare_count (b, "ACK") >= 3;
+}
+
+static gboolean
+bare_has_4_acks (Bare *b)
+{
+  return bare_count (b, "ACK") >= 4;
 }
 
 static void
@@ -1625,8 +1634,15 @@ test_ack_retransmission (BareFixture   *bf,
   g_assert_cmpuint (code_of (&r), ==, 200);
   run_until (bare_has_acks, b);
   run_for (3 * TEST_T1);
-  /* one ACK per 2xx, all the same message (built once, §13.2.2.4) */
   g_assert_cmpuint (bare_count (b, "ACK"), ==, 3);
+  /* one more copy of the 2xx, long after the first ACK went out: the
+   * endpoint now holds that ACK as bytes only */
+  bare_send (b, b->last_2xx);
+  run_until (bare_has_4_acks, b);
+  run_for (3 * TEST_T1);
+  /* one ACK per 2xx, all the same message, byte for byte (built once,
+   * §13.2.2.4) */
+  g_assert_cmpuint (bare_count (b, "ACK"), ==, 4);
   g_assert_cmpuint (a->n_acks_prepared, ==, 1);
   for (guint i = 0; i < b->requests->len; i++)
     {
@@ -1639,8 +1655,14 @@ test_ack_retransmission (BareFixture   *bf,
       if (first == NULL)
         first = m;
       else
-        g_assert_cmpstr (net_sip_via_get_branch (net_sip_message_get_top_via (m, NULL)), ==,
-                         net_sip_via_get_branch (net_sip_message_get_top_via (first, NULL)));
+        {
+          g_autoptr(GBytes) a_bytes = net_sip_message_to_bytes (first);
+          g_autoptr(GBytes) b_bytes = net_sip_message_to_bytes (m);
+
+          g_assert_cmpstr (net_sip_via_get_branch (net_sip_message_get_top_via (m, NULL)), ==,
+                           net_sip_via_get_branch (net_sip_message_get_top_via (first, NULL)));
+          g_assert_true (g_bytes_equal (a_bytes, b_bytes));
+        }
     }
   result_clear (&r);
 }
@@ -2101,6 +2123,260 @@ test_two_forks_answer (BareFixture   *bf,
   result_clear (&r);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* A raw caller: a dispatcher without endpoint, INVITEs and ACKs made  */
+/* by hand, and the time each response copy arrived                    */
+
+#define RAW_T1 20
+
+typedef struct
+{
+  Side        raw;         /* no endpoint */
+  Side        bob;         /* endpoint, T1 = RAW_T1 */
+  GHashTable *oks;         /* Call-ID → GArray of gint64 arrival (µs) of each 200 */
+  GHashTable *byes;        /* Call-ID → arrival (µs) of bob's BYE, boxed */
+  GHashTable *last_ok;     /* Call-ID → NetSipResponse (the last 200) */
+  guint       n_acks;      /* ACKs in bob's request-received */
+} RawFixture;
+
+static void
+raw_on_message (NetSipDispatcher *dispatcher,
+                NetSipMessage    *message,
+                NetSipLeg        *leg,
+                NetSipSourceInfo *source,
+                RawFixture       *rf)
+{
+  const char *call_id = net_sip_message_get_call_id (message);
+  gint64 now = g_get_monotonic_time ();
+
+  if (net_sip_message_is_request (message))
+    {
+      g_autoptr(NetSipResponse) ok = NULL;
+
+      g_assert_cmpstr (net_sip_message_get_method (message), ==, "BYE");
+      g_assert_false (g_hash_table_contains (rf->byes, call_id));
+      g_hash_table_insert (rf->byes, g_strdup (call_id), g_memdup2 (&now, sizeof now));
+      ok = net_sip_request_create_response (NET_SIP_REQUEST (message), 200, NULL, NULL);
+      net_sip_dispatcher_deliver_async (dispatcher, NET_SIP_MESSAGE (ok), NULL, NULL, NULL, NULL);
+      return;
+    }
+  if (net_sip_response_get_code (NET_SIP_RESPONSE (message)) == 200 &&
+      g_strcmp0 (net_sip_message_get_cseq_method (message), "INVITE") == 0)
+    {
+      GArray *times = g_hash_table_lookup (rf->oks, call_id);
+
+      if (times == NULL)
+        {
+          times = g_array_new (FALSE, FALSE, sizeof (gint64));
+          g_hash_table_insert (rf->oks, g_strdup (call_id), times);
+        }
+      g_array_append_val (times, now);
+      g_hash_table_insert (rf->last_ok, g_strdup (call_id), g_object_ref (message));
+    }
+}
+
+static gboolean
+raw_count_acks (NetSipEndpoint   *endpoint,
+                NetSipDialog     *dialog,
+                NetSipRequest    *request,
+                NetSipLeg        *leg,
+                NetSipSourceInfo *source,
+                RawFixture       *rf)
+{
+  if (strcmp (net_sip_request_get_method (request), "ACK") == 0)
+    rf->n_acks++;
+  return FALSE;
+}
+
+static void
+raw_fixture_set_up (RawFixture    *rf,
+                    gconstpointer  data)
+{
+  side_init (&rf->raw, "raw", "udp", FALSE);
+  side_init (&rf->bob, "bob", "udp", TRUE);
+  g_object_set (rf->bob.dispatcher, "t1", RAW_T1, NULL);
+  rf->bob.invite_code = 200;
+  rf->oks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                   (GDestroyNotify) g_array_unref);
+  rf->byes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  rf->last_ok = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  g_signal_connect (rf->raw.dispatcher, "message-received", G_CALLBACK (raw_on_message), rf);
+  g_signal_connect (rf->bob.endpoint, "request-received", G_CALLBACK (raw_count_acks), rf);
+}
+
+static void
+raw_fixture_tear_down (RawFixture    *rf,
+                       gconstpointer  data)
+{
+  side_clear (&rf->raw);
+  side_clear (&rf->bob);
+  g_hash_table_unref (rf->oks);
+  g_hash_table_unref (rf->byes);
+  g_hash_table_unref (rf->last_ok);
+}
+
+static NetSipRequest *
+raw_request (RawFixture *rf,
+             const char *method,
+             const char *call_id,
+             const char *to)
+{
+  NetSipRequest *request = net_sip_request_new (method, rf->bob.uri);
+  NetSipMessage *m = NET_SIP_MESSAGE (request);
+  g_autofree char *from = g_strdup_printf ("<%s>;tag=raw-%s", rf->raw.uri, call_id);
+  g_autofree char *contact = g_strdup_printf ("<%s>", rf->raw.uri);
+  g_autofree char *cseq = g_strdup_printf ("1 %s", method);
+
+  net_sip_message_add_header (m, "Max-Forwards", "70");
+  net_sip_message_add_header (m, "From", from);
+  net_sip_message_add_header (m, "To", to);
+  net_sip_message_add_header (m, "Call-ID", call_id);
+  net_sip_message_add_header (m, "CSeq", cseq);
+  net_sip_message_add_header (m, "Contact", contact);
+  return request;
+}
+
+static void
+raw_deliver (RawFixture    *rf,
+          NetSipRequest *request)
+{
+  net_sip_dispatcher_deliver_async (rf->raw.dispatcher, NET_SIP_MESSAGE (request), NULL, NULL,
+                                    NULL, NULL);
+}
+
+typedef struct
+{
+  RawFixture *rf;
+  guint       n;
+} RawWait;
+
+static gboolean
+raw_all_byes (RawWait *w)
+{
+  return g_hash_table_size (w->rf->byes) >= w->n;
+}
+
+/* ---- the endpoint's timers: many calls, one source, each on time ---- */
+
+#define MANY_CALLS 60
+
+static void
+test_timers_many_calls (RawFixture    *rf,
+                        gconstpointer  data)
+{
+  /* copies of the 2xx at T1, 2T1, 4T1 ... (T2 = 4 s not reached), then
+   * the BYE at 64*T1 (§13.3.1.4), all from the first copy */
+  static const guint expected_ms[] = { 0, 20, 60, 140, 300, 620, 1260 };
+  guint n_late = 0;
+  RawWait w = { rf, MANY_CALLS };
+
+  g_object_set (rf->raw.dispatcher, "t1", 2000, NULL);   /* the caller sends no copy */
+  for (guint i = 0; i < MANY_CALLS; i++)
+    {
+      g_autofree char *call_id = g_strdup_printf ("many-%u", i);
+      g_autofree char *to = g_strdup_printf ("<%s>", rf->bob.uri);
+      g_autoptr(NetSipRequest) invite = raw_request (rf, "INVITE", call_id, to);
+
+      raw_deliver (rf, invite);
+      /* spread the calls: timers of all ages in the heap at once */
+      run_for (5);
+    }
+  run_until (raw_all_byes, &w);
+  run_for (3 * RAW_T1);
+
+  for (guint i = 0; i < MANY_CALLS; i++)
+    {
+      g_autofree char *call_id = g_strdup_printf ("many-%u", i);
+      GArray *times = g_hash_table_lookup (rf->oks, call_id);
+      gint64 *bye = g_hash_table_lookup (rf->byes, call_id);
+      gint64 t0;
+
+      g_assert_nonnull (times);
+      g_assert_nonnull (bye);
+      /* no copy after the end, none missing */
+      g_assert_cmpuint (times->len, ==, G_N_ELEMENTS (expected_ms));
+      t0 = g_array_index (times, gint64, 0);
+      for (guint k = 1; k < times->len; k++)
+        {
+          gint64 at_ms = (g_array_index (times, gint64, k) - t0) / 1000;
+          /* never early (1 ms for rounding and the first copy's own
+           * delay); late only by what the machine makes it */
+          g_assert_cmpint (at_ms, >=, (gint64) expected_ms[k] - 1);
+          g_assert_cmpint (at_ms, <=, (gint64) expected_ms[k] + 1000);
+          if (at_ms > (gint64) expected_ms[k] + 15)
+            n_late++;
+        }
+      g_assert_cmpint ((*bye - t0) / 1000, >=, 64 * RAW_T1 - 1);
+      g_assert_cmpint ((*bye - t0) / 1000, <=, 64 * RAW_T1 + 1000);
+    }
+  /* late by more than 15 ms: an exception, not the rule (the bounds are
+   * loose for a shared, loaded machine) */
+  g_test_message ("%u of %u copies more than 15 ms late", n_late,
+                  MANY_CALLS * (guint) (G_N_ELEMENTS (expected_ms) - 1));
+  g_assert_cmpuint (n_late, <=, MANY_CALLS * (G_N_ELEMENTS (expected_ms) - 1) / 2);
+  g_assert_cmpuint (rf->n_acks, ==, 0);
+  g_assert_cmpuint (rf->bob.n_closed, ==, MANY_CALLS);
+}
+
+/* ---- request-received once per ACK for a 2xx, not for its copies ---- */
+
+static gboolean
+raw_has_oks (RawWait *w)
+{
+  GArray *times = g_hash_table_lookup (w->rf->oks, "ack-once");
+  return times && times->len >= w->n;
+}
+
+static gboolean
+raw_got_ack (RawFixture *rf)
+{
+  return rf->n_acks > 0;
+}
+
+static void
+test_ack_once (RawFixture    *rf,
+               gconstpointer  data)
+{
+  g_autofree char *to = g_strdup_printf ("<%s>", rf->bob.uri);
+  g_autoptr(NetSipRequest) invite = raw_request (rf, "INVITE", "ack-once", to);
+  g_autoptr(NetSipRequest) ack = NULL;
+  g_autoptr(NetSipRequest) stray = NULL;
+  NetSipResponse *ok;
+  g_autofree char *to_tagged = NULL;
+  RawWait w = { rf, 3 };
+  guint n_oks;
+
+  g_object_set (rf->raw.dispatcher, "t1", 2000, NULL);
+  raw_deliver (rf, invite);
+  /* the 2xx and two retransmissions: the caller was "slow" */
+  run_until (raw_has_oks, &w);
+  ok = g_hash_table_lookup (rf->last_ok, "ack-once");
+  to_tagged = g_strdup_printf ("<%s>;tag=%s", rf->bob.uri,
+                               net_sip_message_get_to_tag (NET_SIP_MESSAGE (ok)));
+  ack = raw_request (rf, "ACK", "ack-once", to_tagged);
+  /* one ACK per 2xx copy, as a caller sends them (§13.2.2.4): the same
+   * message three times */
+  for (guint i = 0; i < 3; i++)
+    raw_deliver (rf, ack);
+  run_until (raw_got_ack, rf);
+  run_for (6 * RAW_T1);
+  g_assert_cmpuint (rf->n_acks, ==, 1);
+  /* the retransmissions stopped */
+  n_oks = ((GArray *) g_hash_table_lookup (rf->oks, "ack-once"))->len;
+  run_for (20 * RAW_T1);
+  g_assert_cmpuint (((GArray *) g_hash_table_lookup (rf->oks, "ack-once"))->len, ==, n_oks);
+  /* an ACK in the dialog that answers no 2xx (CSeq 1 was acknowledged):
+   * not for the application either */
+  stray = raw_request (rf, "ACK", "ack-once", to_tagged);
+  raw_deliver (rf, stray);
+  run_for (4 * RAW_T1);
+  g_assert_cmpuint (rf->n_acks, ==, 1);
+  /* the call lives on: no BYE */
+  g_assert_cmpuint (g_hash_table_size (rf->byes), ==, 0);
+  g_assert_cmpuint (rf->bob.n_closed, ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -2143,6 +2419,10 @@ main (int    argc,
   ADD_BARE ("/endpoint/register", NULL, test_register);
   ADD_BARE ("/endpoint/register-auth", NULL, test_register_auth);
   ADD_BARE ("/endpoint/register-cancel", NULL, test_register_cancel);
+  g_test_add ("/endpoint/timers-many-calls", RawFixture, NULL, raw_fixture_set_up,
+              test_timers_many_calls, raw_fixture_tear_down);
+  g_test_add ("/endpoint/ack-once", RawFixture, NULL, raw_fixture_set_up, test_ack_once,
+              raw_fixture_tear_down);
 
   return g_test_run ();
 }
