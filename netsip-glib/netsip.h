@@ -31,5 +31,10 @@
 #include "netsip-transaction.h"
 #include "netsip-dispatcher.h"
 #include "netsip-authorizer.h"
+#include "netsip-location-store.h"
+#include "netsip-memory-store.h"
+#include "netsip-sqlite-store.h"
+#include "netsip-registrar.h"
+#include "netsip-redirect.h"
 
 #undef __NETSIP_H_INSIDE__

@@ -1,0 +1,556 @@
+/* test-registrar-peers.c: NetSipRegistrar and NetSipRedirect against real
+ * SIP peers
+ *
+ * A netsip-glib server on 127.0.0.1 (a dispatcher with a UDP leg and a
+ * small chain: the registrar for example.com, the redirect server, and a
+ * fallback answering 501 to anything both pass on):
+ *
+ *   /registrar-peers/sipp-register: sipp runs tests/interop/
+ *     sipp-register.xml N times, one at a time (423 with Min-Expires,
+ *     register, refresh, 500 for an old CSeq, query, Contact: * with
+ *     Expires: 0, query), against the registrar on an SQLite store;
+ *   /registrar-peers/perl: tests/interop/registrar-peers.pl: Perl
+ *     Net::SIP::Simple->register registers bob, a second Net::SIP UA
+ *     calls sip:bob@example.com, gets 302 from the redirect server with
+ *     bob's contact, follows it to bob (200, BYE), and gets 404 for an
+ *     address of record nobody registered.
+ *
+ * Checked: the peer's exit status and output, sipp's -trace_stat file
+ * (SuccessfulCall(C), FailedCall(C)), the registrar's and redirect's
+ * counters, the store afterwards, and the 302 the server sent. Peers are
+ * children on loopback, started with PR_SET_PDEATHSIG, waited for with a
+ * time limit and ended by their PID (g_subprocess_force_exit) when it
+ * passes. Without sipp or Perl Net::SIP the tests skip.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+#ifdef __linux__
+#include <signal.h>
+#include <sys/prctl.h>
+#endif
+#include <glib/gstdio.h>
+
+#include "netsip.h"
+
+#ifndef NETSIP_INTEROP_DIR
+#error "NETSIP_INTEROP_DIR must name tests/interop in the source tree"
+#endif
+
+#define DOMAIN       "example.com"
+#define PEER_TIMEOUT 60   /* s, for any one peer run */
+#define N_SIPP       10
+
+static char *sipp_path;
+static char *perl_path;
+static gboolean perl_has_net_sip;
+
+/* ------------------------------------------------------------------ */
+/* The server's chain (the real NetSipReceiveChain is built elsewhere) */
+
+#define TEST_TYPE_CHAIN (test_chain_get_type ())
+G_DECLARE_FINAL_TYPE (TestChain, test_chain, TEST, CHAIN, GObject)
+
+struct _TestChain
+{
+  GObject           parent_instance;
+  NetSipDispatcher *dispatcher;   /* not owned */
+  GPtrArray        *members;
+  guint             n_passed;
+};
+
+static void test_chain_iface_init (NetSipReceiverInterface *iface);
+
+G_DEFINE_TYPE_WITH_CODE (TestChain, test_chain, G_TYPE_OBJECT,
+                         G_IMPLEMENT_INTERFACE (NET_SIP_TYPE_RECEIVER, test_chain_iface_init))
+
+static void
+test_chain_finalize (GObject *object)
+{
+  g_ptr_array_unref (TEST_CHAIN (object)->members);
+  G_OBJECT_CLASS (test_chain_parent_class)->finalize (object);
+}
+
+static void
+test_chain_class_init (TestChainClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_chain_finalize;
+}
+
+static void
+test_chain_init (TestChain *self)
+{
+  self->members = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+static void
+sent (GObject      *source,
+      GAsyncResult *result,
+      gpointer      user_data)
+{
+  net_sip_dispatcher_deliver_finish (NET_SIP_DISPATCHER (source), result, NULL, NULL);
+}
+
+static gboolean
+test_chain_receive (NetSipReceiver   *receiver,
+                    NetSipMessage    *message,
+                    NetSipLeg        *leg,
+                    NetSipSourceInfo *source)
+{
+  TestChain *self = TEST_CHAIN (receiver);
+  g_autoptr(NetSipResponse) response = NULL;
+
+  for (guint i = 0; i < self->members->len; i++)
+    if (net_sip_receiver_receive (g_ptr_array_index (self->members, i), message, leg, source))
+      return TRUE;
+  if (!net_sip_message_is_request (message) ||
+      strcmp (net_sip_message_get_method (message), "ACK") == 0)
+    return FALSE;
+  g_test_message ("passed on by registrar and redirect: %s %s", net_sip_message_get_method (message),
+                  net_sip_request_get_uri (NET_SIP_REQUEST (message)));
+  self->n_passed++;
+  response = net_sip_request_create_response (NET_SIP_REQUEST (message), 501, "Passed On", "fallback");
+  net_sip_dispatcher_deliver_async (self->dispatcher, NET_SIP_MESSAGE (response), NULL, NULL, sent, NULL);
+  return TRUE;
+}
+
+static void
+test_chain_iface_init (NetSipReceiverInterface *iface)
+{
+  iface->receive = test_chain_receive;
+}
+
+/* ------------------------------------------------------------------ */
+/* Fixture                                                             */
+
+typedef struct
+{
+  char             *tmpdir;
+  NetSipLeg        *leg;
+  NetSipDispatcher *dispatcher;
+  NetSipRegistrar  *registrar;
+  NetSipRedirect   *redirect;
+  TestChain        *chain;
+  guint             port;
+  GPtrArray        *sent_302;   /* NetSipMessage */
+} Fixture;
+
+static void
+on_message_sent (NetSipDispatcher   *d,
+                 NetSipMessage      *message,
+                 NetSipLeg          *leg,
+                 GInetSocketAddress *destination,
+                 NetSipTransaction  *transaction,
+                 guint               attempt,
+                 gint64              time_us,
+                 Fixture            *f)
+{
+  if (!net_sip_message_is_request (message) && attempt == 0 &&
+      net_sip_response_get_code (NET_SIP_RESPONSE (message)) == 302)
+    g_ptr_array_add (f->sent_302, g_object_ref (message));
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NetSipLocationStore) store = NULL;
+  gboolean sqlite = GPOINTER_TO_INT (data);
+
+  f->tmpdir = g_dir_make_tmp ("netsip-registrar-peers-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->leg = net_sip_leg_new ("udp:127.0.0.1:0", &error);
+  g_assert_no_error (error);
+  f->port = net_sip_leg_get_port (f->leg);
+  f->dispatcher = net_sip_dispatcher_new (&f->leg, 1);
+  if (sqlite)
+    {
+      g_autofree char *path = g_build_filename (f->tmpdir, "bindings.db", NULL);
+      store = NET_SIP_LOCATION_STORE (net_sip_sqlite_store_new (path, &error));
+      g_assert_no_error (error);
+    }
+  f->registrar = net_sip_registrar_new (f->dispatcher, store);
+  net_sip_registrar_set_domains (f->registrar, (const char *const[]) { DOMAIN, NULL });
+  g_object_set (f->registrar, "min-expires", 60, "max-expires", 3600, NULL);
+  f->redirect = net_sip_redirect_new (f->dispatcher, f->registrar);
+  f->chain = g_object_new (TEST_TYPE_CHAIN, NULL);
+  f->chain->dispatcher = f->dispatcher;
+  g_ptr_array_add (f->chain->members, g_object_ref (f->registrar));
+  g_ptr_array_add (f->chain->members, g_object_ref (f->redirect));
+  net_sip_dispatcher_set_receiver (f->dispatcher, NET_SIP_RECEIVER (f->chain));
+  f->sent_302 = g_ptr_array_new_with_free_func (g_object_unref);
+  g_signal_connect (f->dispatcher, "message-sent", G_CALLBACK (on_message_sent), f);
+}
+
+static void
+remove_tree (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d)))
+    {
+      g_autofree char *p = g_build_filename (dir, name, NULL);
+      g_unlink (p);
+    }
+  g_rmdir (dir);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  net_sip_dispatcher_set_receiver (f->dispatcher, NULL);
+  g_assert_finalize_object (f->chain);
+  g_assert_finalize_object (f->redirect);
+  g_assert_finalize_object (f->registrar);
+  g_object_unref (f->dispatcher);
+  g_clear_object (&f->leg);
+  g_ptr_array_unref (f->sent_302);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  remove_tree (f->tmpdir);
+  g_free (f->tmpdir);
+}
+
+static guint64
+counter (gpointer    object,
+         const char *name)
+{
+  guint64 v = 0;
+  g_object_get (object, name, &v, NULL);
+  return v;
+}
+
+/* ------------------------------------------------------------------ */
+/* Peers                                                               */
+
+#ifdef __linux__
+static void
+child_setup (gpointer user_data)
+{
+  /* the peer dies with the test process (an assertion aborts it) */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+#endif
+
+typedef struct
+{
+  gboolean  done;
+  gboolean  timed_out;
+  char     *out;
+  char     *err;
+} Run;
+
+static void
+communicated (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &run->out, &run->err, &error))
+    g_test_message ("peer output: %s", error->message);
+  run->done = TRUE;
+}
+
+static gboolean
+run_timeout (gpointer user_data)
+{
+  ((Run *) user_data)->timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs @argv as a child in @cwd while the main loop serves the registrar;
+ * ends it by its PID after PEER_TIMEOUT s. Returns the exit status (-1
+ * when it had to be killed); @out gets its stdout. */
+static int
+run_peer (const char *cwd,
+          GPtrArray  *argv,
+          char      **out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE |
+                               G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  g_autoptr(GSubprocess) child = NULL;
+  g_autofree char *joined = NULL;
+  Run run = { 0 };
+  guint timer;
+  int status = -1;
+
+#ifdef __linux__
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+#endif
+  g_subprocess_launcher_set_cwd (launcher, cwd);
+  g_ptr_array_add (argv, NULL);
+  joined = g_strjoinv (" ", (char **) argv->pdata);
+  g_test_message ("starting %s", joined);
+  child = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+
+  g_subprocess_communicate_utf8_async (child, NULL, NULL, communicated, &run);
+  timer = g_timeout_add_seconds (PEER_TIMEOUT, run_timeout, &run);
+  while (!run.done && !run.timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!run.done)
+    {
+      g_test_message ("peer still running after %d s: ending it (pid %s)", PEER_TIMEOUT,
+                      g_subprocess_get_identifier (child));
+      g_subprocess_force_exit (child);
+      while (!run.done)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  else
+    {
+      g_source_remove (timer);
+      if (g_subprocess_get_if_exited (child))
+        status = g_subprocess_get_exit_status (child);
+    }
+  if (run.err && *run.err)
+    g_test_message ("peer stderr: %s", run.err);
+  g_free (run.err);
+  if (out)
+    *out = run.out;
+  else
+    g_free (run.out);
+  return status;
+}
+
+/* A UDP port free on 127.0.0.1 just now, for sipp's -p */
+static guint
+free_udp_port (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                       G_SOCKET_PROTOCOL_UDP, &error);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (s, any, FALSE, &error));
+  bound = g_socket_get_local_address (s, &error);
+  g_assert_no_error (error);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/* The last row's value of @column in sipp's ';'-separated stat file */
+static gint64
+stat_value (const char *path,
+            const char *column)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) head = NULL;
+  g_auto(GStrv) last = NULL;
+  guint n = 0;
+
+  g_file_get_contents (path, &text, NULL, &error);
+  g_assert_no_error (error);
+  lines = g_strsplit (g_strstrip (text), "\n", -1);
+  n = g_strv_length (lines);
+  g_assert_cmpuint (n, >=, 2);
+  head = g_strsplit (lines[0], ";", -1);
+  last = g_strsplit (lines[n - 1], ";", -1);
+  for (guint i = 0; head[i] && last[i]; i++)
+    if (strcmp (g_strstrip (head[i]), column) == 0)
+      return g_ascii_strtoll (last[i], NULL, 10);
+  g_error ("no column %s in %s", column, path);
+  return -1;
+}
+
+static void
+log_sipp_errors (Fixture *f)
+{
+  g_autoptr(GDir) dir = g_dir_open (f->tmpdir, 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)))
+    if (g_str_has_suffix (name, "_errors.log"))
+      {
+        g_autofree char *path = g_build_filename (f->tmpdir, name, NULL);
+        g_autofree char *text = NULL;
+        if (g_file_get_contents (path, &text, NULL, NULL) && *text)
+          g_test_message ("%s:\n%.4000s", name, text);
+      }
+}
+
+/* ------------------------------------------------------------------ */
+/* Tests                                                               */
+
+static void
+test_sipp_register (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *stat = g_build_filename (f->tmpdir, "register-stat.csv", NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) left = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (sipp_path == NULL)
+    {
+      g_test_skip ("sipp (Debian sip-tester) is not installed");
+      return;
+    }
+  g_ptr_array_add (argv, g_strdup (sipp_path));
+  g_ptr_array_add (argv, g_strdup ("-sf"));
+  g_ptr_array_add (argv, g_build_filename (NETSIP_INTEROP_DIR, "sipp-register.xml", NULL));
+  g_ptr_array_add (argv, g_strdup ("-i"));
+  g_ptr_array_add (argv, g_strdup ("127.0.0.1"));
+  g_ptr_array_add (argv, g_strdup ("-p"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", free_udp_port ()));
+  g_ptr_array_add (argv, g_strdup ("-mp"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", free_udp_port ()));
+  g_ptr_array_add (argv, g_strdup ("-s"));
+  g_ptr_array_add (argv, g_strdup ("sippuser"));
+  g_ptr_array_add (argv, g_strdup ("-m"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", N_SIPP));
+  /* one call at a time: they share the address of record */
+  g_ptr_array_add (argv, g_strdup ("-l"));
+  g_ptr_array_add (argv, g_strdup ("1"));
+  g_ptr_array_add (argv, g_strdup ("-r"));
+  g_ptr_array_add (argv, g_strdup ("20"));
+  g_ptr_array_add (argv, g_strdup ("-timeout"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", PEER_TIMEOUT / 2));
+  g_ptr_array_add (argv, g_strdup ("-timeout_error"));
+  g_ptr_array_add (argv, g_strdup ("-recv_timeout"));
+  g_ptr_array_add (argv, g_strdup ("10000"));
+  g_ptr_array_add (argv, g_strdup ("-nostdin"));
+  g_ptr_array_add (argv, g_strdup ("-trace_stat"));
+  g_ptr_array_add (argv, g_strdup ("-stf"));
+  g_ptr_array_add (argv, g_strdup (stat));
+  g_ptr_array_add (argv, g_strdup ("-trace_err"));
+  g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", f->port));
+  status = run_peer (f->tmpdir, argv, NULL);
+  if (status != 0)
+    log_sipp_errors (f);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpint (stat_value (stat, "SuccessfulCall(C)"), ==, N_SIPP);
+  g_assert_cmpint (stat_value (stat, "FailedCall(C)"), ==, 0);
+
+  /* per call: 3 registrations (register, refresh, remove all), 2
+   * queries, 2 refusals (423, 500) */
+  g_assert_cmpuint (counter (f->registrar, "registered-requests"), ==, 3 * N_SIPP);
+  g_assert_cmpuint (counter (f->registrar, "query-requests"), ==, 2 * N_SIPP);
+  g_assert_cmpuint (counter (f->registrar, "rejected-requests"), ==, 2 * N_SIPP);
+  g_assert_cmpuint (f->chain->n_passed, ==, 0);
+  /* the last call removed everything: nothing left in the SQLite file */
+  left = net_sip_location_store_list (net_sip_registrar_get_store (f->registrar), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (left->len, ==, 0);
+}
+
+/* The value after "@key " in @out's lines, or NULL */
+static const char *
+line_value (char      **lines,
+            const char *key)
+{
+  gsize n = strlen (key);
+
+  for (guint i = 0; lines[i]; i++)
+    if (strncmp (lines[i], key, n) == 0 && lines[i][n] == ' ')
+      return lines[i] + n + 1;
+  return NULL;
+}
+
+static void
+test_perl (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) bindings = NULL;
+  g_autoptr(GPtrArray) contacts = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *bob;
+  const char *registered;
+  int status;
+
+  if (perl_path == NULL || !perl_has_net_sip)
+    {
+      g_test_skip ("perl with Net::SIP (Debian libnet-sip-perl) is not installed");
+      return;
+    }
+  g_ptr_array_add (argv, g_strdup (perl_path));
+  g_ptr_array_add (argv, g_build_filename (NETSIP_INTEROP_DIR, "registrar-peers.pl", NULL));
+  g_ptr_array_add (argv, g_strdup ("--registrar"));
+  g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", f->port));
+  g_ptr_array_add (argv, g_strdup ("--domain"));
+  g_ptr_array_add (argv, g_strdup (DOMAIN));
+  g_ptr_array_add (argv, g_strdup ("--expires"));
+  g_ptr_array_add (argv, g_strdup ("300"));
+  g_ptr_array_add (argv, g_strdup ("--timeout"));
+  g_ptr_array_add (argv, g_strdup ("10"));
+  status = run_peer (f->tmpdir, argv, &out);
+  g_test_message ("registrar-peers.pl:\n%s", out ? out : "");
+  g_assert_cmpint (status, ==, 0);
+  lines = g_strsplit (out, "\n", -1);
+
+  /* Net::SIP read the granted expiry from our 200 */
+  g_assert_cmpstr (line_value (lines, "REGISTER"), ==, "300");
+  bob = line_value (lines, "BOB");
+  g_assert_nonnull (bob);
+  registered = line_value (lines, "REGISTERED");
+  g_assert_nonnull (registered);
+  g_assert_nonnull (strstr (registered, bob));
+  g_assert_nonnull (strstr (registered, "expires="));
+  g_assert_cmpstr (line_value (lines, "INVITE"), ==, "200");
+  /* it followed the 302 to bob's registered contact, and bob got the call */
+  g_assert_cmpstr (line_value (lines, "FOLLOWED"), ==, bob);
+  g_assert_cmpstr (line_value (lines, "UAS"), ==, bob);
+  g_assert_cmpstr (line_value (lines, "BYE"), ==, "done");
+  g_assert_cmpstr (line_value (lines, "NOBODY"), ==, "404");
+
+  /* the registrar has the binding Net::SIP made */
+  bindings = net_sip_registrar_lookup (f->registrar, "sip:bob@" DOMAIN, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (bindings->len, ==, 1);
+  g_assert_cmpstr (net_sip_binding_get_contact (g_ptr_array_index (bindings, 0)), ==, bob);
+  g_assert_cmpint (net_sip_binding_get_remaining (g_ptr_array_index (bindings, 0),
+                                                  g_get_real_time () / G_USEC_PER_SEC), >, 200);
+
+  /* the one 302 sent named bob's contact */
+  g_assert_cmpuint (f->sent_302->len, ==, 1);
+  contacts = net_sip_message_get_contacts (g_ptr_array_index (f->sent_302, 0), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (contacts->len, ==, 1);
+  g_assert_cmpstr (net_sip_name_addr_get_uri_string (g_ptr_array_index (contacts, 0)), ==, bob);
+  g_assert_cmpuint (counter (f->redirect, "redirected-requests"), ==, 1);
+  g_assert_cmpuint (counter (f->redirect, "not-found-requests"), ==, 1);
+  g_assert_cmpuint (counter (f->registrar, "registered-requests"), ==, 1);
+  g_assert_cmpuint (f->chain->n_passed, ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  sipp_path = g_find_program_in_path ("sipp");
+  perl_path = g_find_program_in_path ("perl");
+  if (perl_path)
+    {
+      int wait_status = 0;
+      perl_has_net_sip = g_spawn_command_line_sync ("perl -MNet::SIP -e 1", NULL, NULL, &wait_status, NULL) &&
+                         g_spawn_check_wait_status (wait_status, NULL);
+    }
+
+  g_test_add ("/registrar-peers/sipp-register", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_set_up, test_sipp_register, fixture_tear_down);
+  g_test_add ("/registrar-peers/perl", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_set_up, test_perl, fixture_tear_down);
+
+  ret = g_test_run ();
+  g_free (sipp_path);
+  g_free (perl_path);
+  return ret;
+}
