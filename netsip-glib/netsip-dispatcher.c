@@ -919,6 +919,21 @@ handle_response (NetSipDispatcher *self,
   const char *key = net_sip_message_get_tid (response);
   NetSipTransaction *tx = key ? g_hash_table_lookup (self->client, key) : NULL;
 
+  /* A stateless element (do-retransmits off: a stateless proxy, RFC 3261
+   * §16.11) keeps no state for what it forwarded: a response whose top Via
+   * is one of our legs' goes up even when no entry is left (a 200 to an
+   * INVITE that rang longer than 64*T1); the receiver routes it by the
+   * next Via (§16.7). */
+  if (tx == NULL && !self->do_retransmits)
+    {
+      for (guint i = 0; i < self->legs->len; i++)
+        if (net_sip_leg_check_via (g_ptr_array_index (self->legs, i), response))
+          {
+            net_sip_dispatcher_pass_up (self, response, leg, source);
+            return;
+          }
+    }
+
   /* §17.1.3 (branch and CSeq method in the key) and §18.1.2 (the top Via
    * is the one our leg put there) */
   if (tx == NULL || !net_sip_leg_check_via (tx->leg, response))
@@ -1269,9 +1284,10 @@ net_sip_dispatcher_class_init (NetSipDispatcherClass *klass)
    * request runs a client transaction (retransmission, timeout, final
    * response) and a received request a server transaction (response
    * cache). %FALSE, for a stateless proxy (§16.11): a request is sent once
-   * and its delivery ends when it is sent (responses to it still reach the
-   * receiver for 64*T1), and every received request, retransmissions
-   * included, goes to the receiver. [struct@NetSip.DeliveryOptions] can
+   * and its delivery ends when it is sent (responses whose top Via is one
+   * of our legs' reach the receiver, with or without an entry for the
+   * request), and every received request, retransmissions included, goes
+   * to the receiver. [struct@NetSip.DeliveryOptions] can
    * override it for one delivery.
    *
    * Since: 1.0

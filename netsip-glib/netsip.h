@@ -36,5 +36,9 @@
 #include "netsip-sqlite-store.h"
 #include "netsip-registrar.h"
 #include "netsip-redirect.h"
+#include "netsip-receive-chain.h"
+#include "netsip-blocker.h"
+#include "netsip-dropper.h"
+#include "netsip-stateless-proxy.h"
 
 #undef __NETSIP_H_INSIDE__

@@ -1,0 +1,529 @@
+/* test-proxy-peers.c: NetSipStatelessProxy between real peers on loopback
+ *
+ * - sipp's built-in uac calls sipp's built-in uas through the proxy hosted
+ *   in this process: 200 calls at 50 calls/s over UDP, the same over TCP;
+ *   none may fail (exit status of both and their -trace_stat files).
+ * - a Perl Net::SIP::Simple caller (proxy-uac.pl) calls a Perl callee
+ *   (proxy-uas.pl) through the proxy with Record-Route and Contact
+ *   rewriting on: INVITE, ACK, BYE all pass the proxy.
+ *
+ * The peers are children ended by their PID (SIGKILL on timeout, and
+ * PR_SET_PDEATHSIG if this process dies); every wait is bounded. Missing
+ * sipp or Net::SIP: the test is skipped with the reason.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+#include <signal.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include <glib/gstdio.h>
+
+#include "netsip.h"
+
+#define N_CALLS      200
+#define CALL_RATE    50
+#define PEER_TIMEOUT 90   /* s, for one run of both peers */
+
+static char *sipp_path;
+
+/* ------------------------------------------------------------------ */
+/* Children                                                            */
+
+#ifdef __linux__
+static void
+child_setup (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+#endif
+
+typedef struct
+{
+  GSubprocess *proc;
+  gboolean     done;
+  char        *out;
+  char        *err;
+  int          status;   /* exit status, -1 when killed or not exited */
+} Child;
+
+static void
+communicated (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Child *c = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &c->out, &c->err, &error))
+    g_test_message ("child output: %s", error->message);
+  c->done = TRUE;
+}
+
+static void
+child_start (Child      *c,
+             const char *cwd,
+             GPtrArray  *argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE |
+                               G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  g_autofree char *joined = NULL;
+
+  memset (c, 0, sizeof *c);
+  c->status = -1;
+#ifdef __linux__
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+#endif
+  if (cwd)
+    g_subprocess_launcher_set_cwd (launcher, cwd);
+  g_ptr_array_add (argv, NULL);
+  joined = g_strjoinv (" ", (char **) argv->pdata);
+  g_test_message ("starting %s", joined);
+  c->proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (c->proc, NULL, NULL, communicated, c);
+}
+
+static gboolean
+wake_up (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_for (guint ms)
+{
+  gboolean done = FALSE;
+  g_timeout_add (ms, wake_up, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* Waits for every child until @deadline (monotonic µs); kills by PID what
+ * is still running then, and collects the exit statuses. */
+static void
+children_wait (Child  **children,
+               guint    n,
+               gint64   deadline)
+{
+  for (;;)
+    {
+      gboolean all = TRUE;
+      for (guint i = 0; i < n; i++)
+        all = all && children[i]->done;
+      if (all || g_get_monotonic_time () > deadline)
+        break;
+      run_for (50);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      Child *c = children[i];
+      if (!c->done)
+        {
+          g_test_message ("child %s still running: killing it",
+                          g_subprocess_get_identifier (c->proc));
+          g_subprocess_force_exit (c->proc);
+          while (!c->done)
+            g_main_context_iteration (NULL, TRUE);
+        }
+      else if (g_subprocess_get_if_exited (c->proc))
+        c->status = g_subprocess_get_exit_status (c->proc);
+      if (c->err && *c->err)
+        g_test_message ("child stderr: %.2000s", c->err);
+    }
+}
+
+static void
+child_clear (Child *c)
+{
+  g_clear_object (&c->proc);
+  g_clear_pointer (&c->out, g_free);
+  g_clear_pointer (&c->err, g_free);
+}
+
+/* ------------------------------------------------------------------ */
+/* Ports                                                               */
+
+static guint
+free_port (GSocketType type)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, type, 0, &error);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (s, any, FALSE, &error));
+  bound = g_socket_get_local_address (s, &error);
+  g_assert_no_error (error);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/* TRUE once someone has bound @port (our own bind fails) */
+static gboolean
+port_taken (guint       port,
+            GSocketType type)
+{
+  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, type, 0, NULL);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, port);
+
+  return !g_socket_bind (s, addr, FALSE, NULL);
+}
+
+static void
+wait_bound (guint       port,
+            GSocketType type,
+            Child      *c)
+{
+  gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+
+  while (!port_taken (port, type))
+    {
+      g_assert_false (c->done);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      run_for (50);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* The proxy                                                           */
+
+typedef struct
+{
+  NetSipLeg            *udp;
+  NetSipLeg            *tcp;
+  NetSipDispatcher     *dispatcher;
+  NetSipStatelessProxy *proxy;
+  char                 *tmpdir;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  NetSipLeg *legs[2];
+
+  f->udp = net_sip_leg_new ("udp:127.0.0.1:0", &error);
+  g_assert_no_error (error);
+  f->tcp = net_sip_leg_new ("tcp:127.0.0.1:0", &error);
+  g_assert_no_error (error);
+  legs[0] = f->udp;
+  legs[1] = f->tcp;
+  f->dispatcher = net_sip_dispatcher_new (legs, 2);
+  f->proxy = net_sip_stateless_proxy_new (f->dispatcher);
+  net_sip_dispatcher_set_receiver (f->dispatcher, NET_SIP_RECEIVER (f->proxy));
+  f->tmpdir = g_dir_make_tmp ("netsip-proxy-XXXXXX", &error);
+  g_assert_no_error (error);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)))
+    {
+      g_autofree char *p = g_build_filename (path, name, NULL);
+      g_remove (p);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  net_sip_dispatcher_set_receiver (f->dispatcher, NULL);
+  g_clear_object (&f->proxy);
+  g_clear_object (&f->dispatcher);
+  g_clear_object (&f->udp);
+  g_clear_object (&f->tcp);
+  remove_tree (f->tmpdir);
+  g_free (f->tmpdir);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* ------------------------------------------------------------------ */
+/* sipp                                                                */
+
+/* The last row of a -trace_stat file: the value of @column */
+static gint64
+stat_value (const char *path,
+            const char *column)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) header = NULL;
+  g_auto(GStrv) row = NULL;
+  guint n = 0, last = 0;
+  gint index = -1;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return -1;
+  lines = g_strsplit (text, "\n", -1);
+  for (n = 0; lines[n]; n++)
+    if (*lines[n])
+      last = n;
+  if (n < 2 || last == 0)
+    return -1;
+  header = g_strsplit (lines[0], ";", -1);
+  row = g_strsplit (lines[last], ";", -1);
+  for (guint i = 0; header[i]; i++)
+    if (g_str_equal (header[i], column))
+      index = i;
+  if (index < 0 || g_strv_length (row) <= (guint) index)
+    return -1;
+  return g_ascii_strtoll (row[index], NULL, 10);
+}
+
+static GPtrArray *
+sipp_argv (const char *scenario,
+           guint       port,
+           gboolean    tcp,
+           const char *stat_file)
+{
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (argv, g_strdup (sipp_path));
+  g_ptr_array_add (argv, g_strdup ("-sn"));
+  g_ptr_array_add (argv, g_strdup (scenario));
+  g_ptr_array_add (argv, g_strdup ("-i"));
+  g_ptr_array_add (argv, g_strdup ("127.0.0.1"));
+  g_ptr_array_add (argv, g_strdup ("-p"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", port));
+  g_ptr_array_add (argv, g_strdup ("-m"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", N_CALLS));
+  g_ptr_array_add (argv, g_strdup ("-t"));
+  g_ptr_array_add (argv, g_strdup (tcp ? "t1" : "u1"));
+  g_ptr_array_add (argv, g_strdup ("-timeout"));
+  g_ptr_array_add (argv, g_strdup ("60s"));
+  g_ptr_array_add (argv, g_strdup ("-timeout_error"));
+  g_ptr_array_add (argv, g_strdup ("-nostdin"));
+  g_ptr_array_add (argv, g_strdup ("-buff_size"));
+  g_ptr_array_add (argv, g_strdup ("4194304"));
+  g_ptr_array_add (argv, g_strdup ("-trace_stat"));
+  g_ptr_array_add (argv, g_strdup ("-stf"));
+  g_ptr_array_add (argv, g_strdup (stat_file));
+  g_ptr_array_add (argv, g_strdup ("-fd"));
+  g_ptr_array_add (argv, g_strdup ("1"));
+  g_ptr_array_add (argv, g_strdup ("-trace_err"));
+  /* no mid-run media port clash between the two sipp instances */
+  g_ptr_array_add (argv, g_strdup ("-mp"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", free_port (G_SOCKET_TYPE_DATAGRAM)));
+  return argv;
+}
+
+static void
+run_sipp_calls (Fixture  *f,
+                gboolean  tcp)
+{
+  GSocketType type = tcp ? G_SOCKET_TYPE_STREAM : G_SOCKET_TYPE_DATAGRAM;
+  guint uas_port = free_port (type);
+  guint uac_port = free_port (type);
+  NetSipLeg *proxy_leg = tcp ? f->tcp : f->udp;
+  g_autofree char *uas_stat = g_build_filename (f->tmpdir, "uas.csv", NULL);
+  g_autofree char *uac_stat = g_build_filename (f->tmpdir, "uac.csv", NULL);
+  g_autoptr(GPtrArray) uas_argv = NULL;
+  g_autoptr(GPtrArray) uac_argv = NULL;
+  Child uas, uac;
+  Child *both[] = { &uas, &uac };
+  guint64 forwarded = 0, responses = 0;
+
+  if (sipp_path == NULL)
+    {
+      g_test_skip ("sipp (Debian sip-tester) is not installed");
+      return;
+    }
+  if (tcp)
+    {
+      /* sipp's uac Request-URI has no transport parameter: the next hop
+       * over TCP is configured like any outgoing proxy */
+      g_autofree char *next = g_strdup_printf ("tcp:127.0.0.1:%u", uas_port);
+      g_object_set (f->dispatcher, "outgoing-proxy", next, NULL);
+    }
+
+  uas_argv = sipp_argv ("uas", uas_port, tcp, uas_stat);
+  child_start (&uas, f->tmpdir, uas_argv);
+  wait_bound (uas_port, type, &uas);
+
+  uac_argv = sipp_argv ("uac", uac_port, tcp, uac_stat);
+  g_ptr_array_add (uac_argv, g_strdup_printf ("127.0.0.1:%u", uas_port));
+  g_ptr_array_add (uac_argv, g_strdup ("-rsa"));
+  g_ptr_array_add (uac_argv, g_strdup_printf ("127.0.0.1:%u", net_sip_leg_get_port (proxy_leg)));
+  g_ptr_array_add (uac_argv, g_strdup ("-r"));
+  g_ptr_array_add (uac_argv, g_strdup_printf ("%u", CALL_RATE));
+  g_ptr_array_add (uac_argv, g_strdup ("-l"));
+  g_ptr_array_add (uac_argv, g_strdup ("40"));
+  child_start (&uac, f->tmpdir, uac_argv);
+
+  children_wait (both, 2, g_get_monotonic_time () + PEER_TIMEOUT * G_USEC_PER_SEC);
+
+  g_object_get (f->proxy, "n-forwarded-requests", &forwarded,
+                "n-forwarded-responses", &responses, NULL);
+  g_test_message ("proxy forwarded %" G_GUINT64_FORMAT " requests, %" G_GUINT64_FORMAT " responses",
+                  forwarded, responses);
+  g_test_message ("uac: successful %" G_GINT64_FORMAT ", failed %" G_GINT64_FORMAT,
+                  stat_value (uac_stat, "SuccessfulCall(C)"), stat_value (uac_stat, "FailedCall(C)"));
+  if (uac.status != 0 || uas.status != 0)
+    {
+      g_autofree char *err_log = NULL;
+      g_autoptr(GDir) dir = g_dir_open (f->tmpdir, 0, NULL);
+      const char *name;
+      while (dir && (name = g_dir_read_name (dir)))
+        if (g_str_has_suffix (name, "_errors.log"))
+          {
+            g_autofree char *p = g_build_filename (f->tmpdir, name, NULL);
+            g_autofree char *text = NULL;
+            if (g_file_get_contents (p, &text, NULL, NULL))
+              g_test_message ("%s: %.3000s", name, text);
+          }
+    }
+  g_assert_cmpint (uac.status, ==, 0);
+  g_assert_cmpint (uas.status, ==, 0);
+  g_assert_cmpint (stat_value (uac_stat, "SuccessfulCall(C)"), ==, N_CALLS);
+  g_assert_cmpint (stat_value (uac_stat, "FailedCall(C)"), ==, 0);
+  g_assert_cmpint (stat_value (uas_stat, "SuccessfulCall(C)"), ==, N_CALLS);
+  g_assert_cmpint (stat_value (uas_stat, "FailedCall(C)"), ==, 0);
+  /* INVITE, ACK, BYE per call; 100, 180, 200, 200 back */
+  g_assert_cmpuint (forwarded, >=, 3 * N_CALLS);
+  g_assert_cmpuint (responses, >=, 3 * N_CALLS);
+  child_clear (&uas);
+  child_clear (&uac);
+}
+
+static void
+test_sipp_udp (Fixture *f, gconstpointer data)
+{
+  run_sipp_calls (f, FALSE);
+}
+
+static void
+test_sipp_tcp (Fixture *f, gconstpointer data)
+{
+  run_sipp_calls (f, TRUE);
+}
+
+/* ------------------------------------------------------------------ */
+/* Perl Net::SIP                                                       */
+
+static gboolean
+have_net_sip (void)
+{
+  int wait_status = 0;
+  return g_spawn_command_line_sync ("perl -MNet::SIP -e 1", NULL, NULL, &wait_status, NULL) &&
+         g_spawn_check_wait_status (wait_status, NULL);
+}
+
+static void
+on_proxy_received (NetSipDispatcher *dispatcher,
+                   NetSipMessage    *message,
+                   NetSipLeg        *leg,
+                   NetSipSourceInfo *source,
+                   gpointer          user_data)
+{
+  GString *log = user_data;
+
+  /* as received, before the proxy changes it */
+  if (net_sip_message_is_request (message))
+    g_string_append_printf (log, "%s %s route=%s\n", net_sip_message_get_method (message),
+                            net_sip_request_get_uri (NET_SIP_REQUEST (message)),
+                            net_sip_message_get_header (message, "Route") ? "yes" : "no");
+}
+
+static void
+test_perl_call (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GString) log = g_string_new (NULL);
+  guint uas_port = free_port (G_SOCKET_TYPE_DATAGRAM);
+  g_autoptr(GPtrArray) uas_argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) uac_argv = g_ptr_array_new_with_free_func (g_free);
+  Child uas, uac;
+  Child *both[] = { &uas, &uac };
+  guint64 forwarded = 0;
+
+  if (!have_net_sip ())
+    {
+      g_test_skip ("Perl Net::SIP (Debian libnet-sip-perl) is not installed");
+      return;
+    }
+  net_sip_stateless_proxy_set_record_route (f->proxy, TRUE);
+  net_sip_stateless_proxy_set_force_rewrite (f->proxy, TRUE);
+  g_signal_connect (f->dispatcher, "message-received", G_CALLBACK (on_proxy_received), log);
+
+  g_ptr_array_add (uas_argv, g_strdup ("perl"));
+  g_ptr_array_add (uas_argv, g_build_filename (NETSIP_INTEROP_DIR, "proxy-uas.pl", NULL));
+  g_ptr_array_add (uas_argv, g_strdup ("--port"));
+  g_ptr_array_add (uas_argv, g_strdup_printf ("%u", uas_port));
+  g_ptr_array_add (uas_argv, g_strdup ("--timeout"));
+  g_ptr_array_add (uas_argv, g_strdup ("30"));
+  child_start (&uas, NULL, uas_argv);
+  wait_bound (uas_port, G_SOCKET_TYPE_DATAGRAM, &uas);
+
+  g_ptr_array_add (uac_argv, g_strdup ("perl"));
+  g_ptr_array_add (uac_argv, g_build_filename (NETSIP_INTEROP_DIR, "proxy-uac.pl", NULL));
+  g_ptr_array_add (uac_argv, g_strdup ("--proxy"));
+  g_ptr_array_add (uac_argv, g_strdup_printf ("127.0.0.1:%u", net_sip_leg_get_port (f->udp)));
+  g_ptr_array_add (uac_argv, g_strdup ("--to"));
+  g_ptr_array_add (uac_argv, g_strdup_printf ("sip:bob@127.0.0.1:%u", uas_port));
+  child_start (&uac, NULL, uac_argv);
+
+  children_wait (both, 2, g_get_monotonic_time () + 45 * G_USEC_PER_SEC);
+  g_test_message ("uac: %s", uac.out ? uac.out : "");
+  g_test_message ("uas: %s", uas.out ? uas.out : "");
+  g_assert_cmpint (uac.status, ==, 0);
+  g_assert_cmpint (uas.status, ==, 0);
+  g_assert_nonnull (strstr (uac.out, "INVITE 200\n"));
+  g_assert_nonnull (strstr (uac.out, "BYE done\n"));
+  g_assert_nonnull (strstr (uas.out, "ESTABLISHED\n"));
+  g_assert_nonnull (strstr (uas.out, "CLOSED\n"));
+  /* the callee saw its own URI, not the proxy's */
+  {
+    g_autofree char *line = g_strdup_printf ("INVITE sip:bob@127.0.0.1:%u\n", uas_port);
+    g_assert_nonnull (strstr (uas.out, line));
+  }
+  /* INVITE, ACK and BYE all went through the proxy (Record-Route and the
+   * rewritten Contacts brought ACK and BYE back to it) */
+  g_object_get (f->proxy, "n-forwarded-requests", &forwarded, NULL);
+  g_assert_cmpuint (forwarded, >=, 3);
+  g_test_message ("at the proxy:\n%s", log->str);
+  /* in the dialog the caller used the Route set from our Record-Route and
+   * the callee's Contact as rewritten by us */
+  {
+    g_auto(GStrv) lines = g_strsplit (log->str, "\n", -1);
+    guint n_in_dialog = 0;
+    for (guint i = 0; lines[i]; i++)
+      if (g_str_has_prefix (lines[i], "ACK ") || g_str_has_prefix (lines[i], "BYE "))
+        {
+          g_assert_true (g_str_has_prefix (lines[i] + 4, "sip:nsp"));
+          g_assert_true (g_str_has_suffix (lines[i], " route=yes"));
+          n_in_dialog++;
+        }
+    g_assert_cmpuint (n_in_dialog, >=, 2);
+  }
+  g_signal_handlers_disconnect_by_data (f->dispatcher, log);
+  child_clear (&uas);
+  child_clear (&uac);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  sipp_path = g_find_program_in_path ("sipp");
+
+  g_test_add ("/proxy-peers/sipp-udp", Fixture, NULL, fixture_set_up, test_sipp_udp, fixture_tear_down);
+  g_test_add ("/proxy-peers/sipp-tcp", Fixture, NULL, fixture_set_up, test_sipp_tcp, fixture_tear_down);
+  g_test_add ("/proxy-peers/perl-call", Fixture, NULL, fixture_set_up, test_perl_call, fixture_tear_down);
+  return g_test_run ();
+}
