@@ -40,5 +40,6 @@
 #include "netsip-blocker.h"
 #include "netsip-dropper.h"
 #include "netsip-stateless-proxy.h"
+#include "netsip-nat-helper.h"
 
 #undef __NETSIP_H_INSIDE__
