@@ -429,6 +429,27 @@ on_usr1 (gpointer user_data)
   g_message ("proxy forwarded-requests=%" G_GUINT64_FORMAT " forwarded-responses=%" G_GUINT64_FORMAT
              " rejected=%" G_GUINT64_FORMAT " dropped=%" G_GUINT64_FORMAT,
              requests, responses, rejected, dropped);
+  if (p->registrar)
+    {
+      guint64 registered = 0, queries = 0, refused = 0;
+      g_object_get (p->registrar, "registered-requests", &registered, "query-requests", &queries,
+                    "rejected-requests", &refused, NULL);
+      g_message ("registrar registered=%" G_GUINT64_FORMAT " queries=%" G_GUINT64_FORMAT
+                 " rejected=%" G_GUINT64_FORMAT, registered, queries, refused);
+    }
+  for (guint i = 0; i < 2; i++)
+    {
+      NetSipAuthorizer *auth = i == 0 ? p->www_auth : p->proxy_auth;
+      guint64 accepted = 0, challenged = 0, refused = 0;
+
+      if (auth == NULL)
+        continue;
+      g_object_get (auth, "accepted-requests", &accepted, "challenged-requests", &challenged,
+                    "rejected-requests", &refused, NULL);
+      g_message ("%s accepted=%" G_GUINT64_FORMAT " challenged=%" G_GUINT64_FORMAT
+                 " rejected=%" G_GUINT64_FORMAT, i == 0 ? "registrar-auth" : "proxy-auth",
+                 accepted, challenged, refused);
+    }
   if (p->nat)
     {
       g_autoptr(GVariant) all = net_sip_nat_helper_get_stats (p->nat, NULL);
