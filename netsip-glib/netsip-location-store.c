@@ -335,7 +335,7 @@ net_sip_location_store_lookup (NetSipLocationStore  *self,
   g_return_val_if_fail (aor != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  all = NET_SIP_LOCATION_STORE_GET_IFACE (self)->lookup (self, aor, error);
+  all = NET_SIP_LOCATION_STORE_GET_IFACE (self)->get_bindings (self, aor, error);
   if (all == NULL)
     return NULL;
   for (guint i = all->len; i > 0; i--)

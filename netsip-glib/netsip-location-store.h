@@ -102,7 +102,7 @@ G_DECLARE_INTERFACE (NetSipLocationStore, net_sip_location_store, NET_SIP, LOCAT
 /**
  * NetSipLocationStoreInterface:
  * @g_iface: the parent interface
- * @lookup: returns the bindings of an address of record, expired ones
+ * @get_bindings: returns the bindings of an address of record, expired ones
  *   included (the caller filters), in no particular order
  * @list: returns every stored binding
  * @set_binding: adds a binding, or replaces the one with the same address
@@ -117,11 +117,38 @@ G_DECLARE_INTERFACE (NetSipLocationStore, net_sip_location_store, NET_SIP, LOCAT
  *
  * Since: 1.0
  */
+/**
+ * NetSipLocationStoreInterface::get_bindings:
+ * @self: a #NetSipLocationStore
+ * @aor: the canonical address of record
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer container) (element-type NetSipBinding) (nullable):
+ *   every stored binding of @aor, expired ones included; %NULL on error
+ */
+/**
+ * NetSipLocationStoreInterface::list:
+ * @self: a #NetSipLocationStore
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer container) (element-type NetSipBinding) (nullable):
+ *   every stored binding, ordered by address of record; %NULL on error
+ */
+/**
+ * NetSipLocationStoreInterface::set_bindings:
+ * @self: a #NetSipLocationStore
+ * @aor: the canonical address of record
+ * @bindings: (nullable) (element-type NetSipBinding): the new bindings of
+ *   @aor; %NULL or empty removes them all
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when stored, all or nothing
+ */
 struct _NetSipLocationStoreInterface
 {
   GTypeInterface g_iface;
 
-  GPtrArray * (* lookup)         (NetSipLocationStore  *self,
+  GPtrArray * (* get_bindings)   (NetSipLocationStore  *self,
                                   const char           *aor,
                                   GError              **error);
   GPtrArray * (* list)           (NetSipLocationStore  *self,

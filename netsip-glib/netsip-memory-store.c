@@ -173,7 +173,7 @@ memory_expire (NetSipLocationStore  *store,
 static void
 net_sip_memory_store_iface_init (NetSipLocationStoreInterface *iface)
 {
-  iface->lookup = memory_lookup;
+  iface->get_bindings = memory_lookup;
   iface->list = memory_list;
   iface->set_binding = memory_set_binding;
   iface->remove_binding = memory_remove_binding;

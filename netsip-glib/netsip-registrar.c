@@ -46,10 +46,10 @@
  *   otherwise `400`;
  * - step 7: per contact, the expiry is its `expires` parameter, else the
  *   `Expires` header, else [property@NetSip.Registrar:default-expires];
- *   a non-zero value below [property@NetSip.Registrar:min-expires] gets
- *   `423 Interval Too Brief` with `Min-Expires` (§10.3 step 7,
- *   §20.23), one above [property@NetSip.Registrar:max-expires] is
- *   lowered to it. An existing binding (contact URIs compared by §19.1.4)
+ *   a non-zero value below [property@NetSip.Registrar:min-expires] (and
+ *   below one hour, as §10.3 step 7 allows) gets `423 Interval Too Brief`
+ *   with `Min-Expires` (§20.23), one above
+ *   [property@NetSip.Registrar:max-expires] is lowered to it. An existing binding (contact URIs compared by §19.1.4)
  *   with the same Call-ID and a CSeq at or above the request's makes the
  *   whole request fail with `500` and change nothing; a new Call-ID
  *   replaces the binding. Expiry 0 removes it. The changes of one
@@ -60,7 +60,9 @@
  *   record with its remaining time in an `expires` parameter, its `q` and
  *   its other parameters, and carries a `Date` header (§20.17).
  *
- * A malformed Contact, Expires, `expires` or `q` gets `400`. A store that
+ * A malformed Contact, Expires, `expires` or `q` gets `400`; an expiry
+ * of digits beyond 2^32-1 counts as 2^32-1 (and is then lowered to the
+ * maximum). A store that
  * fails to write gets `500` and no binding is acknowledged: the `200` is
  * sent only after the store returned (with [class@NetSip.SqliteStore]:
  * after the commit is on disk).
@@ -306,6 +308,28 @@ other_params (const NetSipNameAddr *contact)
   return s ? g_string_free (s, FALSE) : NULL;
 }
 
+/* A delta-seconds the parser refused (-1): all digits but beyond 2^32-1
+ * is the largest value (RFC 3261 §20.19: "(2**32)-1"; max-expires clamps
+ * it anyway), anything else malformed (-1) */
+static gint64
+large_delta_seconds (const char *text)
+{
+  gsize n = 0;
+
+  if (text == NULL)
+    return -1;
+  while (*text == ' ' || *text == '\t')
+    text++;
+  while (g_ascii_isdigit (text[n]))
+    n++;
+  if (n == 0)
+    return -1;
+  for (const char *p = text + n; *p; p++)
+    if (*p != ' ' && *p != '\t')
+      return -1;
+  return G_MAXUINT32;
+}
+
 /* The binding in @list whose contact is @uri (RFC 3261 §19.1.4), or -1 */
 static gint
 find_contact (GPtrArray       *list,
@@ -414,6 +438,8 @@ update_bindings (NetSipRegistrar *self,
           return;
         }
       if (expires < 0 && net_sip_name_addr_has_param (c, "expires"))
+        expires = large_delta_seconds (net_sip_name_addr_get_param (c, "expires"));
+      if (expires < 0 && net_sip_name_addr_has_param (c, "expires"))
         {
           reject (self, request, 400, "Invalid Contact Expires", "Contact expires parameter");
           return;
@@ -425,7 +451,10 @@ update_bindings (NetSipRegistrar *self,
         }
       if (expires < 0)
         expires = header_expires >= 0 ? header_expires : self->default_expires;
-      if (expires > 0 && expires < self->min_expires)
+      /* §10.3 step 7: "if and only if the requested expiration interval
+       * is greater than zero AND smaller than one hour AND less than a
+       * registrar-configured minimum" */
+      if (expires > 0 && expires < 3600 && expires < self->min_expires)
         {
           g_autoptr(NetSipResponse) response = make_response (request, 423, NULL);
           g_autofree char *min = g_strdup_printf ("%u", self->min_expires);
@@ -555,6 +584,8 @@ net_sip_registrar_receive (NetSipReceiver   *receiver,
   if (expires_header)
     {
       header_expires = net_sip_message_get_expires (message);
+      if (header_expires < 0)
+        header_expires = large_delta_seconds (expires_header);
       if (header_expires < 0)
         {
           reject (self, request, 400, "Invalid Expires", "Expires header");

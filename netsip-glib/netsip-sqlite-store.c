@@ -28,7 +28,11 @@
  * first REGISTER.
  *
  * The store does blocking file I/O on the thread that calls it (usually
- * the main loop's): a commit costs one fsync.
+ * the main loop's): a commit costs one fsync. One registrar process
+ * should own a file: a registrar reads the bindings of an address of
+ * record and then replaces them, and another writer in between would be
+ * overwritten (a writer that holds the file longer than 2 s makes a write
+ * fail with %NET_SIP_LOCATION_STORE_ERROR_IO).
  *
  * Since: 1.0
  */
@@ -270,14 +274,12 @@ run (NetSipSqliteStore  *self,
 {
   int rc = sqlite3_step (st);
 
+  /* the message before sqlite3_reset() replaces it */
+  if (rc != SQLITE_DONE)
+    set_db_error (self, error, "writing");
   sqlite3_reset (st);
   sqlite3_clear_bindings (st);
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (self, error, "writing");
-      return FALSE;
-    }
-  return TRUE;
+  return rc == SQLITE_DONE;
 }
 
 static GPtrArray *
@@ -438,7 +440,7 @@ sqlite_expire (NetSipLocationStore  *store,
 static void
 net_sip_sqlite_store_iface_init (NetSipLocationStoreInterface *iface)
 {
-  iface->lookup = sqlite_lookup;
+  iface->get_bindings = sqlite_lookup;
   iface->list = sqlite_list;
   iface->set_binding = sqlite_set_binding;
   iface->remove_binding = sqlite_remove_binding;

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 #include <unistd.h>
+#include <signal.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
@@ -292,6 +293,104 @@ test_sqlite_reopen (Fixture       *f,
   g_assert_cmpuint (all->len, ==, 101);
 }
 
+/* A process killed (SIGKILL) right after its writes returned, without
+ * closing the store or checkpointing the log: the next open has every
+ * binding (what the registrar relies on when it sends its 200) */
+static void
+test_sqlite_crash (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(NetSipSqliteStore) store = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+
+  if (g_test_subprocess ())
+    {
+      const char *child_path = g_getenv ("NETSIP_TEST_DB");
+      NetSipSqliteStore *s = net_sip_sqlite_store_new (child_path, &error);
+      g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func ((GDestroyNotify) net_sip_binding_unref);
+
+      g_assert_no_error (error);
+      for (guint i = 0; i < 50; i++)
+        {
+          g_autofree char *aor = g_strdup_printf ("sip:u%u@example.com", i);
+          g_autofree char *contact = g_strdup_printf ("sip:u%u@127.0.0.1:%u", i, 20000 + i);
+          g_ptr_array_set_size (one, 0);
+          g_ptr_array_add (one, net_sip_binding_new (aor, contact, 2000000000, -1, "crash", i));
+          g_assert_true (net_sip_location_store_set_bindings (NET_SIP_LOCATION_STORE (s), aor, one, &error));
+        }
+      kill (getpid (), SIGKILL);
+      g_assert_not_reached ();
+    }
+
+  dir = g_dir_make_tmp ("netsip-store-crash-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "bindings.db", NULL);
+  g_setenv ("NETSIP_TEST_DB", path, TRUE);
+  g_test_trap_subprocess (NULL, 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_failed ();   /* it died by SIGKILL */
+
+  store = net_sip_sqlite_store_new (path, &error);
+  g_assert_no_error (error);
+  all = net_sip_location_store_list (NET_SIP_LOCATION_STORE (store), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, 50);
+  g_clear_pointer (&all, g_ptr_array_unref);
+  all = net_sip_location_store_lookup (NET_SIP_LOCATION_STORE (store), "sip:u49@example.com", 0, &error);
+  g_assert_cmpuint (all->len, ==, 1);
+  g_assert_cmpstr (net_sip_binding_get_contact (g_ptr_array_index (all, 0)), ==, "sip:u49@127.0.0.1:20049");
+  g_assert_cmpuint (net_sip_binding_get_cseq (g_ptr_array_index (all, 0)), ==, 49);
+  g_clear_object (&store);
+  remove_dir (dir);
+}
+
+/* A database file the process may not write: OPEN at open. Root may
+ * write anything, so as root the check runs in a child that has become
+ * nobody (uid/gid 65534). */
+static void
+test_sqlite_read_only (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+
+  if (g_test_subprocess ())
+    {
+      const char *child_path = g_getenv ("NETSIP_TEST_DB");
+      NetSipSqliteStore *s;
+
+      if (getuid () == 0)
+        {
+          g_assert_cmpint (setgid (65534), ==, 0);
+          g_assert_cmpint (setuid (65534), ==, 0);
+        }
+      s = net_sip_sqlite_store_new (child_path, &error);
+      g_assert_null (s);
+      g_assert_error (error, NET_SIP_LOCATION_STORE_ERROR, NET_SIP_LOCATION_STORE_ERROR_OPEN);
+      g_assert_nonnull (strstr (error->message, child_path));
+      g_printerr ("read-only: %s\n", error->message);
+      return;
+    }
+
+  dir = g_dir_make_tmp ("netsip-store-ro-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "bindings.db", NULL);
+  {
+    g_autoptr(NetSipSqliteStore) store = net_sip_sqlite_store_new (path, &error);
+    g_assert_no_error (error);
+  }
+  /* the last close removed the -wal and -shm files */
+  g_assert_cmpint (g_chmod (dir, 0755), ==, 0);
+  g_assert_cmpint (g_chmod (path, 0444), ==, 0);
+  g_setenv ("NETSIP_TEST_DB", path, TRUE);
+  g_test_trap_subprocess (NULL, 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*read-only:*not writable*");
+  g_assert_cmpint (g_chmod (path, 0644), ==, 0);
+  remove_dir (dir);
+}
+
 /* A clear GError at open, never later */
 static void
 test_sqlite_bad_files (Fixture       *f,
@@ -393,6 +492,8 @@ main (int argc, char **argv)
               fixture_set_up, test_set_bindings, fixture_tear_down);
   g_test_add ("/location-store/sqlite/reopen", Fixture, GINT_TO_POINTER (STORE_SQLITE),
               fixture_set_up, test_sqlite_reopen, fixture_tear_down);
+  g_test_add_func ("/location-store/sqlite/crash", test_sqlite_crash);
+  g_test_add_func ("/location-store/sqlite/read-only", test_sqlite_read_only);
   g_test_add ("/location-store/sqlite/bad-files", Fixture, GINT_TO_POINTER (STORE_MEMORY),
               fixture_set_up, test_sqlite_bad_files, fixture_tear_down);
   return g_test_run ();

@@ -156,7 +156,7 @@ failing_expire (NetSipLocationStore *store, gint64 now, GError **error)
 static void
 test_failing_store_iface_init (NetSipLocationStoreInterface *iface)
 {
-  iface->lookup = failing_lookup;
+  iface->get_bindings = failing_lookup;
   iface->list = failing_list;
   iface->set_binding = failing_set_binding;
   iface->remove_binding = failing_remove_binding;
@@ -530,10 +530,27 @@ test_register_limits (Fixture       *f,
   g_assert_cmpint (GPOINTER_TO_INT (g_hash_table_lookup (l2, "sip:alice@127.0.0.1:5071")), <=, 500);
   g_assert_cmpint (GPOINTER_TO_INT (g_hash_table_lookup (l2, "sip:alice@127.0.0.1:5071")), >=, 499);
 
-  r3 = do_register (f, "c1@a", 4, CONTACTS ("<sip:alice@127.0.0.1:9999>"), "0", 200);
+  /* beyond 2^32-1 is not malformed: the largest value, clamped */
+  {
+    g_autoptr(NetSipResponse) big = do_register (f, "c1@a", 31, CONTACTS ("<sip:alice@127.0.0.1:5071>;expires=99999999999"),
+                                                  NULL, 200);
+    g_autoptr(NetSipResponse) big2 = do_register (f, "c1@a", 32, CONTACTS ("<sip:alice@127.0.0.1:5071>"),
+                                                   "99999999999", 200);
+    g_autoptr(GHashTable) lb = listed (big);
+    g_autoptr(GHashTable) lb2 = listed (big2);
+    g_assert_cmpint (GPOINTER_TO_INT (g_hash_table_lookup (lb, "sip:alice@127.0.0.1:5071")), >=, 499);
+    g_assert_cmpint (GPOINTER_TO_INT (g_hash_table_lookup (lb, "sip:alice@127.0.0.1:5071")), <=, 500);
+    g_assert_cmpint (GPOINTER_TO_INT (g_hash_table_lookup (lb2, "sip:alice@127.0.0.1:5071")), >=, 499);
+  }
+  r3 = do_register (f, "c1@a", 34, CONTACTS ("<sip:alice@127.0.0.1:9999>"), "0", 200);
+  /* a minimum above one hour refuses only what is below one hour
+   * (§10.3 step 7) */
+  g_object_set (f->registrar, "min-expires", 7200, "max-expires", 10000, NULL);
+  g_object_unref (do_register (f, "c1@a", 35, CONTACTS ("<sip:alice@127.0.0.1:5071>"), "3599", 423));
+  g_object_unref (do_register (f, "c1@a", 36, CONTACTS ("<sip:alice@127.0.0.1:5071>"), "3600", 200));
   all = lookup (f, AOR);
   g_assert_cmpuint (all->len, ==, 1);
-  g_assert_cmpuint (counter (f->registrar, "rejected-requests"), ==, 2);
+  g_assert_cmpuint (counter (f->registrar, "rejected-requests"), ==, 3);
 }
 
 /* Contact: * with Expires: 0 removes all, anything else with * is 400 */
@@ -808,6 +825,84 @@ test_register_misc (Fixture       *f,
   g_assert_true (found_params);
 }
 
+/* RFC 4475 §3.1.2.6 (cparam01, cparam02) and §3.1.2.11 (regescrt): the
+ * torture REGISTERs are stored with the right contact and parameters */
+static NetSipResponse *
+send_torture (Fixture    *f,
+              const char *name)
+{
+  g_autofree char *path = g_build_filename (NETSIP_TEST_CORPUS, "torture", name, NULL);
+  g_autofree char *text = NULL;
+  gsize length = 0;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NetSipMessage) m = NULL;
+  g_autoptr(NetSipDeliveryOptions) opts = net_sip_delivery_options_new ();
+  g_autoptr(GInetSocketAddress) to = G_INET_SOCKET_ADDRESS (
+    g_inet_socket_address_new_from_string ("127.0.0.1", net_sip_leg_get_port (f->leg_b)));
+  Result r = { 0 };
+
+  g_assert_true (g_file_get_contents (path, &text, &length, &error));
+  bytes = g_bytes_new_take (g_steal_pointer (&text), length);
+  m = net_sip_message_parse (bytes, &error);
+  g_assert_no_error (error);
+  /* their Via names hosts of example.com: the client's own Via replaces it */
+  net_sip_message_remove_header (m, "Via");
+  net_sip_delivery_options_set_destination (opts, to);
+  net_sip_dispatcher_deliver_async (f->a, m, opts, NULL, on_delivered, &r);
+  wait_for (&r);
+  g_assert_no_error (r.error);
+  g_assert_cmpuint (net_sip_response_get_code (r.response), ==, 200);
+  return r.response;
+}
+
+static void
+test_register_torture (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(NetSipResponse) r1 = NULL;
+  g_autoptr(NetSipResponse) r2 = NULL;
+  g_autoptr(NetSipResponse) r3 = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) c1 = NULL;
+  g_autoptr(GPtrArray) c3 = NULL;
+
+  /* cparam01: unknownparam is a Contact header parameter */
+  r1 = send_torture (f, "cparam01.sip");
+  all = lookup (f, "sip:watson@example.com");
+  g_assert_cmpuint (all->len, ==, 1);
+  g_assert_cmpstr (net_sip_binding_get_contact (NTH (all, 0)), ==, "sip:+19725552222@gw1.example.net");
+  g_assert_cmpstr (net_sip_binding_get_params (NTH (all, 0)), ==, ";unknownparam");
+  c1 = net_sip_message_get_contacts (NET_SIP_MESSAGE (r1), NULL);
+  g_assert_cmpuint (c1->len, ==, 1);
+  g_assert_true (net_sip_name_addr_has_param (g_ptr_array_index (c1, 0), "unknownparam"));
+  g_clear_pointer (&all, g_ptr_array_unref);
+
+  /* cparam02: inside <>, a URI parameter. A URI parameter present in
+   * only one of two URIs is ignored when comparing (§19.1.4): the same
+   * contact, now bound by another Call-ID, with the URI as registered last
+   * and no header parameters */
+  r2 = send_torture (f, "cparam02.sip");
+  all = lookup (f, "sip:watson@example.com");
+  g_assert_cmpuint (all->len, ==, 1);
+  g_assert_cmpstr (net_sip_binding_get_contact (NTH (all, 0)), ==, "sip:+19725552222@gw1.example.net;unknownparam");
+  g_assert_null (net_sip_binding_get_params (NTH (all, 0)));
+  g_assert_cmpstr (net_sip_binding_get_call_id (NTH (all, 0)), ==, "cparam02.70710@saturn.example.com");
+  g_assert_cmpuint (net_sip_binding_get_cseq (NTH (all, 0)), ==, 3);
+  g_clear_pointer (&all, g_ptr_array_unref);
+
+  /* regescrt: the escaped header in the contact URI is kept as it came */
+  r3 = send_torture (f, "regescrt.sip");
+  all = lookup (f, "sip:user@example.com");
+  g_assert_cmpuint (all->len, ==, 1);
+  g_assert_cmpstr (net_sip_binding_get_contact (NTH (all, 0)), ==,
+                   "sip:user@example.com?Route=%3Csip:sip.example.com%3E");
+  c3 = net_sip_message_get_contacts (NET_SIP_MESSAGE (r3), NULL);
+  g_assert_cmpuint (c3->len, ==, 1);
+  g_assert_cmpstr (net_sip_name_addr_get_uri_string (g_ptr_array_index (c3, 0)), ==,
+                   "sip:user@example.com?Route=%3Csip:sip.example.com%3E");
+}
+
 /* A store that cannot write: 500, never 200 */
 static void
 test_register_store_failure (Fixture       *f,
@@ -1029,6 +1124,7 @@ main (int argc, char **argv)
     { "misc", test_register_misc },
     { "expiry", test_register_expiry },
     { "redirect", test_redirect },
+    { "torture", test_register_torture },
   };
   static const char *const kinds[] = { "memory", "sqlite" };
 

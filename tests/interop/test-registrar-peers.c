@@ -13,7 +13,12 @@
  *     Net::SIP::Simple->register registers bob, a second Net::SIP UA
  *     calls sip:bob@example.com, gets 302 from the redirect server with
  *     bob's contact, follows it to bob (200, BYE), and gets 404 for an
- *     address of record nobody registered.
+ *     address of record nobody registered;
+ *   /registrar-peers/kill-9: a registrar on an SQLite file in a child
+ *     process (this program with --serve-registrar FILE); sipp registers
+ *     1000 addresses of record (tests/interop/sipp-register-many.xml),
+ *     all answered 200; the child is killed with SIGKILL by its PID; a new
+ *     registrar on the same file finds all 1000 bindings.
  *
  * Checked: the peer's exit status and output, sipp's -trace_stat file
  * (SuccessfulCall(C), FailedCall(C)), the registrar's and redirect's
@@ -29,6 +34,8 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #endif
+#include <stdio.h>
+#include <stdlib.h>
 #include <glib/gstdio.h>
 
 #include "netsip.h"
@@ -40,6 +47,7 @@
 #define DOMAIN       "example.com"
 #define PEER_TIMEOUT 60   /* s, for any one peer run */
 #define N_SIPP       10
+#define N_MANY       1000
 
 static char *sipp_path;
 static char *perl_path;
@@ -379,6 +387,47 @@ log_sipp_errors (Fixture *f)
       }
 }
 
+/* sipp running @scenario @n times, at most @limit at once, @rate per
+ * second, against 127.0.0.1:@port, counters into @stat */
+static void
+add_sipp_args (GPtrArray  *argv,
+               const char *scenario,
+               guint       n,
+               guint       limit,
+               guint       rate,
+               guint       port,
+               const char *stat)
+{
+  g_ptr_array_add (argv, g_strdup (sipp_path));
+  g_ptr_array_add (argv, g_strdup ("-sf"));
+  g_ptr_array_add (argv, g_build_filename (NETSIP_INTEROP_DIR, scenario, NULL));
+  g_ptr_array_add (argv, g_strdup ("-i"));
+  g_ptr_array_add (argv, g_strdup ("127.0.0.1"));
+  g_ptr_array_add (argv, g_strdup ("-p"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", free_udp_port ()));
+  g_ptr_array_add (argv, g_strdup ("-mp"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", free_udp_port ()));
+  g_ptr_array_add (argv, g_strdup ("-s"));
+  g_ptr_array_add (argv, g_strdup ("sippuser"));
+  g_ptr_array_add (argv, g_strdup ("-m"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", n));
+  g_ptr_array_add (argv, g_strdup ("-l"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", limit));
+  g_ptr_array_add (argv, g_strdup ("-r"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", rate));
+  g_ptr_array_add (argv, g_strdup ("-timeout"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", PEER_TIMEOUT / 2));
+  g_ptr_array_add (argv, g_strdup ("-timeout_error"));
+  g_ptr_array_add (argv, g_strdup ("-recv_timeout"));
+  g_ptr_array_add (argv, g_strdup ("10000"));
+  g_ptr_array_add (argv, g_strdup ("-nostdin"));
+  g_ptr_array_add (argv, g_strdup ("-trace_stat"));
+  g_ptr_array_add (argv, g_strdup ("-stf"));
+  g_ptr_array_add (argv, g_strdup (stat));
+  g_ptr_array_add (argv, g_strdup ("-trace_err"));
+  g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", port));
+}
+
 /* ------------------------------------------------------------------ */
 /* Tests                                                               */
 
@@ -397,35 +446,8 @@ test_sipp_register (Fixture       *f,
       g_test_skip ("sipp (Debian sip-tester) is not installed");
       return;
     }
-  g_ptr_array_add (argv, g_strdup (sipp_path));
-  g_ptr_array_add (argv, g_strdup ("-sf"));
-  g_ptr_array_add (argv, g_build_filename (NETSIP_INTEROP_DIR, "sipp-register.xml", NULL));
-  g_ptr_array_add (argv, g_strdup ("-i"));
-  g_ptr_array_add (argv, g_strdup ("127.0.0.1"));
-  g_ptr_array_add (argv, g_strdup ("-p"));
-  g_ptr_array_add (argv, g_strdup_printf ("%u", free_udp_port ()));
-  g_ptr_array_add (argv, g_strdup ("-mp"));
-  g_ptr_array_add (argv, g_strdup_printf ("%u", free_udp_port ()));
-  g_ptr_array_add (argv, g_strdup ("-s"));
-  g_ptr_array_add (argv, g_strdup ("sippuser"));
-  g_ptr_array_add (argv, g_strdup ("-m"));
-  g_ptr_array_add (argv, g_strdup_printf ("%u", N_SIPP));
-  /* one call at a time: they share the address of record */
-  g_ptr_array_add (argv, g_strdup ("-l"));
-  g_ptr_array_add (argv, g_strdup ("1"));
-  g_ptr_array_add (argv, g_strdup ("-r"));
-  g_ptr_array_add (argv, g_strdup ("20"));
-  g_ptr_array_add (argv, g_strdup ("-timeout"));
-  g_ptr_array_add (argv, g_strdup_printf ("%u", PEER_TIMEOUT / 2));
-  g_ptr_array_add (argv, g_strdup ("-timeout_error"));
-  g_ptr_array_add (argv, g_strdup ("-recv_timeout"));
-  g_ptr_array_add (argv, g_strdup ("10000"));
-  g_ptr_array_add (argv, g_strdup ("-nostdin"));
-  g_ptr_array_add (argv, g_strdup ("-trace_stat"));
-  g_ptr_array_add (argv, g_strdup ("-stf"));
-  g_ptr_array_add (argv, g_strdup (stat));
-  g_ptr_array_add (argv, g_strdup ("-trace_err"));
-  g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", f->port));
+  /* one call at a time (-l 1): they share the address of record */
+  add_sipp_args (argv, "sipp-register.xml", N_SIPP, 1, 20, f->port, stat);
   status = run_peer (f->tmpdir, argv, NULL);
   if (status != 0)
     log_sipp_errors (f);
@@ -527,11 +549,156 @@ test_perl (Fixture       *f,
   g_assert_cmpuint (f->chain->n_passed, ==, 0);
 }
 
+/* ------------------------------------------------------------------ */
+/* kill -9: a registrar in a child process (this program with          */
+/* --serve-registrar DB), sipp registers N_MANY addresses of record,   */
+/* the child is killed with SIGKILL, the file still has every binding  */
+/* that was acknowledged with 200.                                      */
+
+static gboolean
+serve_give_up (gpointer user_data)
+{
+  g_printerr ("registrar child: not killed after %d s, leaving\n", 2 * PEER_TIMEOUT);
+  exit (3);
+  return G_SOURCE_REMOVE;
+}
+
+static int
+serve_registrar (const char *db)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NetSipLeg) leg = net_sip_leg_new ("udp:127.0.0.1:0", &error);
+  g_autoptr(NetSipSqliteStore) store = NULL;
+  g_autoptr(NetSipDispatcher) dispatcher = NULL;
+  g_autoptr(NetSipRegistrar) registrar = NULL;
+
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+#endif
+  if (leg == NULL)
+    {
+      g_printerr ("registrar child: %s\n", error->message);
+      return 2;
+    }
+  store = net_sip_sqlite_store_new (db, &error);
+  if (store == NULL)
+    {
+      g_printerr ("registrar child: %s\n", error->message);
+      return 2;
+    }
+  dispatcher = net_sip_dispatcher_new (&leg, 1);
+  registrar = net_sip_registrar_new (dispatcher, NET_SIP_LOCATION_STORE (store));
+  net_sip_registrar_set_domains (registrar, (const char *const[]) { DOMAIN, NULL });
+  net_sip_dispatcher_set_receiver (dispatcher, NET_SIP_RECEIVER (registrar));
+  g_print ("port %u\n", net_sip_leg_get_port (leg));
+  fflush (stdout);
+  g_timeout_add_seconds (2 * PEER_TIMEOUT, serve_give_up, NULL);
+  for (;;)
+    g_main_context_iteration (NULL, TRUE);
+  return 0;
+}
+
+typedef struct
+{
+  char     *line;
+  gboolean  done;
+} LineRead;
+
+static void
+line_read (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  LineRead *l = user_data;
+
+  l->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
+  l->done = TRUE;
+}
+
+static void
+test_kill9 (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autofree char *db = g_build_filename (f->tmpdir, "killed.db", NULL);
+  g_autofree char *stat = g_build_filename (f->tmpdir, "many-stat.csv", NULL);
+  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(NetSipSqliteStore) store = NULL;
+  g_autoptr(NetSipRegistrar) again = NULL;
+  g_autoptr(GPtrArray) user7 = NULL;
+  LineRead l = { 0 };
+  guint port = 0;
+  int status;
+
+  if (sipp_path == NULL)
+    {
+      g_test_skip ("sipp (Debian sip-tester) is not installed");
+      return;
+    }
+  g_assert_nonnull (self_exe);
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                            self_exe, "--serve-registrar", db, NULL);
+  g_assert_no_error (error);
+  g_test_message ("registrar child pid %s", g_subprocess_get_identifier (child));
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
+  g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, line_read, &l);
+  {
+    Run wait = { 0 };
+    guint timer = g_timeout_add_seconds (10, run_timeout, &wait);
+
+    while (!l.done && !wait.timed_out)
+      g_main_context_iteration (NULL, TRUE);
+    if (!wait.timed_out)
+      g_source_remove (timer);
+  }
+  g_assert_true (l.done);
+  g_assert_nonnull (l.line);
+  g_assert_true (sscanf (l.line, "port %u", &port) == 1);
+  g_free (l.line);
+
+  add_sipp_args (argv, "sipp-register-many.xml", N_MANY, 50, 250, port, stat);
+  status = run_peer (f->tmpdir, argv, NULL);
+  if (status != 0)
+    log_sipp_errors (f);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpint (stat_value (stat, "SuccessfulCall(C)"), ==, N_MANY);
+
+  /* every 200 has left the child: kill it now, by its PID */
+  g_subprocess_send_signal (child, SIGKILL);
+  g_assert_true (g_subprocess_wait (child, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (child));
+  g_assert_cmpint (g_subprocess_get_term_sig (child), ==, SIGKILL);
+
+  store = net_sip_sqlite_store_new (db, &error);
+  g_assert_no_error (error);
+  all = net_sip_location_store_list (NET_SIP_LOCATION_STORE (store), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, N_MANY);
+  again = net_sip_registrar_new (f->dispatcher, NET_SIP_LOCATION_STORE (store));
+  for (guint i = 1; i <= N_MANY; i++)
+    {
+      g_autofree char *aor = g_strdup_printf ("sip:user%u@" DOMAIN, i);
+      g_autoptr(GPtrArray) b = net_sip_registrar_lookup (again, aor, &error);
+      g_autofree char *prefix = g_strdup_printf ("sip:user%u@127.0.0.1:", i);
+      g_assert_no_error (error);
+      g_assert_cmpuint (b->len, ==, 1);
+      g_assert_true (g_str_has_prefix (net_sip_binding_get_contact (g_ptr_array_index (b, 0)), prefix));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   int ret;
+
+  if (argc == 3 && strcmp (argv[1], "--serve-registrar") == 0)
+    return serve_registrar (argv[2]);
 
   g_test_init (&argc, &argv, NULL);
 
@@ -548,6 +715,8 @@ main (int   argc,
               fixture_set_up, test_sipp_register, fixture_tear_down);
   g_test_add ("/registrar-peers/perl", Fixture, GINT_TO_POINTER (FALSE),
               fixture_set_up, test_perl, fixture_tear_down);
+  g_test_add ("/registrar-peers/kill-9", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_set_up, test_kill9, fixture_tear_down);
 
   ret = g_test_run ();
   g_free (sipp_path);
