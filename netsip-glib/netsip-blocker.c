@@ -227,6 +227,8 @@ net_sip_blocker_init (NetSipBlocker *self)
  * net_sip_blocker_new:
  * @dispatcher: the dispatcher the answers are sent through
  *
+ * Creates a blocker (Net::SIP::Blocker) answering through @dispatcher, held weakly.
+ *
  * Returns: (transfer full): a blocker that blocks nothing yet
  *
  * Since: 1.0
@@ -273,6 +275,8 @@ net_sip_blocker_block (NetSipBlocker *self,
  * @self: a #NetSipBlocker
  * @method: a request method
  *
+ * Lets requests of @method through again.
+ *
  * Returns: %TRUE if @method was blocked
  *
  * Since: 1.0
@@ -289,6 +293,8 @@ net_sip_blocker_unblock (NetSipBlocker *self,
  * net_sip_blocker_get_code:
  * @self: a #NetSipBlocker
  * @method: a request method
+ *
+ * Tells how requests of @method are answered.
  *
  * Returns: the status @method is answered with, or 0 when not blocked
  *
@@ -308,6 +314,8 @@ net_sip_blocker_get_code (NetSipBlocker *self,
 /**
  * net_sip_blocker_get_n_blocked:
  * @self: a #NetSipBlocker
+ *
+ * Counts the requests blocked so far.
  *
  * Returns: [property@NetSip.Blocker:n-blocked]
  *

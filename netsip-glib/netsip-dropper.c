@@ -196,8 +196,12 @@ net_sip_dropper_receive (NetSipReceiver   *receiver,
     }
   if (why == NULL)
     return FALSE;
-  g_debug ("dropper: dropping %s from %s (%s)", net_sip_message_get_method (message),
-           source ? "source" : "?", why);
+  if (g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN) == FALSE)
+    {
+      g_autofree char *from = source ? net_sip_source_info_to_string (source) : NULL;
+      g_debug ("dropper: dropping %s from %s (%s)", net_sip_message_get_method (message),
+               from ? from : "?", why);
+    }
   g_signal_emit (self, signals[SIG_DROPPED], 0, message, source, why);
   return TRUE;
 }
@@ -387,6 +391,8 @@ net_sip_dropper_init (NetSipDropper *self)
 /**
  * net_sip_dropper_new:
  *
+ * Creates a dropper (Net::SIP::Dropper) for flood protection.
+ *
  * Returns: (transfer full): a dropper with no rate limit and no pattern
  *
  * Since: 1.0
@@ -487,6 +493,8 @@ net_sip_dropper_set_rate (NetSipDropper *self,
  * net_sip_dropper_get_n_sources:
  * @self: a #NetSipDropper
  *
+ * Counts the source addresses that have a token bucket now.
+ *
  * Returns: [property@NetSip.Dropper:n-sources]
  *
  * Since: 1.0
@@ -501,6 +509,8 @@ net_sip_dropper_get_n_sources (NetSipDropper *self)
 /**
  * net_sip_dropper_get_n_dropped:
  * @self: a #NetSipDropper
+ *
+ * Counts the requests dropped so far, for any reason.
  *
  * Returns: [property@NetSip.Dropper:n-dropped]
  *
@@ -517,6 +527,8 @@ net_sip_dropper_get_n_dropped (NetSipDropper *self)
  * net_sip_dropper_get_n_dropped_rate:
  * @self: a #NetSipDropper
  *
+ * Counts the requests dropped because their source was over the rate.
+ *
  * Returns: [property@NetSip.Dropper:n-dropped-rate]
  *
  * Since: 1.0
@@ -531,6 +543,8 @@ net_sip_dropper_get_n_dropped_rate (NetSipDropper *self)
 /**
  * net_sip_dropper_get_n_dropped_pattern:
  * @self: a #NetSipDropper
+ *
+ * Counts the requests dropped because a header matched a pattern.
  *
  * Returns: [property@NetSip.Dropper:n-dropped-pattern]
  *

@@ -179,7 +179,7 @@ net_sip_receive_chain_class_init (NetSipReceiveChainClass *klass)
   object_class->set_property = net_sip_receive_chain_set_property;
 
   /**
-   * NetSipReceiveChain:methods: (nullable)
+   * NetSipReceiveChain:methods:
    *
    * The request methods the chain takes (Net::SIP's `methods`), e.g.
    * `["REGISTER"]` for an authorizer and registrar in front of a proxy;
@@ -227,6 +227,8 @@ net_sip_receive_chain_init (NetSipReceiveChain *self)
  *   receivers in the order they are tried
  * @n_receivers: the number of @receivers
  *
+ * Creates a chain (Net::SIP::ReceiveChain) of @receivers, tried in order; the chain keeps a reference to each.
+ *
  * Returns: (transfer full): a new chain
  *
  * Since: 1.0
@@ -267,6 +269,8 @@ net_sip_receive_chain_append (NetSipReceiveChain *self,
  * @self: a #NetSipReceiveChain
  * @receiver: a receiver of the chain
  *
+ * Takes @receiver out of the chain.
+ *
  * Returns: %TRUE if @receiver was in the chain (its first place is removed)
  *
  * Since: 1.0
@@ -284,6 +288,8 @@ net_sip_receive_chain_remove (NetSipReceiveChain *self,
  * net_sip_receive_chain_get_n_receivers:
  * @self: a #NetSipReceiveChain
  *
+ * Counts the receivers of the chain.
+ *
  * Returns: how many receivers the chain holds
  *
  * Since: 1.0
@@ -299,6 +305,8 @@ net_sip_receive_chain_get_n_receivers (NetSipReceiveChain *self)
  * net_sip_receive_chain_get_receiver:
  * @self: a #NetSipReceiveChain
  * @index: a position, from 0
+ *
+ * Gives the receiver at a position of the chain.
  *
  * Returns: (transfer none) (nullable): the receiver at @index, or %NULL
  *   past the end
@@ -370,6 +378,8 @@ net_sip_receive_chain_set_methods (NetSipReceiveChain *self,
 /**
  * net_sip_receive_chain_get_methods:
  * @self: a #NetSipReceiveChain
+ *
+ * Gives [property@NetSip.ReceiveChain:methods].
  *
  * Returns: (array zero-terminated=1) (transfer none) (nullable): the
  *   methods list, or %NULL when the chain takes every method

@@ -41,8 +41,10 @@
  *   end of the Route set and the Route in the Request-URI); else a
  *   Request-URI that is a Contact this proxy rewrote is decoded back; else
  *   [signal@NetSip.StatelessProxy::lookup-aor] is asked (a registrar's
- *   bindings) and its first contact becomes the Request-URI; else a
- *   Request-URI in one of our domains gets 404; else the Request-URI is
+ *   bindings) and the contact it gives becomes the Request-URI; else a
+ *   Request-URI in one of our domains gets 404 (one naming the proxy
+ *   itself without a user part too; an OPTIONS to it gets 200); else the
+ *   Request-URI is
  *   resolved by the dispatcher (`domain2proxy`, outgoing proxy, RFC 3263
  *   DNS). A Request-URI scheme other than sip or sips with no Route gets
  *   `416 Unsupported URI Scheme`.
@@ -72,16 +74,28 @@
  * refused with `403 Forbidden` (it cannot be used to relay through the
  * proxy to an address of the sender's choice).
  *
- * The proxy keeps a weak reference to its dispatcher. All work happens on
- * the dispatcher's main context.
+ * The proxy changes the message it forwards in place (a receiver before
+ * it in a chain that keeps a reference sees the changes) and keeps a weak
+ * reference to its dispatcher. All work happens on the dispatcher's main
+ * context.
+ *
+ * When a request leaves on another leg than it came on, our Via carries
+ * `nsp-in=<hash of that leg>` so that the response goes back out on it.
  *
  * Limits: one target per request (a stateless proxy forwards to exactly
- * one, §16.11); when several legs of one transport and address family
- * exist, the response goes out on the first of them.
+ * one, §16.11), the first RFC 3263 gives, on the leg the dispatcher's
+ * resolution picks.
  *
  * Since: 1.0
  */
 
+/**
+ * net_sip_proxy_error_quark:
+ *
+ * Returns: the quark of %NET_SIP_PROXY_ERROR
+ *
+ * Since: 1.0
+ */
 G_DEFINE_QUARK (net-sip-proxy-error-quark, net_sip_proxy_error)
 
 #define BRANCH_PREFIX "z9hG4bKnsp"
@@ -229,6 +243,17 @@ via_is_ours (NetSipStatelessProxy *self,
   return FALSE;
 }
 
+/* A token naming a leg in our Via (`nsp-in`): 8 hex digits of a hash of
+ * its transport, address and port */
+static char *
+leg_tag (NetSipLeg *leg)
+{
+  g_autofree char *text = g_strdup_printf ("%s|%s|%u",
+                                           net_sip_transport_to_string (net_sip_leg_get_protocol (leg)),
+                                           net_sip_leg_get_address (leg), net_sip_leg_get_port (leg));
+  return g_strdup_printf ("%08x", g_str_hash (text));
+}
+
 /* `sip:host:port` of a leg, with `;transport=` for a stream transport */
 static char *
 leg_uri (NetSipLeg  *leg,
@@ -307,21 +332,21 @@ answer_sent (GObject      *source,
     g_debug ("stateless proxy: send failed: %s", error->message);
 }
 
-/* Answers @request as a UAS would (§16.3: the proxy rejects it itself) */
+/* Answers @request as a UAS would (§16.3: the proxy rejects it itself;
+ * §11.2: an OPTIONS for the proxy) */
 static void
-reject (NetSipStatelessProxy *self,
-        NetSipMessage        *request,
-        NetSipLeg            *leg,
-        guint                 code,
-        const char           *reason,
-        const char           *header,
-        const char           *value)
+respond (NetSipStatelessProxy *self,
+         NetSipMessage        *request,
+         NetSipLeg            *leg,
+         guint                 code,
+         const char           *reason,
+         const char           *header,
+         const char           *value)
 {
   g_autoptr(NetSipResponse) response = NULL;
   g_autoptr(NetSipDeliveryOptions) options = NULL;
   g_autofree char *tag = NULL;
 
-  self->n_rejected++;
   if (g_strcmp0 (net_sip_message_get_method (request), "ACK") == 0 || self->dispatcher == NULL)
     return;   /* an ACK is never answered (§17) */
   g_debug ("stateless proxy: answering %s with %u", net_sip_message_get_method (request), code);
@@ -335,6 +360,19 @@ reject (NetSipStatelessProxy *self,
   net_sip_delivery_options_set_leg (options, leg);
   net_sip_dispatcher_deliver_async (self->dispatcher, NET_SIP_MESSAGE (response), options,
                                     NULL, answer_sent, NULL);
+}
+
+static void
+reject (NetSipStatelessProxy *self,
+        NetSipMessage        *request,
+        NetSipLeg            *leg,
+        guint                 code,
+        const char           *reason,
+        const char           *header,
+        const char           *value)
+{
+  self->n_rejected++;
+  respond (self, request, leg, code, reason, header, value);
 }
 
 /* ------------------------------------------------------------------ */
@@ -439,7 +477,8 @@ compute_branch (NetSipMessage *request,
 static void
 push_via (NetSipLeg     *leg,
           NetSipMessage *request,
-          const char    *branch)
+          const char    *branch,
+          NetSipLeg     *in)
 {
   g_autofree char *value = NULL;
   const char *start, *end;
@@ -456,6 +495,13 @@ push_via (NetSipLeg     *leg,
   g_string_append (s, branch);
   if (end)
     g_string_append (s, end);
+  /* the response leaves on the leg the request came on: a stateless
+   * proxy notes it in its own Via (a via-extension, RFC 3261 §20.42) */
+  if (in != NULL && in != leg)
+    {
+      g_autofree char *tag = leg_tag (in);
+      g_string_append_printf (s, ";nsp-in=%s", tag);
+    }
   net_sip_message_remove_first_header (request, "Via");
   net_sip_message_prepend_header (request, "Via", s->str);
   g_string_free (s, TRUE);
@@ -683,7 +729,7 @@ forward_resolved (GObject      *source,
     }
 
   /* §16.6 step 8 */
-  push_via (out, f->request, f->branch);
+  push_via (out, f->request, f->branch, f->in);
   options = net_sip_delivery_options_new ();
   net_sip_delivery_options_set_leg (options, out);
   net_sip_delivery_options_set_destination (options, net_sip_target_get_address (target));
@@ -836,6 +882,20 @@ handle_request (NetSipStatelessProxy *self,
           reject (self, request, leg, 416, NULL, NULL, NULL);
           return TRUE;
         }
+      /* addressed to the proxy itself (no user part): an OPTIONS ping is
+       * answered as a UAS would (§11.2), anything else has nowhere to go */
+      if (net_sip_uri_get_user (ruri) == NULL && local_leg_for_uri (self, ruri) != NULL)
+        {
+          if (g_strcmp0 (net_sip_message_get_method (request), "OPTIONS") == 0)
+            {
+              respond (self, request, leg, 200, NULL, "Allow",
+                      "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, PRACK, SUBSCRIBE, "
+                      "NOTIFY, PUBLISH, INFO, REFER, MESSAGE, UPDATE");
+            }
+          else
+            reject (self, request, leg, 404, NULL, NULL, NULL);
+          return TRUE;
+        }
       decoded = net_sip_stateless_proxy_decode_contact (self, net_sip_request_get_uri (req),
                                                         &decode_error);
       if (decoded)
@@ -849,11 +909,11 @@ handle_request (NetSipStatelessProxy *self,
         {
           /* §16.5: the location service of our domain */
           g_autofree char *aor = aor_of (ruri);
-          g_auto(GStrv) contacts = NULL;
+          g_autofree char *contact = NULL;
 
-          g_signal_emit (self, signals[SIG_LOOKUP_AOR], 0, aor, request, &contacts);
-          if (contacts && contacts[0])
-            net_sip_request_set_uri (req, contacts[0]);
+          g_signal_emit (self, signals[SIG_LOOKUP_AOR], 0, aor, request, &contact);
+          if (contact)
+            net_sip_request_set_uri (req, contact);
           else if (in_domains (self, ruri) ||
                    (net_sip_uri_get_user (ruri) && local_leg_for_uri (self, ruri)))
             {
@@ -982,14 +1042,31 @@ handle_response (NetSipStatelessProxy *self,
     }
   if (self->dispatcher == NULL)
     return TRUE;
-  out_legs = net_sip_dispatcher_get_legs (self->dispatcher, NULL, 0, transport, NULL, NULL, NULL);
-  for (guint i = 0; out == NULL && i < out_legs->len; i++)
-    {
-      NetSipLeg *candidate = g_ptr_array_index (out_legs, i);
-      if (net_sip_leg_can_deliver_to (candidate, transport,
-                                      g_inet_socket_address_get_address (destination)))
-        out = candidate;
-    }
+  /* the leg the request came on: named in our Via when it was not the
+   * one the request left on, else the one the response came on; failing
+   * both, the first that can reach the destination */
+  {
+    const char *in_tag = net_sip_via_get_param (g_ptr_array_index (vias, 0), "nsp-in");
+    GInetAddress *address = g_inet_socket_address_get_address (destination);
+
+    out_legs = net_sip_dispatcher_get_legs (self->dispatcher, NULL, 0, transport, NULL, NULL, NULL);
+    for (guint i = 0; in_tag && out == NULL && i < out_legs->len; i++)
+      {
+        NetSipLeg *candidate = g_ptr_array_index (out_legs, i);
+        g_autofree char *tag = leg_tag (candidate);
+        if (g_ascii_strcasecmp (tag, in_tag) == 0 &&
+            net_sip_leg_can_deliver_to (candidate, transport, address))
+          out = candidate;
+      }
+    if (out == NULL && in_tag == NULL && net_sip_leg_can_deliver_to (leg, transport, address))
+      out = leg;
+    for (guint i = 0; out == NULL && i < out_legs->len; i++)
+      {
+        NetSipLeg *candidate = g_ptr_array_index (out_legs, i);
+        if (net_sip_leg_can_deliver_to (candidate, transport, address))
+          out = candidate;
+      }
+  }
   if (out == NULL)
     {
       g_debug ("stateless proxy: no %s leg for a response", net_sip_transport_to_string (transport));
@@ -1161,6 +1238,20 @@ first_nonzero (GSignalInvocationHint *hint,
   return code == 0;
 }
 
+static gboolean
+first_non_null (GSignalInvocationHint *hint,
+                GValue                *accumulated,
+                const GValue          *handler_return,
+                gpointer               data)
+{
+  const char *contact = g_value_get_string (handler_return);
+
+  if (contact == NULL)
+    return TRUE;
+  g_value_set_string (accumulated, contact);
+  return FALSE;
+}
+
 static void
 net_sip_stateless_proxy_class_init (NetSipStatelessProxyClass *klass)
 {
@@ -1228,7 +1319,7 @@ net_sip_stateless_proxy_class_init (NetSipStatelessProxyClass *klass)
     g_param_spec_boxed ("secret", NULL, NULL, G_TYPE_BYTES,
                         G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS);
   /**
-   * NetSipStatelessProxy:domains: (nullable)
+   * NetSipStatelessProxy:domains:
    *
    * Domains this proxy is responsible for (§16.5): a Request-URI in one of
    * them that [signal@NetSip.StatelessProxy::lookup-aor] finds no contact
@@ -1282,23 +1373,24 @@ net_sip_stateless_proxy_class_init (NetSipStatelessProxyClass *klass)
    *   (scheme, user and lower-case host; no port, no parameters)
    * @request: the request being routed
    *
-   * Asks where @aor goes (the location service of §16.5): connect a
-   * registrar's bindings here (e.g. a handler calling the registrar's
-   * `lookup`). Emitted for a request with no Route left whose Request-URI
-   * is not a Contact this proxy rewrote. The first handler that returns a
-   * non-%NULL list decides.
+   * Asks where @aor goes (the location service of RFC 3261 §16.5): connect
+   * a registrar's bindings here, e.g. a handler that calls the registrar's
+   * `lookup` and returns its best contact (highest q, then most recent).
+   * A stateless proxy forwards to exactly one target (§16.11), so one
+   * contact is asked for. Emitted for a request with no Route left whose
+   * Request-URI is not a Contact this proxy rewrote. The first handler
+   * that returns non-%NULL decides.
    *
-   * Returns: (transfer full) (nullable) (array zero-terminated=1): the
-   *   contact URIs in order of preference (the stateless proxy uses the
-   *   first), or %NULL to route by the Request-URI (404 in our
-   *   [property@NetSip.StatelessProxy:domains])
+   * Returns: (transfer full) (nullable): the contact URI that becomes the
+   *   Request-URI, or %NULL to route by the Request-URI as it is (404 in
+   *   our [property@NetSip.StatelessProxy:domains])
    *
    * Since: 1.0
    */
   signals[SIG_LOOKUP_AOR] =
     g_signal_new ("lookup-aor", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                  g_signal_accumulator_first_wins, NULL, NULL,
-                  G_TYPE_STRV, 2, G_TYPE_STRING, NET_SIP_TYPE_REQUEST);
+                  first_non_null, NULL, NULL,
+                  G_TYPE_STRING, 2, G_TYPE_STRING, NET_SIP_TYPE_REQUEST);
 
   /**
    * NetSipStatelessProxy::do-nat:
@@ -1366,6 +1458,8 @@ net_sip_stateless_proxy_new (NetSipDispatcher *dispatcher)
  * net_sip_stateless_proxy_get_dispatcher:
  * @self: a #NetSipStatelessProxy
  *
+ * Gives the dispatcher the proxy forwards through.
+ *
  * Returns: (transfer none) (nullable): the dispatcher, or %NULL once it is
  *   gone
  *
@@ -1399,6 +1493,8 @@ net_sip_stateless_proxy_set_record_route (NetSipStatelessProxy *self,
  * net_sip_stateless_proxy_get_record_route:
  * @self: a #NetSipStatelessProxy
  *
+ * Tells whether forwarded requests get a Record-Route.
+ *
  * Returns: [property@NetSip.StatelessProxy:record-route]
  *
  * Since: 1.0
@@ -1430,6 +1526,8 @@ net_sip_stateless_proxy_set_force_rewrite (NetSipStatelessProxy *self,
 /**
  * net_sip_stateless_proxy_get_force_rewrite:
  * @self: a #NetSipStatelessProxy
+ *
+ * Tells whether Contacts are rewritten on the same leg too.
  *
  * Returns: [property@NetSip.StatelessProxy:force-rewrite]
  *
@@ -1626,6 +1724,8 @@ net_sip_stateless_proxy_decode_contact (NetSipStatelessProxy *self,
  * net_sip_stateless_proxy_is_local_uri:
  * @self: a #NetSipStatelessProxy
  * @uri: a SIP URI
+ *
+ * Tells whether @uri is this proxy.
  *
  * Returns: %TRUE if @uri names one of the dispatcher's legs (address and
  *   port, 5060 or 5061 when absent): a Route or Request-URI that is this

@@ -498,6 +498,22 @@ test_response_routing (Fixture *f, gconstpointer data)
   g_assert_cmpint (net_sip_via_get_rport (net_sip_message_get_top_via (last (f->got_a), NULL)), ==,
                    net_sip_leg_get_port (f->a));
 
+  /* our Via and the next one on one line: only ours goes */
+  {
+    g_autoptr(NetSipMessage) joined = make (f,
+      "SIP/2.0 200 OK\nVia: SIP/2.0/UDP $P;branch=z9hG4bKnspx.y, SIP/2.0/UDP $A;branch=z9hG4bKj1\n"
+      "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKj0\n"
+      "From: <sip:alice@$A>;tag=a1\nTo: <sip:bob@$B>;tag=b\nCall-ID: $CID\n"
+      "CSeq: 1 OPTIONS\nContent-Length: 0\n\n");
+    g_autoptr(GPtrArray) vias = NULL;
+    send_to (f->b, joined, f->p_leg);
+    wait_for (f->got_a, 2);
+    vias = net_sip_message_get_vias (last (f->got_a), NULL);
+    g_assert_cmpuint (vias->len, ==, 2);
+    g_assert_cmpstr (top_branch (last (f->got_a)), ==, "z9hG4bKj1");
+    g_assert_cmpstr (net_sip_via_get_branch (g_ptr_array_index (vias, 1)), ==, "z9hG4bKj0");
+  }
+
   /* RFC 4475 bcast: the next Via's received is 255.255.255.255 */
   bcast = make (f,
     "SIP/2.0 200 OK\nVia: SIP/2.0/UDP $P;branch=z9hG4bKnspx.y\n"
@@ -508,7 +524,7 @@ test_response_routing (Fixture *f, gconstpointer data)
   run_for (200);
   g_object_get (f->proxy, "n-dropped", &dropped, NULL);
   g_assert_cmpuint (dropped, ==, 1);
-  g_assert_cmpuint (f->got_a->len, ==, 1);
+  g_assert_cmpuint (f->got_a->len, ==, 2);
 }
 
 /* §16.3: a scheme we cannot route gets 416; Proxy-Require gets 420 */
@@ -550,7 +566,7 @@ test_unsupported (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->got_a->len, ==, 3);
 }
 
-static char **
+static char *
 lookup_aor (NetSipStatelessProxy *proxy,
             const char           *aor,
             NetSipRequest        *request,
@@ -560,12 +576,16 @@ lookup_aor (NetSipStatelessProxy *proxy,
 
   g_assert_true (NET_SIP_IS_REQUEST (request));
   if (g_strcmp0 (aor, "sip:alice@example.com") == 0)
-    {
-      char **v = g_new0 (char *, 3);
-      v[0] = g_strdup_printf ("sip:alice-phone@127.0.0.1:%u;transport=udp", net_sip_leg_get_port (f->b));
-      v[1] = g_strdup ("sip:second@192.0.2.1");
-      return v;
-    }
+    return g_strdup_printf ("sip:alice-phone@127.0.0.1:%u;transport=udp", net_sip_leg_get_port (f->b));
+  return NULL;
+}
+
+static char *
+lookup_nothing (NetSipStatelessProxy *proxy,
+                const char           *aor,
+                NetSipRequest        *request,
+                gpointer              user_data)
+{
   return NULL;
 }
 
@@ -585,6 +605,8 @@ test_aor_hook (Fixture *f, gconstpointer data)
   g_autofree char *expected = g_strdup_printf ("sip:alice-phone@127.0.0.1:%u;transport=udp",
                                                net_sip_leg_get_port (f->b));
 
+  /* a handler that knows nothing does not stop the next one */
+  g_signal_connect (f->proxy, "lookup-aor", G_CALLBACK (lookup_nothing), NULL);
   g_signal_connect (f->proxy, "lookup-aor", G_CALLBACK (lookup_aor), f);
   net_sip_stateless_proxy_set_domains (f->proxy, domains);
   send_to (f->a, known, f->p_leg);
@@ -692,6 +714,171 @@ test_contact_rewrite (Fixture *f, gconstpointer data)
   /* not ours at all */
   decoded = net_sip_stateless_proxy_decode_contact (f->proxy, a_contact, &error);
   g_assert_error (error, NET_SIP_PROXY_ERROR, NET_SIP_PROXY_ERROR_NOT_REWRITTEN);
+}
+
+/* No state: a response long after the request (a 200 after ringing past
+ * 64*T1) is still forwarded; a request for the proxy itself is answered */
+static void
+test_late_response (Fixture *f, gconstpointer data)
+{
+  g_autoptr(NetSipMessage) invite = make (f, INVITE);
+  g_autoptr(NetSipMessage) ping = make (f,
+    "OPTIONS sip:$P SIP/2.0\nVia: SIP/2.0/UDP $A;branch=$BR;rport\nMax-Forwards: 70\n"
+    "From: <sip:alice@$A>;tag=a1\nTo: <sip:$P>\nCall-ID: $CID\nCSeq: 1 OPTIONS\n"
+    "Content-Length: 0\n\n");
+  g_autoptr(NetSipMessage) info = make (f,
+    "INFO sip:$P SIP/2.0\nVia: SIP/2.0/UDP $A;branch=$BR;rport\nMax-Forwards: 70\n"
+    "From: <sip:alice@$A>;tag=a1\nTo: <sip:$P>\nCall-ID: $CID\nCSeq: 1 INFO\n"
+    "Content-Length: 0\n\n");
+  g_autoptr(NetSipResponse) ok = NULL;
+  guint n_tx = 1;
+
+  /* 64*T1 = 640 ms */
+  g_object_set (f->p, "t1", 10u, NULL);
+  send_to (f->a, invite, f->p_leg);
+  wait_for (f->got_b, 1);
+  run_for (900);
+  g_object_get (f->p, "n-transactions", &n_tx, NULL);
+  g_assert_cmpuint (n_tx, ==, 0);
+  ok = net_sip_request_create_response (NET_SIP_REQUEST (last (f->got_b)), 200, NULL, "b1");
+  send_to (f->b, NET_SIP_MESSAGE (ok), f->p_leg);
+  wait_for (f->got_a, 1);
+  g_assert_cmpuint (code_of (last (f->got_a)), ==, 200);
+
+  send_to (f->a, ping, f->p_leg);
+  wait_for (f->got_a, 2);
+  g_assert_cmpuint (code_of (last (f->got_a)), ==, 200);
+  g_assert_nonnull (net_sip_message_get_header (last (f->got_a), "Allow"));
+  send_to (f->a, info, f->p_leg);
+  wait_for (f->got_a, 3);
+  g_assert_cmpuint (code_of (last (f->got_a)), ==, 404);
+  g_assert_cmpuint (f->got_b->len, ==, 1);
+}
+
+static void
+on_source (NetSipLeg        *leg,
+           NetSipMessage    *message,
+           NetSipSourceInfo *source,
+           gpointer          user_data)
+{
+  GInetSocketAddress *remote = net_sip_source_info_get_remote_address (source);
+  guint port = g_inet_socket_address_get_port (remote);
+  g_array_append_val ((GArray *) user_data, port);
+}
+
+/* A proxy with two legs: a request that leaves on the other one gets two
+ * Record-Routes (RFC 5658), a rewritten Contact, and its response goes
+ * back out on the leg it came on */
+static void
+test_two_legs (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NetSipLeg) second = net_sip_leg_new ("udp:127.0.0.1:0", &error);
+  g_autoptr(NetSipMessage) invite = make (f, INVITE);
+  g_autoptr(NetSipResponse) ok = NULL;
+  g_autoptr(GPtrArray) rr = NULL;
+  g_autoptr(GArray) a_sources = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autofree char *rr_first = NULL;
+  g_autofree char *rr_second = NULL;
+  NetSipMessage *at_b;
+  NetSipVia *via;
+
+  g_assert_no_error (error);
+  net_sip_dispatcher_add_leg (f->p, second);
+  g_signal_connect (f->a, "message-received", G_CALLBACK (on_source), a_sources);
+  net_sip_stateless_proxy_set_record_route (f->proxy, TRUE);
+
+  /* A talks to the second leg; the first one reaches B */
+  send_to (f->a, invite, second);
+  wait_for (f->got_b, 1);
+  at_b = last (f->got_b);
+  via = net_sip_message_get_top_via (at_b, NULL);
+  g_assert_cmpuint (net_sip_via_get_port (via), ==, net_sip_leg_get_port (f->p_leg));
+  g_assert_nonnull (net_sip_via_get_param (via, "nsp-in"));
+  rr = net_sip_message_get_record_routes (at_b, NULL);
+  g_assert_cmpuint (rr->len, ==, 2);
+  rr_first = g_strdup_printf ("sip:127.0.0.1:%u;lr", net_sip_leg_get_port (f->p_leg));
+  rr_second = g_strdup_printf ("sip:127.0.0.1:%u;lr", net_sip_leg_get_port (second));
+  g_assert_cmpstr (net_sip_name_addr_get_uri_string (g_ptr_array_index (rr, 0)), ==, rr_first);
+  g_assert_cmpstr (net_sip_name_addr_get_uri_string (g_ptr_array_index (rr, 1)), ==, rr_second);
+  /* legs differ: the Contact points to the leg B sees */
+  {
+    g_autofree char *suffix = g_strdup_printf ("@127.0.0.1:%u>", net_sip_leg_get_port (f->p_leg));
+    const char *contact = net_sip_message_get_header (at_b, "Contact");
+    g_assert_true (g_str_has_prefix (contact, "<sip:nsp"));
+    g_assert_true (g_str_has_suffix (contact, suffix));
+  }
+
+  ok = net_sip_request_create_response (NET_SIP_REQUEST (at_b), 200, NULL, "b1");
+  send_to (f->b, NET_SIP_MESSAGE (ok), f->p_leg);
+  wait_for (f->got_a, 1);
+  g_assert_cmpuint (code_of (last (f->got_a)), ==, 200);
+  g_assert_cmpuint (a_sources->len, ==, 1);
+  g_assert_cmpuint (g_array_index (a_sources, guint, 0), ==, net_sip_leg_get_port (second));
+  g_signal_handlers_disconnect_by_data (f->a, a_sources);
+  net_sip_dispatcher_remove_leg (f->p, second);
+}
+
+static NetSipMessage *
+corpus_message (const char *name)
+{
+  g_autofree char *path = g_build_filename (NETSIP_TEST_CORPUS, "torture", name, NULL);
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  NetSipMessage *m;
+
+  g_assert_true (g_file_get_contents (path, &text, &len, &error));
+  bytes = g_bytes_new (text, len);
+  m = net_sip_message_parse (bytes, &error);
+  g_assert_no_error (error);
+  return m;
+}
+
+/* RFC 4475 messages a proxy must answer (§3.1.2.7 zeromf 483, §3.3.13
+ * unkscm and novelsc 416, §3.3.10 bext01 420) or drop (§3.1.2.16 bcast),
+ * sent from A with A's Via in place of theirs */
+static void
+test_rfc4475 (Fixture *f, gconstpointer data)
+{
+  const struct { const char *name; guint code; } cases[] = {
+    { "zeromf.sip", 483 },
+    { "unkscm.sip", 416 },
+    { "novelsc.sip", 416 },
+    { "bext01.sip", 420 },
+  };
+  guint64 dropped = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(NetSipMessage) m = corpus_message (cases[i].name);
+      net_sip_message_remove_header (m, "Via");
+      net_sip_leg_add_via (f->a, m);
+      send_to (f->a, m, f->p_leg);
+      wait_for (f->got_a, i + 1);
+      g_test_message ("%s: %u", cases[i].name, code_of (last (f->got_a)));
+      g_assert_cmpuint (code_of (last (f->got_a)), ==, cases[i].code);
+      g_assert_cmpstr (net_sip_message_get_call_id (last (f->got_a)), ==,
+                       net_sip_message_get_call_id (m));
+    }
+  g_assert_nonnull (strstr (net_sip_message_get_header (last (f->got_a), "Unsupported"),
+                            "noProxiesSupportThis"));
+
+  /* bcast: as if the proxy had forwarded its request: our Via on top,
+   * then 255.255.255.255 */
+  {
+    g_autoptr(NetSipMessage) m = corpus_message ("bcast.sip");
+    g_autofree char *via = g_strdup_printf ("SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKnspx.y",
+                                            net_sip_leg_get_port (f->p_leg));
+    net_sip_message_remove_first_header (m, "Via");
+    net_sip_message_prepend_header (m, "Via", via);
+    send_to (f->b, m, f->p_leg);
+    run_for (200);
+    g_object_get (f->proxy, "n-dropped", &dropped, NULL);
+    g_assert_cmpuint (dropped, ==, 1);
+  }
+  g_assert_cmpuint (f->got_b->len, ==, 0);
 }
 
 static guint
@@ -868,6 +1055,9 @@ main (int    argc,
   ADD ("/proxy/aor-hook", test_aor_hook);
   ADD ("/proxy/contact-rewrite", test_contact_rewrite);
   ADD ("/proxy/nat-hook", test_nat_hook);
+  ADD ("/proxy/late-response", test_late_response);
+  ADD ("/proxy/rfc4475", test_rfc4475);
+  ADD ("/proxy/two-legs", test_two_legs);
   ADD ("/proxy/dispatchers", test_dispatchers);
   return g_test_run ();
 }
