@@ -93,7 +93,14 @@
  * would be (use it for RTP), a medium with a port count (`49170/2`) is
  * refused with %NET_SIP_NAT_ERROR_BAD_SDP. A message between two
  * addresses of the same leg is not rewritten (as in Net::SIP). Bodies that
- * are not `application/sdp` (multipart) are left as they are.
+ * are not `application/sdp` (multipart) are left as they are; a body
+ * without Content-Type is taken for SDP when it starts with `v=` (Net::SIP
+ * sends the answer in an ACK that way). An offer that is refused (a
+ * re-INVITE answered with 488 or 491) has still replaced where the
+ * offerer's media go if its address or port changed (RFC 3264 §8 wants
+ * the old session kept). Learning latches on the first datagram: a
+ * stranger who sends to a fresh relay port before the party does takes
+ * the stream (the ports come from a range and are not secret).
  *
  * All sockets and timers live on the thread-default [struct@GLib.MainContext]
  * of the thread that created the helper; use it from that thread only.
@@ -900,10 +907,19 @@ process_sdp (NetSipNatHelper *self,
   gboolean forked, created = FALSE;
   guint n_media, k;
 
-  if (content_type == NULL || g_ascii_strcasecmp (content_type, "application/sdp") != 0)
-    return TRUE;
   body = net_sip_message_get_body (message);
   if (body == NULL || g_bytes_get_size (body) == 0)
+    return TRUE;
+  /* RFC 3261 §7.4.1 wants a Content-Type with every body, but Net::SIP
+   * sends the answer in an ACK (late offer) without one; like Net::SIP's
+   * own proxy, a body without Content-Type that starts as SDP does
+   * (RFC 4566 §5: "v=" first) is taken for SDP. */
+  if (content_type == NULL)
+    {
+      if (g_bytes_get_size (body) < 2 || memcmp (g_bytes_get_data (body, NULL), "v=", 2) != 0)
+        return TRUE;
+    }
+  else if (g_ascii_strcasecmp (content_type, "application/sdp") != 0)
     return TRUE;
 
   call_id = net_sip_message_get_call_id (message);
@@ -1011,9 +1027,7 @@ process_sdp (NetSipNatHelper *self,
       plan->new_pair = TRUE;
       if (!allocate_pair (self, bind_inet, &plan->pair, error))
         {
-          for (guint j = 0; j <= i; j++)
-            media_plan_clear (&plans[j]);
-          for (guint j = i + 1; j < n_media; j++)
+          for (guint j = 0; j < n_media; j++)
             media_plan_clear (&plans[j]);
           g_free (plans);
           if (created)

@@ -692,6 +692,108 @@ test_reinvite (Fixture       *f,
   g_assert_cmpuint (b1, ==, 400);
 }
 
+/* Late offer (RFC 3264 §4 with RFC 3261 §13.2.1): the INVITE has no SDP,
+ * the 200 carries the callee's offer, the ACK the caller's answer, here
+ * without Content-Type as Net::SIP sends it. */
+static void
+test_late_offer (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *offer = sdp_text ("127.0.0.2", local_port (f->callee), NULL);
+  g_autofree char *answer = sdp_text ("127.0.0.1", local_port (f->caller), NULL);
+  g_autoptr(NetSipRequest) invite = make_request ("INVITE", "late@test", "lc", NULL, 1, NULL, NULL);
+  g_autoptr(NetSipResponse) ok = make_response (200, "INVITE", "late@test", "lc", "lu", 1, offer);
+  g_autoptr(NetSipRequest) ack = make_request ("ACK", "late@test", "lc", "lu", 1, NULL, answer);
+  g_autoptr(NetSipSdp) out_offer = NULL;
+  g_autoptr(NetSipSdp) out_answer = NULL;
+  guint16 to_caller, to_callee;
+
+  g_assert_true (net_sip_nat_helper_rewrite_request (f->helper, invite, f->leg_a, f->leg_b, &error));
+  g_assert_cmpuint (net_sip_nat_helper_get_n_sessions (f->helper), ==, 0);
+  g_assert_true (net_sip_nat_helper_rewrite_response (f->helper, ok, f->leg_b, f->leg_a, &error));
+  g_assert_no_error (error);
+  out_offer = body_sdp (ok);
+  g_assert_cmpstr (net_sip_sdp_get_media_address (out_offer, 0), ==, "127.0.0.1");
+  to_caller = net_sip_sdp_get_media_port (out_offer, 0);
+  g_assert_true (net_sip_nat_helper_rewrite_request (f->helper, ack, f->leg_a, f->leg_b, &error));
+  g_assert_no_error (error);
+  g_assert_null (net_sip_message_get_header (NET_SIP_MESSAGE (ack), "Content-Type"));
+  out_answer = body_sdp (ack);
+  g_assert_cmpstr (net_sip_sdp_get_media_address (out_answer, 0), ==, "127.0.0.2");
+  to_callee = net_sip_sdp_get_media_port (out_answer, 0);
+  g_assert_cmpuint (net_sip_nat_helper_get_n_sessions (f->helper), ==, 1);
+
+  send_to (f->caller, "127.0.0.1", to_caller, 70, 1);
+  expect_datagram (f->callee, 70, 1, "127.0.0.2", to_callee);
+  send_to (f->callee, "127.0.0.2", to_callee, 71, 2);
+  expect_datagram (f->caller, 71, 2, "127.0.0.1", to_caller);
+}
+
+/* IPv6: legs on ::1, SDP with IP6 addresses (RFC 4566 §5.7), a=rtcp with
+ * an address (RFC 3605) rewritten to IP6 */
+static void
+test_ipv6 (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NetSipLeg) leg6_a = net_sip_leg_new ("udp:[::1]:0", &error);
+  g_autoptr(NetSipLeg) leg6_b = NULL;
+  g_autoptr(GSocket) caller6 = NULL;
+  g_autoptr(GSocket) callee6 = NULL;
+  g_autoptr(GInetAddress) lo6 = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV6);
+  g_autoptr(GSocketAddress) any6 = g_inet_socket_address_new (lo6, 0);
+  g_autofree char *offer = NULL, *answer = NULL;
+  g_autoptr(NetSipRequest) invite = NULL;
+  g_autoptr(NetSipResponse) ok = NULL;
+  g_autoptr(NetSipSdp) out_offer = NULL, out_answer = NULL;
+  guint16 to_callee, to_caller;
+
+  if (leg6_a == NULL)
+    {
+      g_test_skip ("no IPv6 loopback");
+      return;
+    }
+  leg6_b = net_sip_leg_new ("udp:[::1]:0", &error);
+  g_assert_no_error (error);
+  caller6 = g_socket_new (G_SOCKET_FAMILY_IPV6, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, &error);
+  g_assert_true (g_socket_bind (caller6, any6, FALSE, &error));
+  callee6 = g_socket_new (G_SOCKET_FAMILY_IPV6, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, &error);
+  g_assert_true (g_socket_bind (callee6, any6, FALSE, &error));
+  g_socket_set_blocking (caller6, FALSE);
+  g_socket_set_blocking (callee6, FALSE);
+
+  offer = g_strdup_printf ("v=0\r\no=- 1 1 IN IP6 ::1\r\ns=-\r\nc=IN IP6 ::1\r\nt=0 0\r\n"
+                           "m=audio %u RTP/AVP 0\r\na=rtcp:%u IN IP6 ::1\r\n",
+                           local_port (caller6), local_port (caller6) + 1);
+  answer = g_strdup_printf ("v=0\r\no=- 1 1 IN IP6 ::1\r\ns=-\r\nt=0 0\r\n"
+                            "m=audio %u RTP/AVP 0\r\nc=IN IP6 ::1\r\n", local_port (callee6));
+  invite = make_request ("INVITE", "v6@test", "a6", NULL, 1, "application/sdp", offer);
+  ok = make_response (200, "INVITE", "v6@test", "a6", "b6", 1, answer);
+
+  g_assert_true (net_sip_nat_helper_rewrite_request (f->helper, invite, leg6_a, leg6_b, &error));
+  g_assert_no_error (error);
+  out_offer = body_sdp (invite);
+  g_assert_cmpstr (net_sip_sdp_get_media_addrtype (out_offer, 0), ==, "IP6");
+  g_assert_cmpstr (net_sip_sdp_get_media_address (out_offer, 0), ==, "::1");
+  to_callee = net_sip_sdp_get_media_port (out_offer, 0);
+  {
+    g_autofree char *rtcp = g_strdup_printf ("%u IN IP6 ::1", to_callee + 1);
+    g_assert_cmpstr (net_sip_sdp_get_media_attribute (out_offer, 0, "rtcp"), ==, rtcp);
+  }
+  g_assert_true (net_sip_nat_helper_rewrite_response (f->helper, ok, leg6_b, leg6_a, &error));
+  g_assert_no_error (error);
+  out_answer = body_sdp (ok);
+  g_assert_cmpstr (net_sip_sdp_get_media_address (out_answer, 0), ==, "::1");
+  to_caller = net_sip_sdp_get_media_port (out_answer, 0);
+  g_assert_cmpuint (to_caller, !=, to_callee);   /* same address: different ports */
+
+  send_to (caller6, "::1", to_caller, 99, 6);
+  expect_datagram (callee6, 99, 6, "::1", to_callee);
+  send_to (callee6, "::1", to_callee, 98, 7);
+  expect_datagram (caller6, 98, 7, "::1", to_caller);
+}
+
 static void
 assert_unchanged (gpointer    message,
                   const char *body)
@@ -763,6 +865,8 @@ test_bad_input (Fixture       *f,
     { good, NULL, "application/sdp", NET_SIP_NAT_ERROR_INVALID },
     { good, "t5", "text/plain", -1 },
     { garbage, "t6", "multipart/mixed;boundary=x", -1 },
+    { garbage, "t7", NULL, -1 },                                   /* no type, not SDP */
+    { "v=0\r\nbroken\r\n", "t8", NULL, NET_SIP_NAT_ERROR_BAD_SDP }, /* no type, SDP */
   };
   char *port_count = NULL;
 
@@ -878,6 +982,8 @@ main (int argc, char *argv[])
   ADD ("expiry-bye", test_expiry_bye);
   ADD ("cancel-and-failure", test_cancel_and_failure);
   ADD ("reinvite", test_reinvite);
+  ADD ("late-offer", test_late_offer);
+  ADD ("ipv6", test_ipv6);
   ADD ("port-exhaustion", test_port_exhaustion);
   ADD ("bad-input", test_bad_input);
   ADD ("forked-and-rejected", test_forked_and_rejected);
