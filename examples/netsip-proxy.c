@@ -318,7 +318,10 @@ load_users (const char        *path,
 /* ------------------------------------------------------------------ */
 /* Hooks                                                               */
 
-static char **
+/* The registrar's best binding (highest q, then most recent: the order of
+ * net_sip_registrar_lookup()) becomes the Request-URI: a stateless proxy
+ * forwards to one target (RFC 3261 §16.11). */
+static char *
 on_lookup_aor (NetSipStatelessProxy *proxy,
                const char           *aor,
                NetSipRequest        *request,
@@ -327,7 +330,7 @@ on_lookup_aor (NetSipStatelessProxy *proxy,
   NetSipRegistrar *registrar = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) bindings = net_sip_registrar_lookup (registrar, aor, &error);
-  GStrvBuilder *builder;
+  const char *contact;
 
   if (bindings == NULL)
     {
@@ -336,15 +339,9 @@ on_lookup_aor (NetSipStatelessProxy *proxy,
     }
   if (bindings->len == 0)
     return NULL;
-  builder = g_strv_builder_new ();
-  for (guint i = 0; i < bindings->len; i++)
-    g_strv_builder_add (builder, net_sip_binding_get_contact (g_ptr_array_index (bindings, i)));
-  g_debug ("%s -> %s", aor, net_sip_binding_get_contact (g_ptr_array_index (bindings, 0)));
-  {
-    char **contacts = g_strv_builder_end (builder);
-    g_strv_builder_unref (builder);
-    return contacts;
-  }
+  contact = net_sip_binding_get_contact (g_ptr_array_index (bindings, 0));
+  g_debug ("%s -> %s", aor, contact);
+  return g_strdup (contact);
 }
 
 static guint

@@ -11,10 +11,11 @@
  *   (--registrar --users: digest with 401) and a Perl caller calls its
  *   address of record through the proxy (digest with 407); the callee gets
  *   the INVITE at its registered contact; RTP flows both ways.
- * - perl-nat-relay: legs on 127.0.0.1 and 127.0.0.2, --nat-helper; the
- *   caller on 127.0.0.2, the callee on 127.0.0.1: the RTP goes through the
- *   relay and the octet and packet counts of both phones and of the relay
- *   (its log line when the session closes) agree.
+ * - perl-nat-relay, perl-nat-relay-reverse: legs on 127.0.0.1 and
+ *   127.0.0.2, --nat-helper; the caller on 127.0.0.2 and the callee on
+ *   127.0.0.1, then the other way round: the RTP goes through the relay and
+ *   the octet and packet counts of both phones and of the relay (its log
+ *   line when the session closes) agree.
  *
  * Every child is ended by its PID (SIGTERM or SIGKILL; PR_SET_PDEATHSIG if
  * this process dies); every wait is bounded. Missing sipp or Net::SIP: the
@@ -850,16 +851,22 @@ test_perl_register_call (void)
   remove_tree (dir);
 }
 
+/* @data: the caller's side, "127.0.0.2" (the callee on 127.0.0.1) or
+ * "127.0.0.1" (the callee on 127.0.0.2) */
 static void
-test_perl_nat_relay (void)
+test_perl_nat_relay (gconstpointer data)
 {
+  const char *caller_ip = data;
+  const char *callee_ip = g_str_equal (caller_ip, "127.0.0.1") ? "127.0.0.2" : "127.0.0.1";
   g_autoptr(Child) proxy = NULL;
   g_autoptr(Child) callee = NULL;
   g_autoptr(Child) caller = NULL;
   gint64 caller_tx_p, caller_tx_o, caller_rx_p, caller_rx_o;
   gint64 callee_rx_p, callee_rx_o, callee_tx_p, callee_tx_o;
   const char *log;
-  guint port1, port2;
+  g_autofree char *caller_leg = g_strdup_printf ("udp:%s:", caller_ip);
+  g_autofree char *callee_leg = g_strdup_printf ("udp:%s:", callee_ip);
+  guint caller_port, callee_port;
 
   if (!have_net_sip ())
     {
@@ -872,13 +879,13 @@ test_perl_nat_relay (void)
                         "--nat-helper", NULL };
     proxy = start_proxy (a, 2);
   }
-  port1 = proxy_port (proxy, "udp:127.0.0.1:");
-  port2 = proxy_port (proxy, "udp:127.0.0.2:");
+  caller_port = proxy_port (proxy, caller_leg);
+  callee_port = proxy_port (proxy, callee_leg);
 
-  /* bob on the 127.0.0.1 side, alice on the 127.0.0.2 side */
-  callee = start_phone ("callee", "127.0.0.1", port1, "bob", NULL, NULL);
+  /* bob registers and is called over one leg, alice calls over the other */
+  callee = start_phone ("callee", callee_ip, callee_port, "bob", NULL, NULL);
   g_assert_true (child_wait_text (callee, 0, "REGISTER 300\n", 20));
-  caller = start_phone ("caller", "127.0.0.2", port2, "alice", NULL, "sip:bob@example.com");
+  caller = start_phone ("caller", caller_ip, caller_port, "alice", NULL, "sip:bob@example.com");
   g_assert_true (child_wait_exit (caller, 40));
   g_assert_true (child_wait_exit (callee, 20));
   g_test_message ("caller: %s\ncallee: %s", caller->text[0]->str, callee->text[0]->str);
@@ -886,7 +893,7 @@ test_perl_nat_relay (void)
   g_assert_cmpint (callee->status, ==, 0);
 
   /* the relay logs its counters when the session closes, 1 s after the BYE */
-  g_assert_true (child_wait_text (proxy, 1, "relay call-id=", 15));
+  g_assert_true (child_wait_text (proxy, 1, "relay call-id=", 5));
   log = proxy->text[1]->str;
   g_test_message ("proxy: %s", log);
   g_assert_nonnull (strstr (log, " state=bye media=0 "));
@@ -921,7 +928,8 @@ main (int    argc,
   g_test_add_func ("/netsip-proxy/sipp-udp", test_sipp_udp);
   g_test_add_func ("/netsip-proxy/sipp-tcp", test_sipp_tcp);
   g_test_add_func ("/netsip-proxy/perl-register-call", test_perl_register_call);
-  g_test_add_func ("/netsip-proxy/perl-nat-relay", test_perl_nat_relay);
+  g_test_add_data_func ("/netsip-proxy/perl-nat-relay", "127.0.0.2", test_perl_nat_relay);
+  g_test_add_data_func ("/netsip-proxy/perl-nat-relay-reverse", "127.0.0.1", test_perl_nat_relay);
   {
     int status = g_test_run ();
     g_free (sipp_path);
