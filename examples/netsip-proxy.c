@@ -6,7 +6,8 @@
  *   netsip-proxy --listen udp:127.0.0.1:5060 [--listen tcp:... --listen tls:...
  *                --tls-cert F --tls-key F] [--registrar] [--domain D]...
  *                [--users FILE] [--realm R] [--record-route] [--nat-helper]
- *                [--bindings-db FILE] [--domain2proxy D=PROXY]...
+ *                [--digest-algorithms A,B] [--bindings-db FILE]
+ *                [--domain2proxy D=PROXY]...
  *                [--config FILE]
  *
  * The receive chain, in order:
@@ -21,7 +22,9 @@
  * --users FILE: one user a line, `user:password` or `user:realm:HA1`
  * (HA1 = 32 hex digits for MD5, 64 for SHA-256, of `user:realm:password`;
  * realm must be the --realm); empty lines and lines starting with `#` are
- * skipped. The challenges offer the algorithms every user can answer.
+ * skipped. The challenges offer --digest-algorithms (default SHA-256 then
+ * MD5, RFC 8760 §2.4; sipp 3.6.1 reads only the first challenge and needs
+ * MD5 alone), less the algorithms some user's HA1 cannot answer.
  *
  * --config FILE: a GKeyFile with a group [netsip-proxy] and the long option
  * names as keys (`listen=udp:127.0.0.1:5060;tcp:127.0.0.1:5060`,
@@ -58,6 +61,7 @@ typedef struct
   char    **domains;
   char     *users;
   char     *realm;
+  char     *algorithms;
   gboolean  record_route;
   gboolean  nat_helper;
   char     *bindings_db;
@@ -87,6 +91,7 @@ options_clear (Options *o)
   g_strfreev (o->domains);
   g_free (o->users);
   g_free (o->realm);
+  g_free (o->algorithms);
   g_free (o->bindings_db);
   g_strfreev (o->domain2proxy);
   g_free (o->config);
@@ -125,7 +130,7 @@ load_config (Options  *o,
 {
   static const char *const known[] = {
     "listen", "tls-cert", "tls-key", "registrar", "domain", "users", "realm",
-    "record-route", "nat-helper", "bindings-db", "domain2proxy", NULL
+    "digest-algorithms", "record-route", "nat-helper", "bindings-db", "domain2proxy", NULL
   };
   g_autoptr(GKeyFile) kf = g_key_file_new ();
   g_autofree char *dir = NULL;
@@ -190,6 +195,7 @@ load_config (Options  *o,
   GET_LIST (domains, "domain");
   GET_STRING (users, "users", TRUE);
   GET_STRING (realm, "realm", FALSE);
+  GET_STRING (algorithms, "digest-algorithms", FALSE);
   GET_BOOL (record_route, "record-route");
   GET_BOOL (nat_helper, "nat-helper");
   GET_STRING (bindings_db, "bindings-db", TRUE);
@@ -203,8 +209,26 @@ load_config (Options  *o,
 /* ------------------------------------------------------------------ */
 /* --users                                                             */
 
-#define ALG_MD5    (1u << 0)
-#define ALG_SHA256 (1u << 1)
+#define ALG_MD5        (1u << 0)
+#define ALG_SHA256     (1u << 1)
+#define ALG_SHA512_256 (1u << 2)
+#define ALG_ALL        (ALG_MD5 | ALG_SHA256 | ALG_SHA512_256)
+
+static guint
+algorithm_bit (NetSipDigestAlgorithm alg)
+{
+  switch (alg)
+    {
+    case NET_SIP_DIGEST_MD5:
+      return ALG_MD5;
+    case NET_SIP_DIGEST_SHA256:
+      return ALG_SHA256;
+    case NET_SIP_DIGEST_SHA512_256:
+      return ALG_SHA512_256;
+    default:
+      return 0;
+    }
+}
 
 static gboolean
 is_hex (const char *s,
@@ -218,24 +242,23 @@ is_hex (const char *s,
   return TRUE;
 }
 
-/* Loads @path into @auth (and @auth2 when not NULL); sets the algorithms
- * every user can answer. */
+/* Loads @path into @auths; sets the algorithms every user can answer, in
+ * the order of @wanted (NULL: SHA-256, MD5). */
 static gboolean
-load_users (const char        *path,
-            const char        *realm,
-            NetSipAuthorizer **auths,
-            guint              n_auths,
-            GError           **error)
+load_users (const char         *path,
+            const char         *realm,
+            const char * const *wanted,
+            NetSipAuthorizer  **auths,
+            guint               n_auths,
+            GError            **error)
 {
   g_autofree char *text = NULL;
   g_auto(GStrv) lines = NULL;
   g_autoptr(GHashTable) algs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   GHashTableIter iter;
   gpointer value;
-  guint common = ALG_MD5 | ALG_SHA256;
+  guint common = ALG_ALL;
   guint n_users = 0;
-  const char *names[3] = { NULL, NULL, NULL };
-  guint n = 0;
 
   if (!g_file_get_contents (path, &text, NULL, error))
     return FALSE;
@@ -282,7 +305,7 @@ load_users (const char        *path,
           const char *password = line + strlen (f[0]) + 1;
           for (guint k = 0; k < n_auths; k++)
             net_sip_authorizer_set_password (auths[k], f[0], password);
-          mask = ALG_MD5 | ALG_SHA256;
+          mask = ALG_ALL;
         }
       g_hash_table_insert (algs, g_strdup (f[0]),
                            GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (algs, f[0])) | mask));
@@ -298,19 +321,44 @@ load_users (const char        *path,
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: no users", path);
       return FALSE;
     }
-  if (common == 0)
+  if (wanted == NULL)
     {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "%s: some users have only an MD5 HA1, others only a SHA-256 HA1: "
-                   "no challenge all of them can answer", path);
-      return FALSE;
+      /* the default, less what some user's HA1 cannot answer */
+      const char *names[3] = { NULL, NULL, NULL };
+      guint n = 0;
+
+      if (common & ALG_SHA256)
+        names[n++] = "SHA-256";
+      if (common & ALG_MD5)
+        names[n++] = "MD5";
+      if (n == 0)
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                       "%s: some users have only an MD5 HA1, others only a SHA-256 HA1: "
+                       "no challenge all of them can answer", path);
+          return FALSE;
+        }
+      for (guint k = 0; k < n_auths; k++)
+        net_sip_authorizer_set_algorithms (auths[k], names);
     }
-  if (common & ALG_SHA256)
-    names[n++] = "SHA-256";
-  if (common & ALG_MD5)
-    names[n++] = "MD5";
-  for (guint k = 0; k < n_auths; k++)
-    net_sip_authorizer_set_algorithms (auths[k], names);
+  else
+    {
+      for (guint i = 0; wanted[i]; i++)
+        {
+          NetSipDigestAlgorithm alg;
+
+          net_sip_digest_algorithm_from_string (wanted[i], &alg);
+          if (!(common & algorithm_bit (alg)))
+            {
+              g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                           "%s: a user has no password or HA1 for %s (--digest-algorithms)",
+                           path, wanted[i]);
+              return FALSE;
+            }
+        }
+      for (guint k = 0; k < n_auths; k++)
+        net_sip_authorizer_set_algorithms (auths[k], wanted);
+    }
   g_info ("%u users from %s", n_users, path);
   return TRUE;
 }
@@ -528,6 +576,7 @@ assemble (Proxy   *p,
           Options *o)
 {
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) algorithms = NULL;
   const char *realm;
   int status;
 
@@ -583,6 +632,30 @@ assemble (Proxy   *p,
     }
 
   realm = o->realm ? o->realm : (o->domains && o->domains[0] ? o->domains[0] : "netsip-proxy");
+  if (o->algorithms)
+    {
+      g_auto(GStrv) names = g_strsplit (o->algorithms, ",", -1);
+      guint seen = 0;
+
+      if (!o->users)
+        return usage_error ("--digest-algorithms needs --users");
+      for (guint i = 0; names[i]; i++)
+        {
+          NetSipDigestAlgorithm alg;
+          g_strstrip (names[i]);
+          if (!net_sip_digest_algorithm_from_string (names[i], &alg) || algorithm_bit (alg) == 0)
+            return usage_error ("--digest-algorithms: '%s' is not one of MD5, SHA-256, SHA-512-256",
+                                names[i]);
+          if (seen & algorithm_bit (alg))
+            return usage_error ("--digest-algorithms: %s given twice", names[i]);
+          seen |= algorithm_bit (alg);
+          g_free (names[i]);
+          names[i] = g_strdup (net_sip_digest_algorithm_to_string (alg));
+        }
+      if (seen == 0)
+        return usage_error ("--digest-algorithms: no algorithm given");
+      algorithms = g_steal_pointer (&names);
+    }
   if (o->users)
     {
       NetSipAuthorizer *auths[2];
@@ -596,7 +669,7 @@ assemble (Proxy   *p,
           p->www_auth = net_sip_authorizer_new (p->dispatcher, realm);
           auths[n++] = p->www_auth;
         }
-      if (!load_users (o->users, realm, auths, n, &error))
+      if (!load_users (o->users, realm, (const char * const *) algorithms, auths, n, &error))
         return usage_error ("--users: %s", error->message);
     }
   else if (o->realm)
@@ -661,6 +734,7 @@ main (int    argc,
     { "domain", 'd', 0, G_OPTION_ARG_STRING_ARRAY, &o.domains, "A domain served (registrar; 404 for unknown users); repeatable", "DOMAIN" },
     { "users", 'u', 0, G_OPTION_ARG_FILENAME, &o.users, "Demand digest authentication; lines user:password or user:realm:HA1", "FILE" },
     { "realm", 0, 0, G_OPTION_ARG_STRING, &o.realm, "Digest realm (default: the first --domain)", "REALM" },
+    { "digest-algorithms", 0, 0, G_OPTION_ARG_STRING, &o.algorithms, "Digest challenges offered, preferred first (default SHA-256,MD5; MD5 for sipp 3.6, which reads the first challenge only)", "A,B" },
     { "record-route", 0, 0, G_OPTION_ARG_NONE, &o.record_route, "Add Record-Route: in-dialog requests pass this proxy", NULL },
     { "nat-helper", 0, 0, G_OPTION_ARG_NONE, &o.nat_helper, "Relay RTP/RTCP of calls crossing legs", NULL },
     { "bindings-db", 0, 0, G_OPTION_ARG_FILENAME, &o.bindings_db, "SQLite file of the registrar's bindings (default: in memory)", "FILE" },

@@ -7,6 +7,10 @@
  * - sipp-udp, sipp-tcp: sipp's built-in uac -> netsip-proxy -> sipp's uas,
  *   2000 calls at 200 calls/s: both sipp exit with 0, their -trace_stat
  *   counters say 2000 successful, 0 failed, 0 unexpected messages.
+ * - sipp-auth-register, sipp-auth-call: `--registrar --users
+ *   --digest-algorithms MD5`; sipp registers with [authentication] (401)
+ *   20 times, then calls through the proxy (407 for INVITE and BYE,
+ *   tests/interop/sipp-proxy-auth-call.xml) to sipp's uas 20 times.
  * - perl-register-call: a Perl Net::SIP callee registers at netsip-proxy
  *   (--registrar --users: digest with 401) and a Perl caller calls its
  *   address of record through the proxy (digest with 407); the callee gets
@@ -467,6 +471,24 @@ test_cli (void)
     expect_usage_error (a, "expected DOMAIN=PROXY");
   }
   {
+    const char *a[] = { "--listen", "udp:127.0.0.1:0", "--users", users, "--digest-algorithms", "MD5,SHA-1", NULL };
+    expect_usage_error (a, "'SHA-1' is not one of");
+  }
+  {
+    const char *a[] = { "--listen", "udp:127.0.0.1:0", "--users", users, "--digest-algorithms", "MD5-sess", NULL };
+    expect_usage_error (a, "'MD5-sess' is not one of");
+  }
+  {
+    const char *a[] = { "--listen", "udp:127.0.0.1:0", "--digest-algorithms", "MD5", NULL };
+    expect_usage_error (a, "--digest-algorithms needs --users");
+  }
+  {
+    /* bob's HA1 is MD5: he cannot answer a SHA-256 challenge */
+    const char *a[] = { "--listen", "udp:127.0.0.1:0", "--users", users_realm, "--realm", "other.org",
+                        "--digest-algorithms", "SHA-256,MD5", NULL };
+    expect_usage_error (a, "no password or HA1 for SHA-256");
+  }
+  {
     const char *a[] = { "--config", conf_bad, NULL };
     expect_usage_error (a, "unknown key 'lisen'");
   }
@@ -716,6 +738,183 @@ test_sipp_tcp (void)
   run_sipp (TRUE);
 }
 
+/* sipp with [authentication] (MD5: sipp 3.6.1 reads only the first
+ * challenge, so the proxy offers MD5 alone): N_AUTH REGISTERs at the
+ * registrar (401), then N_AUTH calls through the proxy (407) to sipp's uas. */
+#define N_AUTH 20
+
+static GPtrArray *
+sipp_auth_argv (const char *dir,
+                const char *scenario,
+                const char *name,
+                const char *stat_file)
+{
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (argv, g_strdup (sipp_path));
+  g_ptr_array_add (argv, g_strdup ("-sf"));
+  g_ptr_array_add (argv, g_build_filename (NETSIP_INTEROP_DIR, scenario, NULL));
+  g_ptr_array_add (argv, g_strdup ("-i"));
+  g_ptr_array_add (argv, g_strdup ("127.0.0.1"));
+  g_ptr_array_add (argv, g_strdup ("-p"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", free_port (G_SOCKET_TYPE_DATAGRAM)));
+  g_ptr_array_add (argv, g_strdup ("-mp"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", free_port (G_SOCKET_TYPE_DATAGRAM)));
+  g_ptr_array_add (argv, g_strdup ("-s"));
+  g_ptr_array_add (argv, g_strdup ("alice"));
+  g_ptr_array_add (argv, g_strdup ("-au"));
+  g_ptr_array_add (argv, g_strdup ("alice"));
+  g_ptr_array_add (argv, g_strdup ("-ap"));
+  g_ptr_array_add (argv, g_strdup ("secret-a"));
+  g_ptr_array_add (argv, g_strdup ("-m"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", N_AUTH));
+  g_ptr_array_add (argv, g_strdup ("-r"));
+  g_ptr_array_add (argv, g_strdup ("20"));
+  g_ptr_array_add (argv, g_strdup ("-timeout"));
+  g_ptr_array_add (argv, g_strdup ("30s"));
+  g_ptr_array_add (argv, g_strdup ("-timeout_error"));
+  g_ptr_array_add (argv, g_strdup ("-recv_timeout"));
+  g_ptr_array_add (argv, g_strdup ("10000"));
+  g_ptr_array_add (argv, g_strdup ("-nostdin"));
+  g_ptr_array_add (argv, g_strdup ("-trace_stat"));
+  g_ptr_array_add (argv, g_strdup ("-stf"));
+  g_ptr_array_add (argv, g_strdup (stat_file));
+  g_ptr_array_add (argv, g_strdup ("-fd"));
+  g_ptr_array_add (argv, g_strdup ("1"));
+  g_ptr_array_add (argv, g_strdup ("-trace_err"));
+  g_ptr_array_add (argv, g_strdup ("-error_file"));
+  g_ptr_array_add (argv, g_strdup_printf ("%s/%s-errors.log", dir, name));
+  return argv;
+}
+
+static void
+check_sipp_n (Child      *c,
+              const char *name,
+              const char *dir,
+              const char *stat_file,
+              gint64      n)
+{
+  g_autofree char *err_path = g_strdup_printf ("%s/%s-errors.log", dir, name);
+  g_autofree char *errors = NULL;
+
+  g_test_message ("%s: exit %d, successful %" G_GINT64_FORMAT ", failed %" G_GINT64_FORMAT, name,
+                  c->status, stat_value (stat_file, "SuccessfulCall(C)"),
+                  stat_value (stat_file, "FailedCall(C)"));
+  if (g_file_get_contents (err_path, &errors, NULL, NULL) && *errors)
+    g_test_message ("%s: %.3000s", err_path, errors);
+  g_assert_cmpint (c->status, ==, 0);
+  g_assert_cmpint (stat_value (stat_file, "SuccessfulCall(C)"), ==, n);
+  g_assert_cmpint (stat_value (stat_file, "FailedCall(C)"), ==, 0);
+  g_assert_true (errors == NULL || strstr (errors, "nexpected") == NULL);
+}
+
+static Child *
+start_auth_proxy (const char *dir)
+{
+  g_autofree char *users = write_file (dir, "users.txt", "alice:secret-a\n");
+  const char *a[] = { "--listen", "udp:127.0.0.1:0", "--registrar", "--users", users,
+                      "--digest-algorithms", "MD5", NULL };
+  return start_proxy (a, 1);
+}
+
+static void
+test_sipp_auth_register (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL, *stat = NULL;
+  g_autoptr(GPtrArray) argv = NULL;
+  g_autoptr(Child) proxy = NULL;
+  g_autoptr(Child) sipp = NULL;
+
+  if (sipp_path == NULL)
+    {
+      g_test_skip ("sipp (Debian sip-tester) is not installed");
+      return;
+    }
+  dir = g_dir_make_tmp ("netsip-proxy-auth-XXXXXX", &error);
+  g_assert_no_error (error);
+  stat = g_build_filename (dir, "register.csv", NULL);
+  proxy = start_auth_proxy (dir);
+  argv = sipp_auth_argv (dir, "sipp-auth-register.xml", "register", stat);
+  g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", proxy_port (proxy, "udp:127.0.0.1:")));
+  sipp = child_spawn_array (argv);
+  g_assert_true (child_wait_exit (sipp, 60));
+  check_sipp_n (sipp, "register", dir, stat, N_AUTH);
+
+  g_subprocess_send_signal (proxy->proc, SIGUSR1);
+  g_assert_true (child_wait_text (proxy, 1, "proxy-auth accepted=", 10));
+  g_assert_cmpint (log_value (proxy->text[1]->str, "registrar registered=", "registered"), ==, N_AUTH);
+  g_assert_cmpint (log_value (proxy->text[1]->str, "registrar-auth accepted=", "accepted"), ==, N_AUTH);
+  g_assert_cmpint (log_value (proxy->text[1]->str, "registrar-auth accepted=", "challenged"), ==, N_AUTH);
+  g_assert_cmpint (log_value (proxy->text[1]->str, "registrar-auth accepted=", "rejected"), ==, 0);
+  stop_proxy (proxy);
+  remove_tree (dir);
+}
+
+static void
+test_sipp_auth_call (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL, *uac_stat = NULL, *uas_stat = NULL;
+  g_autoptr(GPtrArray) uac_argv = NULL, uas_argv = NULL;
+  g_autoptr(Child) proxy = NULL;
+  g_autoptr(Child) uas = NULL;
+  g_autoptr(Child) uac = NULL;
+  guint uas_port = free_port (G_SOCKET_TYPE_DATAGRAM);
+  gint64 deadline;
+
+  if (sipp_path == NULL)
+    {
+      g_test_skip ("sipp (Debian sip-tester) is not installed");
+      return;
+    }
+  dir = g_dir_make_tmp ("netsip-proxy-auth-XXXXXX", &error);
+  g_assert_no_error (error);
+  uac_stat = g_build_filename (dir, "uac.csv", NULL);
+  uas_stat = g_build_filename (dir, "uas.csv", NULL);
+  proxy = start_auth_proxy (dir);
+
+  uas_argv = sipp_argv (dir, "uas", uas_port, FALSE, uas_stat);
+  /* sipp_argv asks N_CALLS: this run has N_AUTH */
+  for (guint i = 0; i < uas_argv->len; i++)
+    if (g_str_equal (g_ptr_array_index (uas_argv, i), "-m"))
+      {
+        g_free (uas_argv->pdata[i + 1]);
+        uas_argv->pdata[i + 1] = g_strdup_printf ("%u", N_AUTH);
+      }
+  uas = child_spawn_array (uas_argv);
+  deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+  while (!port_bound (uas_port, G_SOCKET_TYPE_DATAGRAM))
+    {
+      g_assert_false (child_done (uas));
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      iterate ();
+    }
+
+  uac_argv = sipp_auth_argv (dir, "sipp-proxy-auth-call.xml", "call", uac_stat);
+  /* sipp's digest uri is the remote address unless told */
+  g_ptr_array_add (uac_argv, g_strdup ("-auth_uri"));
+  g_ptr_array_add (uac_argv, g_strdup_printf ("bob@127.0.0.1:%u", uas_port));
+  g_ptr_array_add (uac_argv, g_strdup ("-rsa"));
+  g_ptr_array_add (uac_argv, g_strdup_printf ("127.0.0.1:%u", proxy_port (proxy, "udp:127.0.0.1:")));
+  g_ptr_array_add (uac_argv, g_strdup_printf ("127.0.0.1:%u", uas_port));
+  uac = child_spawn_array (uac_argv);
+  child_wait_exit (uac, 60);
+  child_wait_exit (uas, 20);
+
+  g_subprocess_send_signal (proxy->proc, SIGUSR1);
+  g_assert_true (child_wait_text (proxy, 1, "proxy-auth accepted=", 10));
+  g_test_message ("proxy: %s", proxy->text[1]->str);
+  check_sipp_n (uac, "call", dir, uac_stat, N_AUTH);
+  check_sipp_n (uas, "uas", dir, uas_stat, N_AUTH);
+  /* INVITE and BYE of every call challenged once and accepted once */
+  g_assert_cmpint (log_value (proxy->text[1]->str, "proxy-auth accepted=", "accepted"), ==, 2 * N_AUTH);
+  g_assert_cmpint (log_value (proxy->text[1]->str, "proxy-auth accepted=", "challenged"), ==, 2 * N_AUTH);
+  g_assert_cmpint (log_value (proxy->text[1]->str, "proxy-auth accepted=", "rejected"), ==, 0);
+  stop_proxy (proxy);
+  remove_tree (dir);
+}
+
 /* ------------------------------------------------------------------ */
 /* Perl Net::SIP                                                       */
 
@@ -927,6 +1126,8 @@ main (int    argc,
   g_test_add_func ("/netsip-proxy/cli", test_cli);
   g_test_add_func ("/netsip-proxy/sipp-udp", test_sipp_udp);
   g_test_add_func ("/netsip-proxy/sipp-tcp", test_sipp_tcp);
+  g_test_add_func ("/netsip-proxy/sipp-auth-register", test_sipp_auth_register);
+  g_test_add_func ("/netsip-proxy/sipp-auth-call", test_sipp_auth_call);
   g_test_add_func ("/netsip-proxy/perl-register-call", test_perl_register_call);
   g_test_add_data_func ("/netsip-proxy/perl-nat-relay", "127.0.0.2", test_perl_nat_relay);
   g_test_add_data_func ("/netsip-proxy/perl-nat-relay-reverse", "127.0.0.1", test_perl_nat_relay);
