@@ -4,6 +4,8 @@
  * - cli: bad options and files end with status 2 and a message; the
  *   `listening on` lines name the bound ports (port 0 asked); settings from
  *   --config, the command line winning; SIGTERM and SIGINT end it with 0.
+ * - tls: a tls: leg with --tls-cert/--tls-key (made with certtool): a TLS
+ *   client that trusts the test CA completes a handshake with it.
  * - sipp-udp, sipp-tcp: sipp's built-in uac -> netsip-proxy -> sipp's uas,
  *   2000 calls at 200 calls/s: both sipp exit with 0, their -trace_stat
  *   counters say 2000 successful, 0 failed, 0 unexpected messages.
@@ -35,6 +37,8 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+
+#include "tls-certs.h"
 
 #define N_CALLS   2000
 #define CALL_RATE 200
@@ -552,6 +556,91 @@ test_cli (void)
     stop_proxy (c);
   }
   remove_tree (dir);
+}
+
+/* ------------------------------------------------------------------ */
+/* tls                                                                 */
+
+typedef struct
+{
+  gboolean  done;
+  gboolean  ok;
+  GError   *error;
+} Handshake;
+
+static void
+handshake_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Handshake *h = user_data;
+
+  h->ok = g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &h->error);
+  h->done = TRUE;
+}
+
+static void
+test_tls (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL, *cert = NULL, *key = NULL;
+  g_autoptr(Child) proxy = NULL;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) tcp = NULL;
+  g_autoptr(GIOStream) tls = NULL;
+  g_autoptr(GTlsDatabase) ca = NULL;
+  g_autoptr(GSocketConnectable) identity = NULL;
+  Handshake handshake = { 0 };
+  gint64 deadline;
+  guint port;
+
+  if (!netsip_test_have_certtool ())
+    {
+      g_test_skip ("certtool (Debian gnutls-bin) is not installed");
+      return;
+    }
+  if (g_tls_backend_get_default () == NULL || !g_tls_backend_supports_tls (g_tls_backend_get_default ()))
+    {
+      g_test_skip ("no GIO TLS backend (Debian glib-networking)");
+      return;
+    }
+  dir = netsip_test_make_cert_dir (&error);
+  g_assert_no_error (error);
+  g_assert_true (netsip_test_make_certs (dir, &error));
+  g_assert_no_error (error);
+  cert = g_build_filename (dir, NETSIP_TEST_SERVER_CERT, NULL);
+  key = g_build_filename (dir, NETSIP_TEST_SERVER_KEY, NULL);
+  {
+    const char *a[] = { "--listen", "udp:127.0.0.1:0", "--listen", "tls:127.0.0.1:0",
+                        "--tls-cert", cert, "--tls-key", key, NULL };
+    proxy = start_proxy (a, 2);
+  }
+  port = proxy_port (proxy, "tls:127.0.0.1:");
+  g_assert_cmpuint (port, >, 0);
+
+  g_socket_client_set_timeout (client, 10);
+  tcp = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
+  g_assert_no_error (error);
+  identity = g_network_address_new ("127.0.0.1", port);
+  tls = g_tls_client_connection_new (G_IO_STREAM (tcp), identity, &error);
+  g_assert_no_error (error);
+  ca = netsip_test_load_ca (dir, &error);
+  g_assert_no_error (error);
+  g_tls_connection_set_database (G_TLS_CONNECTION (tls), ca);
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT, NULL,
+                                    handshake_done, &handshake);
+  deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+  while (!handshake.done)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      iterate ();
+    }
+  /* the server certificate verified against the test CA */
+  g_assert_no_error (handshake.error);
+  g_assert_true (handshake.ok);
+  g_io_stream_close (tls, NULL, NULL);
+  stop_proxy (proxy);
+  netsip_test_remove_cert_dir (dir);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1124,6 +1213,7 @@ main (int    argc,
   sipp_path = g_find_program_in_path ("sipp");
 
   g_test_add_func ("/netsip-proxy/cli", test_cli);
+  g_test_add_func ("/netsip-proxy/tls", test_tls);
   g_test_add_func ("/netsip-proxy/sipp-udp", test_sipp_udp);
   g_test_add_func ("/netsip-proxy/sipp-tcp", test_sipp_tcp);
   g_test_add_func ("/netsip-proxy/sipp-auth-register", test_sipp_auth_register);
