@@ -13,6 +13,9 @@
  *   --digest-algorithms MD5`; sipp registers with [authentication] (401)
  *   20 times, then calls through the proxy (407 for INVITE and BYE,
  *   tests/interop/sipp-proxy-auth-call.xml) to sipp's uas 20 times.
+ * - restart: sipp registers 1000 addresses of record at netsip-proxy on an
+ *   SQLite file; kill -9 by PID; a new netsip-proxy on the file answers a
+ *   REGISTER query for each of them with 200 and its contact.
  * - perl-register-call: a Perl Net::SIP callee registers at netsip-proxy
  *   (--registrar --users: digest with 401) and a Perl caller calls its
  *   address of record through the proxy (digest with 407); the callee gets
@@ -1004,6 +1007,141 @@ test_sipp_auth_call (void)
   remove_tree (dir);
 }
 
+/* restart: sipp registers N_MANY addresses of record at netsip-proxy on an
+ * SQLite file (tests/interop/sipp-register-many.xml: sip:user<n>@example.com);
+ * the proxy is killed with SIGKILL by its PID; a new netsip-proxy on the same
+ * file answers a REGISTER query (no Contact, RFC 3261 §10.2.3) for each of
+ * them with 200 and that user's contact. */
+#define N_MANY 1000
+
+static char *
+query_binding (GSocket        *socket,
+               GSocketAddress *proxy,
+               guint           n)
+{
+  g_autofree char *request = NULL;
+  char buffer[4096];
+  g_autoptr(GSocketAddress) local = g_socket_get_local_address (socket, NULL);
+  guint16 port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+
+  request = g_strdup_printf ("REGISTER sip:example.com SIP/2.0\r\n"
+                             "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKquery%u;rport\r\n"
+                             "Max-Forwards: 70\r\n"
+                             "From: <sip:user%u@example.com>;tag=q%u\r\n"
+                             "To: <sip:user%u@example.com>\r\n"
+                             "Call-ID: query-%u@127.0.0.1\r\n"
+                             "CSeq: 1 REGISTER\r\n"
+                             "Content-Length: 0\r\n\r\n", port, n, n, n, n, n);
+  for (guint attempt = 0; attempt < 3; attempt++)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize len;
+
+      g_assert_cmpint (g_socket_send_to (socket, proxy, request, strlen (request), NULL, &error), >, 0);
+      g_assert_no_error (error);
+      len = g_socket_receive (socket, buffer, sizeof buffer - 1, NULL, &error);
+      if (len < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+        continue;
+      g_assert_no_error (error);
+      buffer[len] = '\0';
+      return g_strdup (buffer);
+    }
+  return NULL;
+}
+
+static void
+test_restart (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL, *db = NULL, *stat = NULL;
+  g_autoptr(GPtrArray) argv = NULL;
+  g_autoptr(Child) proxy = NULL;
+  g_autoptr(Child) again = NULL;
+  g_autoptr(Child) sipp = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) proxy_address = NULL;
+
+  if (sipp_path == NULL)
+    {
+      g_test_skip ("sipp (Debian sip-tester) is not installed");
+      return;
+    }
+  dir = g_dir_make_tmp ("netsip-proxy-restart-XXXXXX", &error);
+  g_assert_no_error (error);
+  db = g_build_filename (dir, "bindings.db", NULL);
+  stat = g_build_filename (dir, "register.csv", NULL);
+  {
+    const char *a[] = { "--listen", "udp:127.0.0.1:0", "--registrar", "--domain", "example.com",
+                        "--bindings-db", db, NULL };
+    proxy = start_proxy (a, 1);
+  }
+  argv = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (argv, g_strdup (sipp_path));
+  g_ptr_array_add (argv, g_strdup ("-sf"));
+  g_ptr_array_add (argv, g_build_filename (NETSIP_INTEROP_DIR, "sipp-register-many.xml", NULL));
+  g_ptr_array_add (argv, g_strdup ("-i"));
+  g_ptr_array_add (argv, g_strdup ("127.0.0.1"));
+  g_ptr_array_add (argv, g_strdup ("-p"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", free_port (G_SOCKET_TYPE_DATAGRAM)));
+  g_ptr_array_add (argv, g_strdup ("-mp"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", free_port (G_SOCKET_TYPE_DATAGRAM)));
+  g_ptr_array_add (argv, g_strdup ("-m"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", N_MANY));
+  g_ptr_array_add (argv, g_strdup ("-l"));
+  g_ptr_array_add (argv, g_strdup ("50"));
+  g_ptr_array_add (argv, g_strdup ("-r"));
+  g_ptr_array_add (argv, g_strdup ("250"));
+  g_ptr_array_add (argv, g_strdup ("-timeout"));
+  g_ptr_array_add (argv, g_strdup ("60s"));
+  g_ptr_array_add (argv, g_strdup ("-timeout_error"));
+  g_ptr_array_add (argv, g_strdup ("-recv_timeout"));
+  g_ptr_array_add (argv, g_strdup ("10000"));
+  g_ptr_array_add (argv, g_strdup ("-nostdin"));
+  g_ptr_array_add (argv, g_strdup ("-trace_stat"));
+  g_ptr_array_add (argv, g_strdup ("-stf"));
+  g_ptr_array_add (argv, g_strdup (stat));
+  g_ptr_array_add (argv, g_strdup ("-fd"));
+  g_ptr_array_add (argv, g_strdup ("1"));
+  g_ptr_array_add (argv, g_strdup ("-trace_err"));
+  g_ptr_array_add (argv, g_strdup ("-error_file"));
+  g_ptr_array_add (argv, g_strdup_printf ("%s/register-errors.log", dir));
+  g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", proxy_port (proxy, "udp:127.0.0.1:")));
+  sipp = child_spawn_array (argv);
+  g_assert_true (child_wait_exit (sipp, 90));
+  check_sipp_n (sipp, "register", dir, stat, N_MANY);
+
+  /* every 200 has left the proxy: kill -9 it, by its PID */
+  g_subprocess_send_signal (proxy->proc, SIGKILL);
+  g_assert_true (child_wait_exit (proxy, 20));
+  g_assert_cmpint (proxy->signal, ==, SIGKILL);
+
+  {
+    const char *a[] = { "--listen", "udp:127.0.0.1:0", "--registrar", "--domain", "example.com",
+                        "--bindings-db", db, NULL };
+    again = start_proxy (a, 1);
+  }
+  proxy_address = g_inet_socket_address_new (lo, proxy_port (again, "udp:127.0.0.1:"));
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (socket, any, FALSE, &error));
+  g_socket_set_timeout (socket, 2);
+  for (guint n = 1; n <= N_MANY; n++)
+    {
+      g_autofree char *response = query_binding (socket, proxy_address, n);
+      g_autofree char *contact = g_strdup_printf ("<sip:user%u@127.0.0.1:", n);
+
+      g_assert_nonnull (response);
+      if (!g_str_has_prefix (response, "SIP/2.0 200 ") || strstr (response, contact) == NULL)
+        g_test_message ("query for user%u: %s", n, response);
+      g_assert_true (g_str_has_prefix (response, "SIP/2.0 200 "));
+      g_assert_nonnull (strstr (response, contact));
+    }
+  stop_proxy (again);
+  remove_tree (dir);
+}
+
 /* ------------------------------------------------------------------ */
 /* Perl Net::SIP                                                       */
 
@@ -1218,6 +1356,7 @@ main (int    argc,
   g_test_add_func ("/netsip-proxy/sipp-tcp", test_sipp_tcp);
   g_test_add_func ("/netsip-proxy/sipp-auth-register", test_sipp_auth_register);
   g_test_add_func ("/netsip-proxy/sipp-auth-call", test_sipp_auth_call);
+  g_test_add_func ("/netsip-proxy/restart", test_restart);
   g_test_add_func ("/netsip-proxy/perl-register-call", test_perl_register_call);
   g_test_add_data_func ("/netsip-proxy/perl-nat-relay", "127.0.0.2", test_perl_nat_relay);
   g_test_add_data_func ("/netsip-proxy/perl-nat-relay-reverse", "127.0.0.1", test_perl_nat_relay);
