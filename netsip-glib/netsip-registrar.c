@@ -1173,6 +1173,42 @@ net_sip_registrar_lookup (NetSipRegistrar  *self,
 }
 
 /**
+ * net_sip_registrar_lookup_contacts:
+ * @self: a #NetSipRegistrar
+ * @uri: an address of record, in any form net_sip_registrar_canonical_aor()
+ *   takes
+ * @error: return location for a #GError
+ *
+ * The contact URIs of net_sip_registrar_lookup(), in the same order (most
+ * preferred first): the targets a proxy forwards to (RFC 3261 §16.5).
+ *
+ * Errors: as net_sip_registrar_lookup().
+ *
+ * Returns: (transfer full) (array zero-terminated=1) (nullable): the
+ *   contacts, empty when none, %NULL on error
+ *
+ * Since: 1.0
+ */
+char **
+net_sip_registrar_lookup_contacts (NetSipRegistrar  *self,
+                                   const char       *uri,
+                                   GError          **error)
+{
+  g_autoptr(GPtrArray) bindings = net_sip_registrar_lookup (self, uri, error);
+  GStrvBuilder *builder;
+  char **out;
+
+  if (bindings == NULL)
+    return NULL;
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < bindings->len; i++)
+    g_strv_builder_add (builder, net_sip_binding_get_contact (g_ptr_array_index (bindings, i)));
+  out = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return out;
+}
+
+/**
  * net_sip_registrar_expire:
  * @self: a #NetSipRegistrar
  * @error: return location for a #GError

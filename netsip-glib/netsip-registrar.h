@@ -41,6 +41,10 @@ GPtrArray           *net_sip_registrar_lookup              (NetSipRegistrar     
                                                             const char           *uri,
                                                             GError              **error);
 NET_SIP_AVAILABLE_IN_ALL
+char               **net_sip_registrar_lookup_contacts     (NetSipRegistrar      *self,
+                                                            const char           *uri,
+                                                            GError              **error);
+NET_SIP_AVAILABLE_IN_ALL
 gint                 net_sip_registrar_expire              (NetSipRegistrar      *self,
                                                             GError              **error);
 

@@ -655,6 +655,25 @@ test_register_q (Fixture       *f,
   g_assert_cmpstr (net_sip_binding_get_contact (NTH (all, 2)), ==, "sip:alice@127.0.0.1:5071");
   g_assert_cmpfloat_with_epsilon (net_sip_binding_get_q (NTH (all, 1)), 0.9, 1e-9);
 
+  {
+    g_auto(GStrv) uris = net_sip_registrar_lookup_contacts (f->registrar, "sip:alice@example.com:5060", &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_strv_length (uris), ==, 0);   /* another address of record (port) */
+  }
+  {
+    g_auto(GStrv) uris = net_sip_registrar_lookup_contacts (f->registrar, AOR ";user=phone", &error);
+    const char *const want[] = { "sip:alice@127.0.0.1:5073", "sip:alice@127.0.0.1:5072",
+                                 "sip:alice@127.0.0.1:5071", NULL };
+    g_assert_no_error (error);
+    g_assert_true (g_strv_equal ((const char *const *) uris, want));
+  }
+  {
+    g_auto(GStrv) uris = net_sip_registrar_lookup_contacts (f->registrar, "mailto:alice@example.com", &error);
+    g_assert_null (uris);
+    g_assert_error (error, NET_SIP_PARSE_ERROR, NET_SIP_PARSE_ERROR_URI);
+    g_clear_error (&error);
+  }
+
   contacts = net_sip_message_get_contacts (NET_SIP_MESSAGE (r), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (contacts->len, ==, 3);
