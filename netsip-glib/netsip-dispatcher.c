@@ -1284,10 +1284,12 @@ net_sip_dispatcher_class_init (NetSipDispatcherClass *klass)
    * request runs a client transaction (retransmission, timeout, final
    * response) and a received request a server transaction (response
    * cache). %FALSE, for a stateless proxy (§16.11): a request is sent once
-   * and its delivery ends when it is sent (responses whose top Via is one
-   * of our legs' reach the receiver, with or without an entry for the
-   * request), and every received request, retransmissions included, goes
-   * to the receiver. [struct@NetSip.DeliveryOptions] can
+   * and its delivery ends when it is sent, without any entry kept for it
+   * (responses whose top Via is one of our legs' reach the receiver), and
+   * every received request, retransmissions included, goes to the
+   * receiver. A delivery that sets do-retransmits %FALSE on a dispatcher
+   * that keeps transactions gets an entry for 64*T1 instead, which lets
+   * its responses through. [struct@NetSip.DeliveryOptions] can
    * override it for one delivery.
    *
    * Since: 1.0
@@ -2230,6 +2232,17 @@ start_target (Delivery *d)
     {
       delivery_fail (d, NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_INVALID_MESSAGE,
                      "the request has no valid Via or CSeq");
+      return;
+    }
+
+  /* A stateless dispatcher (do-retransmits off: a stateless proxy,
+   * §16.11) keeps no entry for what it sends: responses whose top Via is
+   * one of our legs' reach the receiver without one (handle_response). */
+  if (d->stateless && !self->do_retransmits)
+    {
+      if (d->id == NULL)
+        d->id = g_ref_string_new (key);
+      net_sip_dispatcher_send (self, NULL, d->message, leg, destination, 0, d->task);
       return;
     }
 
