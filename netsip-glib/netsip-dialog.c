@@ -420,6 +420,8 @@ net_sip_dialog_new_uas (NetSipRequest  *request,
  * net_sip_dialog_get_state:
  * @self: a #NetSipDialog
  *
+ * Gets the state of the dialog: early, confirmed or terminated (RFC 3261 §12).
+ *
  * Returns: the dialog's state
  *
  * Since: 1.0
@@ -434,6 +436,8 @@ net_sip_dialog_get_state (NetSipDialog *self)
 /**
  * net_sip_dialog_is_caller:
  * @self: a #NetSipDialog
+ *
+ * Tells whether this side sent the request that made the dialog (the UAC side, §12.1.2).
  *
  * Returns: %TRUE on the side whose request made the dialog (the UAC of
  *   the INVITE), %FALSE on the callee's side
@@ -451,6 +455,8 @@ net_sip_dialog_is_caller (NetSipDialog *self)
  * net_sip_dialog_get_call_id:
  * @self: a #NetSipDialog
  *
+ * Gets the Call-ID, the first part of the dialog ID (§12).
+ *
  * Returns: (transfer none): the Call-ID
  *
  * Since: 1.0
@@ -466,6 +472,8 @@ net_sip_dialog_get_call_id (NetSipDialog *self)
  * net_sip_dialog_get_local_tag:
  * @self: a #NetSipDialog
  *
+ * Gets our tag: the From tag on the caller's side, the To tag on the callee's.
+ *
  * Returns: (transfer none): our tag
  *
  * Since: 1.0
@@ -480,6 +488,8 @@ net_sip_dialog_get_local_tag (NetSipDialog *self)
 /**
  * net_sip_dialog_get_remote_tag:
  * @self: a #NetSipDialog
+ *
+ * Gets the peer's tag.
  *
  * Returns: (transfer none) (nullable): the peer's tag, %NULL when an
  *   RFC 2543 peer sent none
@@ -497,6 +507,8 @@ net_sip_dialog_get_remote_tag (NetSipDialog *self)
  * net_sip_dialog_get_local_address:
  * @self: a #NetSipDialog
  *
+ * Gets our address with our tag: the From value of requests we send in the dialog (§12.2.1.1).
+ *
  * Returns: (transfer none): our From value in requests we send in the
  *   dialog (the local URI with our tag)
  *
@@ -512,6 +524,8 @@ net_sip_dialog_get_local_address (NetSipDialog *self)
 /**
  * net_sip_dialog_get_remote_address:
  * @self: a #NetSipDialog
+ *
+ * Gets the peer's address with its tag: the To value of requests we send in the dialog.
  *
  * Returns: (transfer none): the To value of requests we send in the
  *   dialog (the remote URI with the peer's tag)
@@ -529,6 +543,8 @@ net_sip_dialog_get_remote_address (NetSipDialog *self)
  * net_sip_dialog_get_local_cseq:
  * @self: a #NetSipDialog
  *
+ * Gets the local sequence number: the CSeq of the last request we made in the dialog.
+ *
  * Returns: the CSeq number of the last request we made in the dialog
  *
  * Since: 1.0
@@ -541,8 +557,31 @@ net_sip_dialog_get_local_cseq (NetSipDialog *self)
 }
 
 /**
+ * net_sip_dialog_next_local_cseq:
+ * @self: a #NetSipDialog
+ *
+ * Takes the next local sequence number for a request the user agent
+ * builds itself in the dialog, such as a request sent again with
+ * credentials after a 401 or 407 (RFC 3261 §22.2: the retry is a new
+ * request with a higher CSeq). net_sip_dialog_create_request() takes one
+ * the same way.
+ *
+ * Returns: the local CSeq, now one higher
+ *
+ * Since: 1.0
+ */
+guint32
+net_sip_dialog_next_local_cseq (NetSipDialog *self)
+{
+  g_return_val_if_fail (NET_SIP_IS_DIALOG (self), 0);
+  return ++self->local_cseq;
+}
+
+/**
  * net_sip_dialog_get_remote_cseq:
  * @self: a #NetSipDialog
+ *
+ * Gets the remote sequence number: the CSeq of the last request the peer made in the dialog (§12.2.2).
  *
  * Returns: the CSeq number of the last request the peer made in the
  *   dialog, 0 while there was none (§12.1.2: empty on the caller's side)
@@ -560,6 +599,8 @@ net_sip_dialog_get_remote_cseq (NetSipDialog *self)
  * net_sip_dialog_get_remote_target:
  * @self: a #NetSipDialog
  *
+ * Gets the remote target, the Request-URI of requests in the dialog (§12.2.1.1).
+ *
  * Returns: (transfer none): the remote target URI
  *
  * Since: 1.0
@@ -574,6 +615,8 @@ net_sip_dialog_get_remote_target (NetSipDialog *self)
 /**
  * net_sip_dialog_get_local_contact:
  * @self: a #NetSipDialog
+ *
+ * Gets the Contact URI put into target refresh requests (§12.2.1.1).
  *
  * Returns: (transfer none) (nullable): our Contact URI, or %NULL
  *
@@ -612,6 +655,8 @@ net_sip_dialog_set_local_contact (NetSipDialog *self,
  * net_sip_dialog_get_route_set:
  * @self: a #NetSipDialog
  *
+ * Gets the route set (§12.1): the Record-Route values, in the order requests in the dialog visit them.
+ *
  * Returns: (transfer none) (array zero-terminated=1): the route set, first
  *   hop first, as name-addr values (`<sip:p1.example.com;lr>`); empty when
  *   no proxy recorded a route
@@ -629,6 +674,8 @@ net_sip_dialog_get_route_set (NetSipDialog *self)
  * net_sip_dialog_get_secure:
  * @self: a #NetSipDialog
  *
+ * Tells whether the dialog was made with a SIPS Request-URI (§12.1.1).
+ *
  * Returns: whether the dialog was made with a SIPS Request-URI
  *
  * Since: 1.0
@@ -643,6 +690,8 @@ net_sip_dialog_get_secure (NetSipDialog *self)
 /**
  * net_sip_dialog_get_id:
  * @self: a #NetSipDialog
+ *
+ * Gets the dialog ID (§12) as one string.
  *
  * Returns: (transfer full): the dialog ID (§12) as one string,
  *   `Call-ID;local-tag;remote-tag`, for use as a key

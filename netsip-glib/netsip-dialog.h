@@ -85,6 +85,8 @@ const char        *net_sip_dialog_get_remote_address  (NetSipDialog    *self);
 NET_SIP_AVAILABLE_IN_ALL
 guint32            net_sip_dialog_get_local_cseq      (NetSipDialog    *self);
 NET_SIP_AVAILABLE_IN_ALL
+guint32            net_sip_dialog_next_local_cseq     (NetSipDialog    *self);
+NET_SIP_AVAILABLE_IN_ALL
 guint32            net_sip_dialog_get_remote_cseq     (NetSipDialog    *self);
 NET_SIP_AVAILABLE_IN_ALL
 const char        *net_sip_dialog_get_remote_target   (NetSipDialog    *self);

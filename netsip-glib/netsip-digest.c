@@ -22,6 +22,15 @@
  * §5.3.6) with Nettle, the library GnuTLS uses.
  */
 
+/**
+ * net_sip_auth_error_quark:
+ *
+ * The error domain of digest authentication.
+ *
+ * Returns: the %NET_SIP_AUTH_ERROR quark
+ *
+ * Since: 1.0
+ */
 G_DEFINE_QUARK (net-sip-auth-error-quark, net_sip_auth_error)
 
 static const struct

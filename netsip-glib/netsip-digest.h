@@ -89,6 +89,9 @@ typedef enum
  *   required parameter or have a bad one
  * @NET_SIP_AUTH_ERROR_MISMATCH: the credentials do not answer the
  *   challenge (realm, nonce, URI, algorithm or response differ)
+ * @NET_SIP_AUTH_ERROR_REJECTED: the server challenged again a request
+ *   that carried credentials, and no other credentials were given (a
+ *   wrong password: the client stops instead of looping)
  *
  * Error codes in the %NET_SIP_AUTH_ERROR domain.
  *
@@ -99,6 +102,7 @@ typedef enum
   NET_SIP_AUTH_ERROR_UNSUPPORTED,
   NET_SIP_AUTH_ERROR_MALFORMED,
   NET_SIP_AUTH_ERROR_MISMATCH,
+  NET_SIP_AUTH_ERROR_REJECTED,
 } NetSipAuthError;
 
 NET_SIP_AVAILABLE_IN_ALL

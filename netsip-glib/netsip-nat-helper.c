@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include "netsip-nat-helper.h"
 #include "netsip-sdp.h"
@@ -47,7 +48,8 @@
  * datagrams from another source are dropped and counted (they would
  * otherwise let anyone who guesses the port take over the stream). A new
  * SDP of that party with another address or port (a re-INVITE) starts the
- * learning again.
+ * learning again. Datagrams from the relay's own sockets (an SDP that names
+ * a relay port) are dropped too.
  *
  * Sessions are keyed by Call-ID, the two tags of the dialog (the From tag
  * of the message that created it: the *caller*, and the To tag: the
@@ -134,6 +136,7 @@ typedef struct
   struct sockaddr_storage target;     /* where datagrams for the party go */
   socklen_t               target_len; /* 0: not known */
   gboolean                learned;    /* target is the party's real source */
+  char                   *bound_key;  /* in NetSipNatHelper.bound */
 } RelayPort;
 
 struct _NatMedia
@@ -184,6 +187,7 @@ struct _NetSipNatHelper
   GHashTable   *calls;             /* Call-ID → GPtrArray of NatSession */
   guint         n_open_sessions;
   guint         n_sockets;
+  GHashTable   *bound;             /* "address port" of every relay socket */
   guint         next_pair;         /* where the next port search starts */
   guint8       *buffer;            /* one datagram */
 
@@ -285,6 +289,11 @@ relay_port_close (NetSipNatHelper *self,
       g_clear_object (&port->socket);
       self->n_sockets--;
     }
+  if (port->bound_key != NULL)
+    {
+      g_hash_table_remove (self->bound, port->bound_key);
+      g_clear_pointer (&port->bound_key, g_free);
+    }
   port->port = 0;
 }
 
@@ -339,6 +348,45 @@ sockaddr_equal (const struct sockaddr_storage *a,
   return a_len == b_len && memcmp (a, b, a_len) == 0;
 }
 
+static char *
+bound_key (const char *address,
+           guint       port)
+{
+  return g_strdup_printf ("%s %u", address, port);
+}
+
+/* Whether @sa is one of our relay sockets: a datagram from there is one of
+ * our own, sent to a target that names another relay port (an SDP that
+ * points at the relay itself). Relaying it would let two relay sockets
+ * feed each other for ever. */
+static gboolean
+is_relay_socket (NetSipNatHelper               *self,
+                 const struct sockaddr_storage *sa)
+{
+  char host[INET6_ADDRSTRLEN];
+  g_autofree char *key = NULL;
+  guint port;
+
+  if (sa->ss_family == AF_INET)
+    {
+      const struct sockaddr_in *in = (const struct sockaddr_in *) sa;
+      inet_ntop (AF_INET, &in->sin_addr, host, sizeof host);
+      port = ntohs (in->sin_port);
+    }
+  else if (sa->ss_family == AF_INET6)
+    {
+      const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) sa;
+      inet_ntop (AF_INET6, &in6->sin6_addr, host, sizeof host);
+      port = ntohs (in6->sin6_port);
+    }
+  else
+    return FALSE;
+  if (port < self->port_min || port > self->port_max)
+    return FALSE;
+  key = bound_key (host, port);
+  return g_hash_table_contains (self->bound, key);
+}
+
 /* The hot path reads and writes with recvfrom()/sendto() on the GSocket's
  * descriptor: g_socket_receive_from() makes a GSocketAddress object per
  * datagram, and the relay only compares and copies the address. The
@@ -374,6 +422,11 @@ on_relay_readable (GSocket      *socket,
 
       if (!port->learned)
         {
+          if (is_relay_socket (self, &from))
+            {
+              m->dropped++;
+              continue;
+            }
           /* The first datagram from this party fixes where its media go:
            * its real source, behind any NAT (symmetric learning). */
           memcpy (&port->target, &from, from_len);
@@ -458,8 +511,13 @@ allocate_pair (NetSipNatHelper *self,
     {
       guint slot = (self->next_pair + i) % n_pairs;
       guint16 port = (guint16) (first + 2 * slot);
+      g_autofree char *key = bound_key (text, port);
+      g_autofree char *key_rtcp = bound_key (text, port + 1);
       GSocket *rtp, *rtcp;
 
+      /* ours already: no system call */
+      if (g_hash_table_contains (self->bound, key) || g_hash_table_contains (self->bound, key_rtcp))
+        continue;
       rtp = bind_udp (address, port, NULL);
       if (rtp == NULL)
         continue;
@@ -487,10 +545,15 @@ static void
 relay_port_attach (NetSipNatHelper *self,
                    RelayPort       *port,
                    GSocket         *socket,
+                   GInetAddress    *address,
                    guint16          number)
 {
+  g_autofree char *host = g_inet_address_to_string (address);
+
   port->socket = socket;
   port->port = number;
+  port->bound_key = bound_key (host, number);
+  g_hash_table_add (self->bound, g_strdup (port->bound_key));
   port->source = g_socket_create_source (socket, G_IO_IN, NULL);
   g_source_set_callback (port->source, (GSourceFunc) (void (*) (void)) on_relay_readable,
                          port, NULL);
@@ -676,6 +739,7 @@ on_expiry (gpointer user_data)
   gint64 next = -1;
   GPtrArray *ended = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
   GPtrArray *ended_ids = g_ptr_array_new_with_free_func (g_free);
+  guint n_open = self->n_open_sessions;
   GList *l, *next_l;
 
   for (l = self->sessions.head; l != NULL; l = next_l)
@@ -706,7 +770,8 @@ on_expiry (gpointer user_data)
   if (ended->len > 0)
     {
       g_object_ref (self);
-      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_N_SESSIONS]);
+      if (self->n_open_sessions != n_open)
+        g_object_notify_by_pspec (G_OBJECT (self), props[PROP_N_SESSIONS]);
       for (guint i = 0; i < ended->len; i++)
         g_signal_emit (self, signals[SIG_SESSION_CLOSED], 0,
                        (const char *) g_ptr_array_index (ended_ids, i),
@@ -1062,8 +1127,10 @@ process_sdp (NetSipNatHelper *self,
       if (plan->new_pair)
         {
           media_close_end (self, m, 1 - k);
-          relay_port_attach (self, &m->ports[1 - k][0], g_steal_pointer (&plan->pair.rtp), plan->pair.port);
-          relay_port_attach (self, &m->ports[1 - k][1], g_steal_pointer (&plan->pair.rtcp), plan->pair.port + 1);
+          relay_port_attach (self, &m->ports[1 - k][0], g_steal_pointer (&plan->pair.rtp),
+                             bind_inet, plan->pair.port);
+          relay_port_attach (self, &m->ports[1 - k][1], g_steal_pointer (&plan->pair.rtcp),
+                             bind_inet, plan->pair.port + 1);
           m->bind_address[1 - k] = g_strdup (bind_address);
         }
 
@@ -1130,6 +1197,7 @@ net_sip_nat_helper_init (NetSipNatHelper *self)
   self->calls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) g_ptr_array_unref);
   g_queue_init (&self->sessions);
+  self->bound = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->buffer = g_malloc (MAX_DATAGRAM);
   self->port_min = DEFAULT_PORT_MIN;
   self->port_max = DEFAULT_PORT_MAX;
@@ -1166,6 +1234,7 @@ net_sip_nat_helper_finalize (GObject *object)
   NetSipNatHelper *self = NET_SIP_NAT_HELPER (object);
 
   g_hash_table_unref (self->calls);
+  g_hash_table_unref (self->bound);
   g_free (self->buffer);
   g_main_context_unref (self->context);
   G_OBJECT_CLASS (net_sip_nat_helper_parent_class)->finalize (object);

@@ -30,6 +30,7 @@
 #include "netsip-delivery-options.h"
 #include "netsip-transaction.h"
 #include "netsip-dispatcher.h"
+#include "netsip-endpoint.h"
 #include "netsip-authorizer.h"
 #include "netsip-location-store.h"
 #include "netsip-memory-store.h"

@@ -368,6 +368,27 @@ test_bad_input (void)
   }
 }
 
+/* net_sip_dialog_next_local_cseq: the CSeq a request sent again with
+ * credentials takes (§22.2), shared with create_request */
+static void
+test_next_local_cseq (void)
+{
+  g_autoptr(NetSipMessage) invite = msg (INVITE);
+  g_autoptr(NetSipMessage) ok = msg (RESPONSE ("200 OK", "", "Contact: <sip:bob@192.0.2.4>\n"));
+  g_autoptr(NetSipDialog) d = NULL;
+  g_autoptr(NetSipRequest) bye = NULL;
+  g_autoptr(GError) error = NULL;
+
+  d = net_sip_dialog_new_uac (NET_SIP_REQUEST (invite), NET_SIP_RESPONSE (ok), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (net_sip_dialog_get_local_cseq (d), ==, 31);
+  g_assert_cmpuint (net_sip_dialog_next_local_cseq (d), ==, 32);
+  g_assert_cmpuint (net_sip_dialog_get_local_cseq (d), ==, 32);
+  bye = net_sip_dialog_create_request (d, "BYE");
+  g_assert_cmpuint (net_sip_message_get_cseq_number (NET_SIP_MESSAGE (bye)), ==, 33);
+  g_assert_cmpuint (net_sip_dialog_next_local_cseq (d), ==, 34);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -378,5 +399,6 @@ main (int    argc,
   g_test_add_func ("/dialog/uas", test_uas);
   g_test_add_func ("/dialog/early-end-and-481", test_early_end_and_481);
   g_test_add_func ("/dialog/bad-input", test_bad_input);
+  g_test_add_func ("/dialog/next-local-cseq", test_next_local_cseq);
   return g_test_run ();
 }

@@ -794,6 +794,41 @@ test_ipv6 (Fixture       *f,
   expect_datagram (caller6, 98, 7, "::1", to_caller);
 }
 
+/* An SDP naming the relay's own socket as the party's address: the
+ * relay's datagrams to itself are dropped, not learned and relayed (two
+ * relay sockets would otherwise feed each other). */
+static void
+test_relay_loop (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NetSipRequest) reinvite = NULL;
+  g_autofree char *self_sdp = NULL;
+  guint16 to_callee, to_caller;
+  guint64 p0 = 0, b0 = 0, p1 = 0, b1 = 0;
+
+  offer_answer (f, "loop@test", &to_callee, &to_caller);
+  /* the caller says its media go to the relay port it sends to */
+  self_sdp = sdp_text ("127.0.0.1", to_caller, NULL);
+  reinvite = make_request ("INVITE", "loop@test", "caller-tag", "callee-tag", 2,
+                           "application/sdp", self_sdp);
+  g_assert_true (net_sip_nat_helper_rewrite_request (f->helper, reinvite, f->leg_a, f->leg_b, &error));
+  g_assert_no_error (error);
+
+  send_to (f->callee, "127.0.0.2", to_callee, 30, 1);
+  /* nothing comes back to the callee through the relay */
+  expect_nothing (f->callee);
+  expect_nothing (f->caller);
+  g_assert_true (net_sip_nat_helper_get_counters (f->helper, "loop@test", 0, &p0, &b0, &p1, &b1));
+  g_assert_cmpuint (p1, ==, 1);
+  g_assert_cmpuint (p0, ==, 0);
+  {
+    g_autoptr(GVariant) stats = net_sip_nat_helper_get_stats (f->helper, "loop@test");
+    g_autoptr(GVariant) s0 = g_variant_get_child_value (stats, 0);
+    g_assert_cmpuint (media_counter (s0, "dropped-packets"), ==, 1);
+  }
+}
+
 static void
 assert_unchanged (gpointer    message,
                   const char *body)
@@ -984,6 +1019,7 @@ main (int argc, char *argv[])
   ADD ("reinvite", test_reinvite);
   ADD ("late-offer", test_late_offer);
   ADD ("ipv6", test_ipv6);
+  ADD ("relay-loop", test_relay_loop);
   ADD ("port-exhaustion", test_port_exhaustion);
   ADD ("bad-input", test_bad_input);
   ADD ("forked-and-rejected", test_forked_and_rejected);
