@@ -509,6 +509,26 @@ test_cli (void)
     expect_usage_error (a, "--config");
   }
 
+  /* a port in use is no usage error: status 1 */
+  {
+    g_autoptr(GSocket) holder = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, 0, &error);
+    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+    g_autoptr(GSocketAddress) bound = NULL;
+    g_autofree char *spec = NULL, *err = NULL;
+
+    g_assert_no_error (error);
+    g_assert_true (g_socket_bind (holder, any, FALSE, &error));
+    bound = g_socket_get_local_address (holder, &error);
+    g_assert_no_error (error);
+    spec = g_strdup_printf ("udp:127.0.0.1:%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+    {
+      const char *a[] = { "--listen", spec, NULL };
+      g_assert_cmpint (run_proxy_sync (a, &err), ==, 1);
+    }
+    g_assert_true (g_str_has_prefix (err, "netsip-proxy: cannot listen on "));
+  }
+
   /* two legs with port 0: the lines name the bound ports; SIGTERM -> 0 */
   {
     const char *a[] = { "--listen", "udp:127.0.0.1:0", "--listen", "tcp:127.0.0.1:0",
