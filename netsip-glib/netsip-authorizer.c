@@ -9,6 +9,7 @@
 #include <sys/random.h>
 
 #include "netsip-authorizer.h"
+#include "netsip-local-tag-private.h"
 #include "netsip-uri.h"
 
 /**
@@ -33,7 +34,15 @@
  *   receiver it returns %FALSE, so that a receive chain goes on with the
  *   next member.
  *
- * Responses, `ACK` and `CANCEL` (RFC 3261 §22.1: they cannot be answered
+ * The To tag of a challenge is computed from the Call-ID, the From tag
+ * and the top Via branch of the request, keyed with
+ * [property@NetSip.Authorizer:secret]: the ACK of a `401` or `407` the
+ * authorizer sent repeats them (RFC 3261 §17.1.1.3) and is recognised
+ * without state and absorbed (receive returns %TRUE, the ACK goes no
+ * further, §17.2.1), also in front of a stateless proxy, which would
+ * otherwise forward it.
+ *
+ * Responses, other `ACK`s and `CANCEL` (RFC 3261 §22.1: they cannot be answered
  * with a challenge; an ACK for a 2xx is not checked either, whatever
  * credentials it carries), the methods in
  * [property@NetSip.Authorizer:exempt-methods] and requests from the users
@@ -544,7 +553,7 @@ send_challenge (NetSipAuthorizer *self,
 {
   g_autoptr(NetSipResponse) response = NULL;
   g_autofree char *nonce = net_sip_digest_nonce_new (self->secret, now_seconds ());
-  g_autofree char *tag = g_strdup_printf ("%08x", g_random_int ());
+  g_autofree char *tag = NULL;
   const char *header = self->proxy ? "Proxy-Authenticate" : "WWW-Authenticate";
   GString *s = g_string_new (NULL);
 
@@ -553,7 +562,11 @@ send_challenge (NetSipAuthorizer *self,
       g_string_free (s, TRUE);
       return;
     }
-  /* a UAS (or a proxy answering as one) adds a To tag (RFC 3261 §8.2.6.2) */
+  /* a UAS (or a proxy answering as one) adds a To tag (RFC 3261
+   * §8.2.6.2); ours is computed, so that the ACK of this response is
+   * recognised without state (§17.2.1) */
+  if (net_sip_message_get_to_tag (NET_SIP_MESSAGE (request)) == NULL)
+    tag = net_sip_local_tag_new (self->secret, NET_SIP_MESSAGE (request));
   response = net_sip_request_create_response (request, self->proxy ? 407 : 401, NULL, tag);
   for (guint i = 0; self->algorithms[i]; i++)
     {
@@ -620,6 +633,14 @@ net_sip_authorizer_receive (NetSipReceiver   *receiver,
 
   if (!net_sip_message_is_request (message))
     return pass_on (self, message, leg, source);
+  /* the ACK of our own 401/407 ends here (RFC 3261 §17.2.1): its To tag
+   * is the one we computed for the challenge */
+  if (g_strcmp0 (net_sip_message_get_method (message), "ACK") == 0 &&
+      net_sip_local_tag_check (self->secret, message))
+    {
+      g_debug ("authorizer: ACK of our %u absorbed", self->proxy ? 407 : 401);
+      return TRUE;
+    }
   if (is_exempt (self, message))
     {
       /* the ACK for a 2xx carries the INVITE's credentials (RFC 3261

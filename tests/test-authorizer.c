@@ -599,6 +599,66 @@ test_foreign_nonce (Fixture       *f,
   g_assert_cmpuint (f->server->requests->len, ==, 0);
 }
 
+static void
+run_for (guint ms)
+{
+  gboolean later = FALSE;
+
+  g_timeout_add (ms, wake_up, &later);
+  while (!later)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* In front of a stateless proxy (B keeps no server transactions): the
+ * ACK of the authorizer's own 407 (RFC 3261 §17.1.1.3, sent by A's
+ * INVITE client transaction) is absorbed by the authorizer (§17.2.1):
+ * its To tag is the one computed for the 407. An ACK with another To tag
+ * is not for us and goes on. */
+static void
+test_own_ack (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(NetSipResponse) resp = NULL;
+  g_autoptr(NetSipRequest) ack = NULL;
+  NetSipMessage *m;
+  guint n_tx = 1;
+
+  g_object_set (f->b, "do-retransmits", FALSE, NULL);
+  net_sip_authorizer_set_proxy (f->auth, TRUE);
+  resp = send_with (f, "INVITE", NULL, NULL);
+  g_assert_cmpuint (net_sip_response_get_code (resp), ==, 407);
+  g_assert_true (g_str_has_prefix (net_sip_message_get_to_tag (NET_SIP_MESSAGE (resp)), "nsl"));
+  run_for (200);
+  g_object_get (f->b, "n-transactions", &n_tx, NULL);
+  g_assert_cmpuint (n_tx, ==, 0);
+  /* the INVITE and its ACK reached the authorizer; both handled there */
+  g_assert_cmpuint (f->front->results->len, ==, 2);
+  g_assert_true (g_array_index (f->front->results, gboolean, 0));
+  g_assert_true (g_array_index (f->front->results, gboolean, 1));
+  g_assert_cmpuint (f->server->requests->len, ==, 0);
+  g_assert_cmpuint (counter (f->auth, "challenged-requests"), ==, 1);
+
+  /* the same ACK with another To tag (a dialog of the callee's): on */
+  ack = net_sip_request_new ("ACK", f->ruri);
+  m = NET_SIP_MESSAGE (ack);
+  net_sip_message_add_header (m, "Via", net_sip_message_get_header (NET_SIP_MESSAGE (resp), "Via"));
+  net_sip_message_add_header (m, "Max-Forwards", "70");
+  net_sip_message_add_header (m, "From", net_sip_message_get_header (NET_SIP_MESSAGE (resp), "From"));
+  net_sip_message_add_header (m, "To", "<sip:bob@" REALM ">;tag=callee");
+  net_sip_message_add_header (m, "Call-ID", net_sip_message_get_call_id (NET_SIP_MESSAGE (resp)));
+  net_sip_message_add_header (m, "CSeq", "1 ACK");
+  g_assert_true (net_sip_receiver_receive (NET_SIP_RECEIVER (f->auth), m, f->leg_b, NULL));
+  g_assert_cmpuint (f->server->requests->len, ==, 1);
+  /* with the 407's To tag it is ours again */
+  net_sip_message_set_header (m, "To", net_sip_message_get_header (NET_SIP_MESSAGE (resp), "To"));
+  g_assert_true (net_sip_receiver_receive (NET_SIP_RECEIVER (f->auth), m, f->leg_b, NULL));
+  g_assert_cmpuint (f->server->requests->len, ==, 1);
+  /* another branch (another INVITE): not the ACK of that 407 */
+  net_sip_message_set_header (m, "Via", "SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKother");
+  g_assert_true (net_sip_receiver_receive (NET_SIP_RECEIVER (f->auth), m, f->leg_b, NULL));
+  g_assert_cmpuint (f->server->requests->len, ==, 2);
+}
+
 /* The same nonce count twice is a replay (RFC 7616 §3.4): refused; a
  * higher count passes; a lower one is refused. */
 static void
@@ -994,6 +1054,7 @@ main (int   argc,
   ADD ("uri-mismatch", test_uri_mismatch);
   ADD ("exempt", test_exempt);
   ADD ("proxy-mode", test_proxy_mode);
+  ADD ("own-ack", test_own_ack);
   ADD ("ha1-table", test_ha1_table);
   ADD ("callback", test_callback);
   ADD ("malformed", test_malformed);
