@@ -685,6 +685,73 @@ test_replayed_nc (Fixture       *f,
   g_assert_cmpuint (f->server->requests->len, ==, 2);
 }
 
+/* A REGISTER with @creds and top Via @branch, as a UAC's transaction
+ * sends it (and retransmits it unchanged) */
+static NetSipMessage *
+register_with_branch (Fixture    *f,
+                      const char *branch,
+                      const char *creds)
+{
+  NetSipRequest *req = make_request (f, "REGISTER", NULL, NULL);
+  NetSipMessage *m = NET_SIP_MESSAGE (req);
+  g_autofree char *via = g_strdup_printf ("SIP/2.0/UDP 127.0.0.1:%u;branch=%s",
+                                          net_sip_leg_get_port (f->leg_a), branch);
+
+  net_sip_message_prepend_header (m, "Via", via);
+  net_sip_message_add_header (m, "Authorization", creds);
+  return m;
+}
+
+/* Behind a stateless proxy each retransmission reaches the authorizer:
+ * the request accepted with the highest nonce count, retransmitted (same
+ * top Via branch, same credentials), is accepted again; the same count
+ * in another transaction (another branch) is still a replay (RFC 7616
+ * §3.4.5), and so is an older count with its old branch. A branch
+ * without the RFC 3261 cookie identifies no transaction: no exception. */
+static void
+test_retransmission (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(NetSipAuthParams) ch = fresh_challenge (f, "REGISTER", NET_SIP_DIGEST_MD5);
+  g_autofree char *c1 = credentials (ch, "alice", "wonderland", "REGISTER", f->ruri, 1);
+  g_autofree char *c2 = credentials (ch, "alice", "wonderland", "REGISTER", f->ruri, 2);
+  g_autofree char *c3 = credentials (ch, "alice", "wonderland", "REGISTER", f->ruri, 3);
+  g_autoptr(NetSipMessage) first = register_with_branch (f, "z9hG4bKretx1", c1);
+  g_autoptr(NetSipMessage) other = register_with_branch (f, "z9hG4bKretx2", c1);
+  g_autoptr(NetSipMessage) second = register_with_branch (f, "z9hG4bKretx3", c2);
+  g_autoptr(NetSipMessage) old = register_with_branch (f, "2543-branch", c3);
+  NetSipReceiver *auth = NET_SIP_RECEIVER (f->auth);
+  struct { NetSipMessage *m; gboolean accepted; } steps[] = {
+    { first, TRUE },     /* nc 1 */
+    { first, TRUE },     /* its retransmission */
+    { first, TRUE },     /* and another */
+    { other, FALSE },    /* nc 1 in another transaction: a replay */
+    { first, TRUE },     /* the refused replay changed nothing */
+    { second, TRUE },    /* nc 2 */
+    { first, FALSE },    /* nc 1 is below the highest now */
+    { second, TRUE },    /* nc 2 retransmitted */
+    { old, TRUE },       /* nc 3, a branch without the cookie */
+    { old, FALSE },      /* ... no retransmission known by it */
+  };
+  guint accepted = 0, rejected = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      guint before = f->server->requests->len;
+
+      g_test_message ("step %u", i);
+      g_assert_true (net_sip_receiver_receive (auth, steps[i].m, f->leg_b, NULL));
+      g_assert_cmpuint (f->server->requests->len, ==, before + (steps[i].accepted ? 1 : 0));
+      if (steps[i].accepted)
+        accepted++;
+      else
+        rejected++;
+    }
+  g_assert_cmpuint (counter (f->auth, "accepted-requests"), ==, accepted);
+  g_assert_cmpuint (counter (f->auth, "rejected-requests"), ==, rejected);
+  run_for (100);
+}
+
 /* max-nonces bounds the replay table; a nonce forgotten to keep the
  * bound is stale, never replayable. */
 static void
@@ -1049,6 +1116,7 @@ main (int   argc,
   ADD ("stale-nonce", test_stale_nonce);
   ADD ("foreign-nonce", test_foreign_nonce);
   ADD ("replayed-nc", test_replayed_nc);
+  ADD ("retransmission", test_retransmission);
   ADD ("nonce-table-bound", test_nonce_table_bound);
   ADD ("wrong-realm", test_wrong_realm);
   ADD ("uri-mismatch", test_uri_mismatch);
