@@ -22,9 +22,16 @@
  * --users FILE: one user a line, `user:password` or `user:realm:HA1`
  * (HA1 = 32 hex digits for MD5, 64 for SHA-256, of `user:realm:password`;
  * realm must be the --realm); empty lines and lines starting with `#` are
- * skipped. The challenges offer --digest-algorithms (default SHA-256 then
- * MD5, RFC 8760 §2.4; sipp 3.6.1 reads only the first challenge and needs
- * MD5 alone), less the algorithms some user's HA1 cannot answer.
+ * skipped. The challenges offer --digest-algorithms (default MD5 then
+ * SHA-256), less the algorithms some user's HA1 cannot answer. MD5 comes
+ * first by default, unlike NetSipAuthorizer's own default (SHA-256 first,
+ * RFC 8760 §2.4, which leaves the order to the server): sipp 3.6.1 and
+ * other MD5-only clients read only the first challenge and give up on a
+ * SHA-256 one, and `netsip-proxy --listen udp:127.0.0.1:5060 --registrar
+ * --users users.txt` must serve them with no other flag. Clients that
+ * pick the strongest algorithm offered (netsip-glib's, RFC 8760 §2.4)
+ * still answer with SHA-256. `--digest-algorithms SHA-256,MD5` restores
+ * the library's order.
  *
  * --config FILE: a GKeyFile with a group [netsip-proxy] and the long option
  * names as keys (`listen=udp:127.0.0.1:5060;tcp:127.0.0.1:5060`,
@@ -243,7 +250,7 @@ is_hex (const char *s,
 }
 
 /* Loads @path into @auths; sets the algorithms every user can answer, in
- * the order of @wanted (NULL: SHA-256, MD5). */
+ * the order of @wanted (NULL: MD5, SHA-256). */
 static gboolean
 load_users (const char         *path,
             const char         *realm,
@@ -323,14 +330,19 @@ load_users (const char         *path,
     }
   if (wanted == NULL)
     {
-      /* the default, less what some user's HA1 cannot answer */
+      /* the default, less what some user's HA1 cannot answer. MD5 first:
+       * sipp 3.6.1 and other MD5-only clients read only the first
+       * challenge (the plain `--registrar --users FILE` command line must
+       * serve them, issue 6); clients that choose the strongest offered
+       * still take SHA-256. NetSipAuthorizer's default stays SHA-256
+       * first (RFC 8760 §2.4). */
       const char *names[3] = { NULL, NULL, NULL };
       guint n = 0;
 
-      if (common & ALG_SHA256)
-        names[n++] = "SHA-256";
       if (common & ALG_MD5)
         names[n++] = "MD5";
+      if (common & ALG_SHA256)
+        names[n++] = "SHA-256";
       if (n == 0)
         {
           g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
@@ -734,7 +746,7 @@ main (int    argc,
     { "domain", 'd', 0, G_OPTION_ARG_STRING_ARRAY, &o.domains, "A domain served (registrar; 404 for unknown users); repeatable", "DOMAIN" },
     { "users", 'u', 0, G_OPTION_ARG_FILENAME, &o.users, "Demand digest authentication; lines user:password or user:realm:HA1", "FILE" },
     { "realm", 0, 0, G_OPTION_ARG_STRING, &o.realm, "Digest realm (default: the first --domain)", "REALM" },
-    { "digest-algorithms", 0, 0, G_OPTION_ARG_STRING, &o.algorithms, "Digest challenges offered, preferred first (default SHA-256,MD5; MD5 for sipp 3.6, which reads the first challenge only)", "A,B" },
+    { "digest-algorithms", 0, 0, G_OPTION_ARG_STRING, &o.algorithms, "Digest challenges offered, in this order (default MD5,SHA-256: sipp 3.6.1 and other MD5-only clients read the first challenge only; clients that pick the strongest still use SHA-256)", "A,B" },
     { "record-route", 0, 0, G_OPTION_ARG_NONE, &o.record_route, "Add Record-Route: in-dialog requests pass this proxy", NULL },
     { "nat-helper", 0, 0, G_OPTION_ARG_NONE, &o.nat_helper, "Relay RTP/RTCP of calls crossing legs", NULL },
     { "bindings-db", 0, 0, G_OPTION_ARG_FILENAME, &o.bindings_db, "SQLite file of the registrar's bindings (default: in memory)", "FILE" },

@@ -11,8 +11,8 @@
  *   counters say 2000 successful, 0 failed, 0 unexpected messages. Over UDP
  *   with --registrar on SQLite and --record-route (each request looked up),
  *   over TCP the plain proxy with --domain2proxy to reach sipp's uas.
- * - sipp-auth-register, sipp-auth-call: `--registrar --users
- *   --digest-algorithms MD5`; sipp registers with [authentication] (401)
+ * - sipp-auth-register, sipp-auth-call: `--registrar --users` (the
+ *   default challenges, MD5 first, then SHA-256); sipp registers with [authentication] (401)
  *   20 times, then calls through the proxy (407 for INVITE and BYE,
  *   tests/interop/sipp-proxy-auth-call.xml) to sipp's uas 20 times.
  * - restart: sipp registers 1000 addresses of record at netsip-proxy on an
@@ -862,7 +862,7 @@ test_sipp_tcp (void)
 }
 
 /* sipp with [authentication] (MD5: sipp 3.6.1 reads only the first
- * challenge, so the proxy offers MD5 alone): N_AUTH REGISTERs at the
+ * challenge; the proxy's default offers MD5 first, no option needed): N_AUTH REGISTERs at the
  * registrar (401), then N_AUTH calls through the proxy (407) to sipp's uas. */
 #define N_AUTH 20
 
@@ -935,8 +935,7 @@ static Child *
 start_auth_proxy (const char *dir)
 {
   g_autofree char *users = write_file (dir, "users.txt", "alice:secret-a\n");
-  const char *a[] = { "--listen", "udp:127.0.0.1:0", "--registrar", "--users", users,
-                      "--digest-algorithms", "MD5", NULL };
+  const char *a[] = { "--listen", "udp:127.0.0.1:0", "--registrar", "--users", users, NULL };
   return start_proxy (a, 1);
 }
 
