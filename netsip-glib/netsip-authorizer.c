@@ -9,6 +9,7 @@
 #include <sys/random.h>
 
 #include "netsip-authorizer.h"
+#include "netsip-local-tag-private.h"
 #include "netsip-uri.h"
 
 /**
@@ -33,7 +34,15 @@
  *   receiver it returns %FALSE, so that a receive chain goes on with the
  *   next member.
  *
- * Responses, `ACK` and `CANCEL` (RFC 3261 §22.1: they cannot be answered
+ * The To tag of a challenge is computed from the Call-ID, the From tag
+ * and the top Via branch of the request, keyed with
+ * [property@NetSip.Authorizer:secret]: the ACK of a `401` or `407` the
+ * authorizer sent repeats them (RFC 3261 §17.1.1.3) and is recognised
+ * without state and absorbed (receive returns %TRUE, the ACK goes no
+ * further, §17.2.1), also in front of a stateless proxy, which would
+ * otherwise forward it.
+ *
+ * Responses, other `ACK`s and `CANCEL` (RFC 3261 §22.1: they cannot be answered
  * with a challenge; an ACK for a 2xx is not checked either, whatever
  * credentials it carries), the methods in
  * [property@NetSip.Authorizer:exempt-methods] and requests from the users
@@ -59,7 +68,12 @@
  * before any password lookup); the user is known; the response is right;
  * the nonce is not expired; its nonce count
  * is higher than any seen before with that nonce (a replayed request is
- * refused). The highest count per nonce is remembered for at most
+ * refused), or equal to the highest one and the request has the top Via
+ * branch the request with that count had: a retransmission of the same
+ * request, which reaches the authorizer again when no server transaction
+ * absorbs it (in front of a stateless proxy), is accepted again. The
+ * highest count per nonce (and that request's branch) is remembered for
+ * at most
  * [property@NetSip.Authorizer:max-nonces] nonces; a nonce forgotten to
  * keep that bound is treated as stale.
  *
@@ -108,6 +122,7 @@ typedef struct
   char    *nonce;
   gint64   timestamp;   /* when the nonce was made (s) */
   guint32  highest_nc;
+  char    *branch;      /* top Via branch of the request accepted with it */
   GList    link;        /* in Authorizer.nonce_order, data = this */
 } NonceEntry;
 
@@ -192,6 +207,7 @@ nonce_entry_free (gpointer data)
 {
   NonceEntry *e = data;
   g_free (e->nonce);
+  g_free (e->branch);
   g_free (e);
 }
 
@@ -329,25 +345,43 @@ credentials_header (NetSipAuthorizer *self)
 /* The replay check (RFC 7616 §3.4: "if the same nc-value is seen twice,
  * then the request is a replay"). The entries are bounded by max-nonces;
  * to stay sound, a nonce made before the newest one forgotten early is
- * stale unless we still know it. */
+ * stale unless we still know it.
+ *
+ * A retransmission is not a replay: behind a stateless proxy no server
+ * transaction absorbs it, so the request the highest count was accepted
+ * with comes again, with the same top Via branch (RFC 3261 §17.1.1.3,
+ * §17.1.2.2: a retransmission is the same request). That count with that
+ * branch (an RFC 3261 branch, unique per transaction, §8.1.1.7) is
+ * accepted again; with any other branch it is a new request and a replay
+ * (RFC 7616 §3.4.5). */
 static Verdict
 check_nonce_count (NetSipAuthorizer *self,
                    const char       *nonce,
                    gint64            timestamp,
                    guint32           nc,
+                   const char       *branch,
                    const char      **why)
 {
   NonceEntry *e = g_hash_table_lookup (self->nonces, nonce);
   gint64 now = now_seconds ();
 
+  if (branch && !g_str_has_prefix (branch, "z9hG4bK"))
+    branch = NULL;
   if (e)
     {
+      if (nc == e->highest_nc && branch && g_strcmp0 (branch, e->branch) == 0)
+        {
+          *why = "a retransmission";
+          return VERDICT_ACCEPTED;
+        }
       if (nc <= e->highest_nc)
         {
           *why = "nonce count not higher than before: a replay";
           return VERDICT_REJECTED;
         }
       e->highest_nc = nc;
+      g_free (e->branch);
+      e->branch = g_strdup (branch);
       return VERDICT_ACCEPTED;
     }
   if (timestamp <= self->forgotten_until)
@@ -371,6 +405,7 @@ check_nonce_count (NetSipAuthorizer *self,
   e->nonce = g_strdup (nonce);
   e->timestamp = timestamp;
   e->highest_nc = nc;
+  e->branch = g_strdup (branch);
   e->link.data = e;
   g_hash_table_insert (self->nonces, e->nonce, e);
   g_queue_push_tail_link (&self->nonce_order, &e->link);
@@ -396,6 +431,7 @@ check_request (NetSipAuthorizer  *self,
   guint64 nc = 0;
   gint64 timestamp = 0;
   NetSipDigestNonceStatus status;
+  NetSipVia *via;
   Verdict verdict;
 
   *stale = FALSE;
@@ -482,7 +518,9 @@ check_request (NetSipAuthorizer  *self,
       *stale = TRUE;
       return VERDICT_CHALLENGED;
     }
-  verdict = check_nonce_count (self, nonce, timestamp, (guint32) nc, why);
+  via = net_sip_message_get_top_via (m, NULL);
+  verdict = check_nonce_count (self, nonce, timestamp, (guint32) nc,
+                               via ? net_sip_via_get_branch (via) : NULL, why);
   if (verdict == VERDICT_CHALLENGED)
     *stale = TRUE;
   if (verdict == VERDICT_ACCEPTED)
@@ -544,7 +582,7 @@ send_challenge (NetSipAuthorizer *self,
 {
   g_autoptr(NetSipResponse) response = NULL;
   g_autofree char *nonce = net_sip_digest_nonce_new (self->secret, now_seconds ());
-  g_autofree char *tag = g_strdup_printf ("%08x", g_random_int ());
+  g_autofree char *tag = NULL;
   const char *header = self->proxy ? "Proxy-Authenticate" : "WWW-Authenticate";
   GString *s = g_string_new (NULL);
 
@@ -553,7 +591,11 @@ send_challenge (NetSipAuthorizer *self,
       g_string_free (s, TRUE);
       return;
     }
-  /* a UAS (or a proxy answering as one) adds a To tag (RFC 3261 §8.2.6.2) */
+  /* a UAS (or a proxy answering as one) adds a To tag (RFC 3261
+   * §8.2.6.2); ours is computed, so that the ACK of this response is
+   * recognised without state (§17.2.1) */
+  if (net_sip_message_get_to_tag (NET_SIP_MESSAGE (request)) == NULL)
+    tag = net_sip_local_tag_new (self->secret, NET_SIP_MESSAGE (request));
   response = net_sip_request_create_response (request, self->proxy ? 407 : 401, NULL, tag);
   for (guint i = 0; self->algorithms[i]; i++)
     {
@@ -620,6 +662,14 @@ net_sip_authorizer_receive (NetSipReceiver   *receiver,
 
   if (!net_sip_message_is_request (message))
     return pass_on (self, message, leg, source);
+  /* the ACK of our own 401/407 ends here (RFC 3261 §17.2.1): its To tag
+   * is the one we computed for the challenge */
+  if (g_strcmp0 (net_sip_message_get_method (message), "ACK") == 0 &&
+      net_sip_local_tag_check (self->secret, message))
+    {
+      g_debug ("authorizer: ACK of our %u absorbed", self->proxy ? 407 : 401);
+      return TRUE;
+    }
   if (is_exempt (self, message))
     {
       /* the ACK for a 2xx carries the INVITE's credentials (RFC 3261

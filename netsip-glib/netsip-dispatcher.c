@@ -188,6 +188,51 @@ timer_values (NetSipDispatcher *self)
   return t;
 }
 
+static GInetAddress *address_from_host (const char *host);
+
+/* The number of leading bits @leg's local address shares with @address:
+ * 0 for a wildcard leg (0.0.0.0, ::) or a leg bound to a name; one more
+ * than the address length for the same address, so an exact match wins
+ * over any prefix. */
+static guint
+leg_match_length (NetSipLeg    *leg,
+                  GInetAddress *address)
+{
+  g_autoptr(GInetAddress) local = address_from_host (net_sip_leg_get_address (leg));
+  const guint8 *a, *b;
+  gsize len;
+  guint bits = 0;
+
+  if (local == NULL || g_inet_address_get_is_any (local) ||
+      g_inet_address_get_family (local) != g_inet_address_get_family (address))
+    return 0;
+  len = g_inet_address_get_native_size (local);
+  a = g_inet_address_to_bytes (local);
+  b = g_inet_address_to_bytes (address);
+  for (gsize i = 0; i < len; i++)
+    {
+      guint8 x = a[i] ^ b[i];
+      if (x == 0)
+        {
+          bits += 8;
+          continue;
+        }
+      while (!(x & 0x80))
+        {
+          bits++;
+          x <<= 1;
+        }
+      return bits;
+    }
+  return bits + 1;
+}
+
+/* The leg a message to @address over @transport leaves on: among the legs
+ * that can deliver to it (net_sip_leg_can_deliver_to()), the one bound to
+ * @address itself, else the one sharing the longest address prefix with
+ * it, as a host picks the source address of the route (legs on several
+ * subnets, 127.0.0.1 and 127.0.0.2 on loopback); on a tie, the first in
+ * the order of @allowed (or the dispatcher's legs). */
 static NetSipLeg *
 find_leg (NetSipDispatcher *self,
           NetSipTransport   transport,
@@ -195,14 +240,26 @@ find_leg (NetSipDispatcher *self,
           GPtrArray        *allowed)
 {
   GPtrArray *legs = allowed ? allowed : self->legs;
+  NetSipLeg *best = NULL;
+  guint best_length = 0;
 
   for (guint i = 0; i < legs->len; i++)
     {
       NetSipLeg *leg = g_ptr_array_index (legs, i);
-      if (net_sip_leg_can_deliver_to (leg, transport, address))
+      guint length;
+
+      if (!net_sip_leg_can_deliver_to (leg, transport, address))
+        continue;
+      if (address == NULL)
         return leg;
+      length = leg_match_length (leg, address);
+      if (best == NULL || length > best_length)
+        {
+          best = leg;
+          best_length = length;
+        }
     }
-  return NULL;
+  return best;
 }
 
 /* A numeric host (IPv6 with or without brackets) as an address, or NULL */
@@ -2042,8 +2099,12 @@ resolve_lookup_done (GObject      *source,
  * host of @uri; [property@NetSip.Dispatcher:outgoing-proxy]; the host of
  * @uri itself. That name goes through the [class@NetSip.Resolver]
  * (RFC 3263: an IP literal as it is, else NAPTR, SRV, A/AAAA). Each
- * target gets the first allowed leg for which net_sip_leg_can_deliver_to()
- * holds; targets no leg reaches are left out.
+ * target gets, among the allowed legs for which
+ * net_sip_leg_can_deliver_to() holds, the leg bound to the target's
+ * address, else the one whose address shares the longest prefix with it
+ * (as a host picks the source address of a route; a leg bound to
+ * `0.0.0.0` or `::` shares none), the first in order on a tie; targets no
+ * leg reaches are left out.
  *
  * Since: 1.0
  */

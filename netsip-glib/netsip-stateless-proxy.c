@@ -8,6 +8,7 @@
 #include <sys/random.h>
 
 #include "netsip-stateless-proxy.h"
+#include "netsip-local-tag-private.h"
 #include "netsip-message-private.h"
 
 /**
@@ -56,6 +57,12 @@
  *   a retransmission gets the same branch, and so do the CANCEL and the
  *   ACK of a non-2xx for their INVITE. The request goes out once, without
  *   a transaction.
+ *
+ * The proxy's own responses get a To tag computed from the request's
+ * Call-ID, From tag and top Via branch keyed with
+ * [property@NetSip.StatelessProxy:secret]; an ACK with such a tag is the
+ * ACK of one of them and is absorbed (receive returns %TRUE, nothing is
+ * forwarded: §17.2.1).
  *
  * Responses (§16.7): the top Via must be ours (else the receiver returns
  * %FALSE); it is removed and the response goes where the next Via says,
@@ -350,8 +357,10 @@ respond (NetSipStatelessProxy *self,
   if (g_strcmp0 (net_sip_message_get_method (request), "ACK") == 0 || self->dispatcher == NULL)
     return;   /* an ACK is never answered (§17) */
   g_debug ("stateless proxy: answering %s with %u", net_sip_message_get_method (request), code);
+  /* computed, not random: the ACK of this response (a non-2xx) is
+   * recognised without state and absorbed (§17.2.1, §16.11) */
   if (net_sip_message_get_to_tag (request) == NULL)
-    tag = g_strdup_printf ("%08x", g_random_int ());
+    tag = net_sip_local_tag_new (self->secret, request);
   response = net_sip_request_create_response (NET_SIP_REQUEST (request), code, reason, tag);
   if (header)
     net_sip_message_set_header (NET_SIP_MESSAGE (response), header, value);
@@ -782,6 +791,14 @@ handle_request (NetSipStatelessProxy *self,
   char mf[8];
   Forward *f;
 
+  /* the ACK of a response we made ourselves (a 404, 483...) ends here:
+   * its To tag is the one we computed (§17.2.1, §16.11) */
+  if (g_strcmp0 (net_sip_message_get_method (request), "ACK") == 0 &&
+      net_sip_local_tag_check (self->secret, request))
+    {
+      g_debug ("stateless proxy: ACK of our own response absorbed");
+      return TRUE;
+    }
   /* §16.3 steps 1-2 */
   code = net_sip_message_validate (request, &reason);
   if (code)

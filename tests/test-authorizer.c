@@ -599,6 +599,66 @@ test_foreign_nonce (Fixture       *f,
   g_assert_cmpuint (f->server->requests->len, ==, 0);
 }
 
+static void
+run_for (guint ms)
+{
+  gboolean later = FALSE;
+
+  g_timeout_add (ms, wake_up, &later);
+  while (!later)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* In front of a stateless proxy (B keeps no server transactions): the
+ * ACK of the authorizer's own 407 (RFC 3261 §17.1.1.3, sent by A's
+ * INVITE client transaction) is absorbed by the authorizer (§17.2.1):
+ * its To tag is the one computed for the 407. An ACK with another To tag
+ * is not for us and goes on. */
+static void
+test_own_ack (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(NetSipResponse) resp = NULL;
+  g_autoptr(NetSipRequest) ack = NULL;
+  NetSipMessage *m;
+  guint n_tx = 1;
+
+  g_object_set (f->b, "do-retransmits", FALSE, NULL);
+  net_sip_authorizer_set_proxy (f->auth, TRUE);
+  resp = send_with (f, "INVITE", NULL, NULL);
+  g_assert_cmpuint (net_sip_response_get_code (resp), ==, 407);
+  g_assert_true (g_str_has_prefix (net_sip_message_get_to_tag (NET_SIP_MESSAGE (resp)), "nsl"));
+  run_for (200);
+  g_object_get (f->b, "n-transactions", &n_tx, NULL);
+  g_assert_cmpuint (n_tx, ==, 0);
+  /* the INVITE and its ACK reached the authorizer; both handled there */
+  g_assert_cmpuint (f->front->results->len, ==, 2);
+  g_assert_true (g_array_index (f->front->results, gboolean, 0));
+  g_assert_true (g_array_index (f->front->results, gboolean, 1));
+  g_assert_cmpuint (f->server->requests->len, ==, 0);
+  g_assert_cmpuint (counter (f->auth, "challenged-requests"), ==, 1);
+
+  /* the same ACK with another To tag (a dialog of the callee's): on */
+  ack = net_sip_request_new ("ACK", f->ruri);
+  m = NET_SIP_MESSAGE (ack);
+  net_sip_message_add_header (m, "Via", net_sip_message_get_header (NET_SIP_MESSAGE (resp), "Via"));
+  net_sip_message_add_header (m, "Max-Forwards", "70");
+  net_sip_message_add_header (m, "From", net_sip_message_get_header (NET_SIP_MESSAGE (resp), "From"));
+  net_sip_message_add_header (m, "To", "<sip:bob@" REALM ">;tag=callee");
+  net_sip_message_add_header (m, "Call-ID", net_sip_message_get_call_id (NET_SIP_MESSAGE (resp)));
+  net_sip_message_add_header (m, "CSeq", "1 ACK");
+  g_assert_true (net_sip_receiver_receive (NET_SIP_RECEIVER (f->auth), m, f->leg_b, NULL));
+  g_assert_cmpuint (f->server->requests->len, ==, 1);
+  /* with the 407's To tag it is ours again */
+  net_sip_message_set_header (m, "To", net_sip_message_get_header (NET_SIP_MESSAGE (resp), "To"));
+  g_assert_true (net_sip_receiver_receive (NET_SIP_RECEIVER (f->auth), m, f->leg_b, NULL));
+  g_assert_cmpuint (f->server->requests->len, ==, 1);
+  /* another branch (another INVITE): not the ACK of that 407 */
+  net_sip_message_set_header (m, "Via", "SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKother");
+  g_assert_true (net_sip_receiver_receive (NET_SIP_RECEIVER (f->auth), m, f->leg_b, NULL));
+  g_assert_cmpuint (f->server->requests->len, ==, 2);
+}
+
 /* The same nonce count twice is a replay (RFC 7616 §3.4): refused; a
  * higher count passes; a lower one is refused. */
 static void
@@ -623,6 +683,73 @@ test_replayed_nc (Fixture       *f,
   g_assert_cmpuint (counter (f->auth, "accepted-requests"), ==, 2);
   g_assert_cmpuint (counter (f->auth, "rejected-requests"), ==, 3);
   g_assert_cmpuint (f->server->requests->len, ==, 2);
+}
+
+/* A REGISTER with @creds and top Via @branch, as a UAC's transaction
+ * sends it (and retransmits it unchanged) */
+static NetSipMessage *
+register_with_branch (Fixture    *f,
+                      const char *branch,
+                      const char *creds)
+{
+  NetSipRequest *req = make_request (f, "REGISTER", NULL, NULL);
+  NetSipMessage *m = NET_SIP_MESSAGE (req);
+  g_autofree char *via = g_strdup_printf ("SIP/2.0/UDP 127.0.0.1:%u;branch=%s",
+                                          net_sip_leg_get_port (f->leg_a), branch);
+
+  net_sip_message_prepend_header (m, "Via", via);
+  net_sip_message_add_header (m, "Authorization", creds);
+  return m;
+}
+
+/* Behind a stateless proxy each retransmission reaches the authorizer:
+ * the request accepted with the highest nonce count, retransmitted (same
+ * top Via branch, same credentials), is accepted again; the same count
+ * in another transaction (another branch) is still a replay (RFC 7616
+ * §3.4.5), and so is an older count with its old branch. A branch
+ * without the RFC 3261 cookie identifies no transaction: no exception. */
+static void
+test_retransmission (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(NetSipAuthParams) ch = fresh_challenge (f, "REGISTER", NET_SIP_DIGEST_MD5);
+  g_autofree char *c1 = credentials (ch, "alice", "wonderland", "REGISTER", f->ruri, 1);
+  g_autofree char *c2 = credentials (ch, "alice", "wonderland", "REGISTER", f->ruri, 2);
+  g_autofree char *c3 = credentials (ch, "alice", "wonderland", "REGISTER", f->ruri, 3);
+  g_autoptr(NetSipMessage) first = register_with_branch (f, "z9hG4bKretx1", c1);
+  g_autoptr(NetSipMessage) other = register_with_branch (f, "z9hG4bKretx2", c1);
+  g_autoptr(NetSipMessage) second = register_with_branch (f, "z9hG4bKretx3", c2);
+  g_autoptr(NetSipMessage) old = register_with_branch (f, "2543-branch", c3);
+  NetSipReceiver *auth = NET_SIP_RECEIVER (f->auth);
+  struct { NetSipMessage *m; gboolean accepted; } steps[] = {
+    { first, TRUE },     /* nc 1 */
+    { first, TRUE },     /* its retransmission */
+    { first, TRUE },     /* and another */
+    { other, FALSE },    /* nc 1 in another transaction: a replay */
+    { first, TRUE },     /* the refused replay changed nothing */
+    { second, TRUE },    /* nc 2 */
+    { first, FALSE },    /* nc 1 is below the highest now */
+    { second, TRUE },    /* nc 2 retransmitted */
+    { old, TRUE },       /* nc 3, a branch without the cookie */
+    { old, FALSE },      /* ... no retransmission known by it */
+  };
+  guint accepted = 0, rejected = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      guint before = f->server->requests->len;
+
+      g_test_message ("step %u", i);
+      g_assert_true (net_sip_receiver_receive (auth, steps[i].m, f->leg_b, NULL));
+      g_assert_cmpuint (f->server->requests->len, ==, before + (steps[i].accepted ? 1 : 0));
+      if (steps[i].accepted)
+        accepted++;
+      else
+        rejected++;
+    }
+  g_assert_cmpuint (counter (f->auth, "accepted-requests"), ==, accepted);
+  g_assert_cmpuint (counter (f->auth, "rejected-requests"), ==, rejected);
+  run_for (100);
 }
 
 /* max-nonces bounds the replay table; a nonce forgotten to keep the
@@ -989,11 +1116,13 @@ main (int   argc,
   ADD ("stale-nonce", test_stale_nonce);
   ADD ("foreign-nonce", test_foreign_nonce);
   ADD ("replayed-nc", test_replayed_nc);
+  ADD ("retransmission", test_retransmission);
   ADD ("nonce-table-bound", test_nonce_table_bound);
   ADD ("wrong-realm", test_wrong_realm);
   ADD ("uri-mismatch", test_uri_mismatch);
   ADD ("exempt", test_exempt);
   ADD ("proxy-mode", test_proxy_mode);
+  ADD ("own-ack", test_own_ack);
   ADD ("ha1-table", test_ha1_table);
   ADD ("callback", test_callback);
   ADD ("malformed", test_malformed);

@@ -1754,6 +1754,100 @@ test_proxy_selection (void)
   g_assert_finalize_object (g_steal_pointer (&d));
 }
 
+/* The leg a target gets among legs on 127.0.0.1 and 127.0.0.2: the one
+ * bound to the target's address, else the longest common prefix, else
+ * the first; a request to 127.0.0.2 leaves from the 127.0.0.2 leg. */
+static void
+test_leg_choice (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NetSipLeg) l1 = net_sip_leg_new ("udp:127.0.0.1:0", &error);
+  g_autoptr(NetSipLeg) l2 = NULL;
+  g_autoptr(NetSipDispatcher) d = NULL;
+  NetSipLeg *legs[2];
+  static const struct { const char *uri; guint leg; } cases[] = {
+    { "sip:bob@127.0.0.1:5999", 1 },
+    { "sip:bob@127.0.0.2:5999", 2 },
+    { "sip:bob@127.0.0.3:5999", 2 },   /* ...0011: 31 bits with .2, 30 with .1 */
+    { "sip:bob@127.0.0.5:5999", 0 },   /* ...0101: 29 bits with each: the first */
+    { "sip:bob@127.1.0.1:5999", 0 },   /* the same prefix: the first */
+    { "sip:bob@10.0.0.1:5999", 0 },    /* no common subnet: the first */
+  };
+
+  g_assert_no_error (error);
+  l2 = net_sip_leg_new ("udp:127.0.0.2:0", &error);
+  g_assert_no_error (error);
+
+  /* both orders of the legs: the tie-break is the order */
+  for (guint order = 0; order < 2; order++)
+    {
+      g_autoptr(NetSipDispatcher) disp = NULL;
+
+      legs[0] = order == 0 ? l1 : l2;
+      legs[1] = order == 0 ? l2 : l1;
+      disp = net_sip_dispatcher_new (legs, 2);
+      for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+        {
+          g_autoptr(NetSipLeg) leg = NULL;
+          g_autofree char *s = resolve_first (disp, cases[i].uri, &leg);
+          NetSipLeg *expected = cases[i].leg == 1 ? l1 : cases[i].leg == 2 ? l2 : legs[0];
+
+          g_test_message ("%s -> %s", cases[i].uri, net_sip_leg_get_address (leg));
+          g_assert_true (leg == expected);
+        }
+      g_assert_finalize_object (g_steal_pointer (&disp));
+    }
+
+  /* a delivery to a peer on 127.0.0.2 leaves from the 127.0.0.2 leg,
+   * to a peer on 127.0.0.1 from the 127.0.0.1 leg (l2 listed first) */
+  {
+    Peer p1 = { 0 }, p2 = { 0 };
+    g_autoptr(NetSipMessage) m1 = NULL;
+    g_autoptr(NetSipMessage) m2 = NULL;
+    g_autofree char *u1 = NULL, *u2 = NULL;
+    Result a = { 0 }, b = { 0 };
+
+    legs[0] = l2;
+    legs[1] = l1;
+    d = net_sip_dispatcher_new (legs, 2);
+    g_object_set (d, "t1", 20, NULL);
+    peer_init (&p1, "udp:127.0.0.1:0");
+    peer_init (&p2, "udp:127.0.0.2:0");
+    u1 = g_strdup_printf ("sip:bob@127.0.0.1:%u", net_sip_leg_get_port (p1.leg));
+    u2 = g_strdup_printf ("sip:bob@127.0.0.2:%u", net_sip_leg_get_port (p2.leg));
+    m1 = make_request ("OPTIONS", u1);
+    m2 = make_request ("OPTIONS", u2);
+    net_sip_dispatcher_deliver_async (d, m1, NULL, NULL, on_delivered, &a);
+    net_sip_dispatcher_deliver_async (d, m2, NULL, NULL, on_delivered, &b);
+    peer_wait (&p1, 1);
+    peer_wait (&p2, 1);
+    for (guint i = 0; i < 2; i++)
+      {
+        Peer *p = i == 0 ? &p1 : &p2;
+        NetSipLeg *from = i == 0 ? l1 : l2;
+        NetSipMessage *req = g_ptr_array_index (p->messages, 0);
+        const char *via = net_sip_message_get_header (req, "Via");
+        g_autofree char *sent_by = g_strdup_printf ("%s:%u", net_sip_leg_get_address (from),
+                                                    net_sip_leg_get_port (from));
+        g_autoptr(NetSipResponse) resp =
+          net_sip_request_create_response (NET_SIP_REQUEST (req), 200, NULL, "lc");
+
+        g_assert_nonnull (via);
+        g_assert_nonnull (strstr (via, sent_by));
+        net_sip_leg_deliver_async (p->leg, NET_SIP_MESSAGE (resp), address_of (from), NULL, sent_ok, NULL);
+      }
+    run_until (result_done, &a);
+    run_until (result_done, &b);
+    g_assert_no_error (a.error);
+    g_assert_no_error (b.error);
+    peer_clear (&p1);
+    peer_clear (&p2);
+    result_clear (&a);
+    result_clear (&b);
+    g_assert_finalize_object (g_steal_pointer (&d));
+  }
+}
+
 /* A request to a domain with a domain2proxy entry arrives at the proxy;
  * the Request-URI is unchanged. Then the same with outgoing-proxy. */
 static void
@@ -2221,6 +2315,7 @@ main (int    argc,
   ADD ("/dispatcher/tcp/queue-bound", test_queue_bound, "tcp:127.0.0.1:0");
   g_test_add_func ("/dispatcher/proxy-selection", test_proxy_selection);
   g_test_add_func ("/dispatcher/proxy-delivery", test_proxy_delivery);
+  g_test_add_func ("/dispatcher/leg-choice", test_leg_choice);
   g_test_add_func ("/dispatcher/failover", test_failover);
   g_test_add_func ("/dispatcher/failover-transport-error", test_failover_transport_error);
   g_test_add_func ("/dispatcher/failover-icmp", test_failover_icmp);

@@ -572,6 +572,97 @@ test_unsupported (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->got_a->len, ==, 3);
 }
 
+/* The ACK a UAC sends for the non-2xx @response to @invite (RFC 3261
+ * §17.1.1.3): the INVITE's Request-URI, top Via, From, Call-ID, and the
+ * response's To, with @to_tag instead of its tag when not NULL */
+static NetSipMessage *
+ack_for (NetSipMessage *invite,
+         NetSipMessage *response,
+         const char    *to_tag)
+{
+  NetSipRequest *ack = net_sip_request_new ("ACK", net_sip_request_get_uri (NET_SIP_REQUEST (invite)));
+  NetSipMessage *m = NET_SIP_MESSAGE (ack);
+  g_autofree char *to = NULL;
+
+  net_sip_message_add_header (m, "Via", net_sip_message_get_header (invite, "Via"));
+  net_sip_message_add_header (m, "Max-Forwards", "70");
+  net_sip_message_add_header (m, "From", net_sip_message_get_header (invite, "From"));
+  if (to_tag)
+    to = g_strdup_printf ("%s;tag=%s", net_sip_message_get_header (invite, "To"), to_tag);
+  net_sip_message_add_header (m, "To", to ? to : net_sip_message_get_header (response, "To"));
+  net_sip_message_add_header (m, "Call-ID", net_sip_message_get_call_id (invite));
+  net_sip_message_add_header (m, "CSeq", "1 ACK");
+  net_sip_message_add_header (m, "Content-Length", "0");
+  return m;
+}
+
+static guint64
+n_rejected (Fixture *f)
+{
+  guint64 n = 0;
+  g_object_get (f->proxy, "n-rejected", &n, NULL);
+  return n;
+}
+
+/* §17.2.1, §16.11: the ACK of the proxy's own 483 and 404 ends at the
+ * proxy (its To tag is the one the proxy computed); an ACK with another
+ * To tag is not ours and goes on (or, unroutable, is dropped as bad) */
+static void
+test_own_ack (Fixture *f, gconstpointer data)
+{
+  static const char *const domains[] = { "example.com", NULL };
+  g_autoptr(NetSipMessage) zero = make (f, INVITE);
+  g_autoptr(NetSipMessage) nobody = make (f,
+    "INVITE sip:nobody@example.com SIP/2.0\nVia: SIP/2.0/UDP $A;branch=$BR;rport\nMax-Forwards: 70\n"
+    "From: <sip:alice@$A>;tag=a2\nTo: <sip:nobody@example.com>\nCall-ID: $CID\nCSeq: 1 INVITE\n"
+    "Content-Length: 0\n\n");
+  g_autoptr(NetSipMessage) ack = NULL;
+  g_autoptr(NetSipMessage) other = NULL;
+  g_autoptr(NetSipMessage) retagged = NULL;
+  NetSipMessage *r483, *r404;
+  guint64 rejected;
+
+  /* 483: its ACK is absorbed; an ACK with another To tag reaches B */
+  net_sip_message_set_header (zero, "Max-Forwards", "0");
+  send_to (f->a, zero, f->p_leg);
+  wait_for (f->got_a, 1);
+  r483 = last (f->got_a);
+  g_assert_cmpuint (code_of (r483), ==, 483);
+  g_assert_true (g_str_has_prefix (net_sip_message_get_to_tag (r483), "nsl"));
+  rejected = n_rejected (f);
+  ack = ack_for (zero, r483, NULL);
+  send_to (f->a, ack, f->p_leg);
+  other = ack_for (zero, r483, "b-other");
+  send_to (f->a, other, f->p_leg);
+  wait_for (f->got_b, 1);
+  run_for (100);
+  g_assert_cmpuint (f->got_b->len, ==, 1);
+  g_assert_cmpstr (net_sip_message_get_method (last (f->got_b)), ==, "ACK");
+  g_assert_cmpstr (net_sip_message_get_to_tag (last (f->got_b)), ==, "b-other");
+  g_assert_cmpuint (f->got_a->len, ==, 1);
+  g_assert_cmpuint (n_rejected (f), ==, rejected);
+
+  /* 404 in our domain: its ACK is absorbed (not counted as a bad ACK);
+   * a forged tag with our prefix is not ours: dropped as a bad ACK */
+  net_sip_stateless_proxy_set_domains (f->proxy, domains);
+  send_to (f->a, nobody, f->p_leg);
+  wait_for (f->got_a, 2);
+  r404 = last (f->got_a);
+  g_assert_cmpuint (code_of (r404), ==, 404);
+  rejected = n_rejected (f);
+  g_clear_object (&ack);
+  ack = ack_for (nobody, r404, NULL);
+  send_to (f->a, ack, f->p_leg);
+  run_for (100);
+  g_assert_cmpuint (n_rejected (f), ==, rejected);
+  retagged = ack_for (nobody, r404, "nsl000000000000000000000000");
+  send_to (f->a, retagged, f->p_leg);
+  run_for (100);
+  g_assert_cmpuint (n_rejected (f), ==, rejected + 1);
+  g_assert_cmpuint (f->got_a->len, ==, 2);
+  g_assert_cmpuint (f->got_b->len, ==, 1);
+}
+
 static char *
 lookup_aor (NetSipStatelessProxy *proxy,
             const char           *aor,
@@ -1059,6 +1150,7 @@ main (int    argc,
   ADD ("/proxy/strict-route", test_strict_route);
   ADD ("/proxy/response-routing", test_response_routing);
   ADD ("/proxy/unsupported", test_unsupported);
+  ADD ("/proxy/own-ack", test_own_ack);
   ADD ("/proxy/aor-hook", test_aor_hook);
   ADD ("/proxy/contact-rewrite", test_contact_rewrite);
   ADD ("/proxy/nat-hook", test_nat_hook);
