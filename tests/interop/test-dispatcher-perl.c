@@ -555,30 +555,37 @@ test_invite_486 (void)
       gint64 sent = g_array_index (run.c.response_sent_us, gint64, i);
       gboolean cache = FALSE;
 
+      /* on the Timer G schedule (±50 ms): a retransmission by the timer */
+      if (ABS (sent - next_g) <= 50 * 1000)
+        {
+          g_test_message ("Timer G: 486 sent again %" G_GINT64_FORMAT " ms after the first, "
+                          "expected at %" G_GINT64_FORMAT " ms", (sent - first) / 1000,
+                          (next_g - first) / 1000);
+          n_timer_g++;
+          interval = MIN (interval * 2, (gint64) t2 * 1000);
+          next_g += interval;
+          continue;
+        }
+      /* otherwise it must answer an INVITE retransmission that came in
+       * shortly before (the bound allows for a loaded machine: make check
+       * runs other suites at the same time) */
       for (; used < run.c.request_in_us->len; used++)
         {
           gint64 in = g_array_index (run.c.request_in_us, gint64, used);
           if (in > sent)
             break;
-          if (in >= first && sent - in <= 20 * 1000)
+          if (in >= first && sent - in <= 200 * 1000)
             {
               cache = TRUE;
               used++;
               break;
             }
         }
-      if (cache)
-        {
-          n_cache++;
-          continue;
-        }
-      g_test_message ("Timer G: 486 sent again %" G_GINT64_FORMAT " ms after the first, "
-                      "expected at %" G_GINT64_FORMAT " ms", (sent - first) / 1000,
-                      (next_g - first) / 1000);
-      g_assert_cmpint (ABS (sent - next_g), <=, 50 * 1000);
-      n_timer_g++;
-      interval = MIN (interval * 2, (gint64) t2 * 1000);
-      next_g += interval;
+      if (!cache)
+        g_error ("the 486 went out %" G_GINT64_FORMAT " ms after the first: neither Timer G "
+                 "(expected at %" G_GINT64_FORMAT " ms) nor an answer to a retransmitted INVITE",
+                 (sent - first) / 1000, (next_g - first) / 1000);
+      n_cache++;
     }
   g_test_message ("486 sends: 1 + %u by Timer G + %u from the cache", n_timer_g, n_cache);
   g_assert_cmpuint (n_timer_g, >=, 1);
