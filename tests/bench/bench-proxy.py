@@ -378,7 +378,10 @@ def bench_register(a, tmp):
     with open(ufile, 'w') as f:
         for n, pw in users:
             f.write('%s:%s\n' % (n, pw))
-    db = os.path.join(tmp, 'bindings.sqlite')
+    db = os.path.join(a.reg_db_dir or tmp, 'bindings-%d.sqlite' % os.getpid())
+    for suffix in ('', '-wal', '-shm'):
+        if os.path.exists(db + suffix):
+            os.unlink(db + suffix)
     argv = [a.netsip_proxy, '--listen', 'udp:127.0.0.1:0', '--registrar', '--domain', realm,
             '--realm', realm, '--users', ufile, '--bindings-db', db]
     p = start_group(argv, PROXY_CPU, stderr=open(os.path.join(tmp, 'registrar.log'), 'w'))
@@ -427,6 +430,9 @@ def bench_register(a, tmp):
         return results, hwm
     finally:
         end_group(p)
+        for suffix in ('', '-wal', '-shm'):
+            if a.reg_db_dir and os.path.exists(db + suffix):
+                os.unlink(db + suffix)
 
 
 # ---------------------------------------------------------------- main
@@ -442,16 +448,22 @@ def main():
     ap.add_argument('--concurrency', type=int, default=50, help='sipp -l')
     ap.add_argument('--rate', type=int, default=10000,
                     help='sipp -r (high, so that -l is the limit)')
-    ap.add_argument('--rounds', type=int, default=5)
+    ap.add_argument('--rounds', type=int, default=7)
     ap.add_argument('--sipp-timeout', type=int, default=60)
     ap.add_argument('--registers', type=int, default=2000, help='REGISTERs per round, 0 = none')
     ap.add_argument('--reg-users', type=int, default=200)
     ap.add_argument('--reg-window', type=int, default=20)
+    ap.add_argument('--reg-db-dir', default=None,
+                    help='directory of the SQLite file (default: the run\'s temporary '
+                         'directory under $TMPDIR; /dev/shm to take the disk out)')
+    ap.add_argument('--idle-seconds', type=float, default=2.0,
+                    help='CPU of each idle proxy measured over this time before the calls')
     a = ap.parse_args()
 
     os.sched_setaffinity(0, {int(LOAD_CPU)})
     names = [n for n in a.only.split(',') if n]
     tmp = tempfile.mkdtemp(prefix='bench-proxy-')
+    print('command: %s' % ' '.join(sys.argv))
     print('bench-proxy: sipp -sn uac -> proxy -> sipp -sn uas, UDP on 127.0.0.1, -l %d -r %d, '
           '%d rounds alternating; proxy on CPU %s, sipp and the REGISTER client on CPU %s; files in %s'
           % (a.concurrency, a.rate, a.rounds, PROXY_CPU, LOAD_CPU, tmp))
@@ -475,6 +487,13 @@ def main():
         time.sleep(0.3)
         if uas.poll() is not None:
             raise RuntimeError('sipp uas ended')
+
+        # What an idle proxy costs (timers): included in the per-call figures
+        for pr in proxies:
+            c0 = group_cpu_seconds(pr.p.pid)
+            time.sleep(a.idle_seconds)
+            pr.idle = (group_cpu_seconds(pr.p.pid) - c0) / a.idle_seconds
+            print('idle %-12s %.3f CPU s per second' % (pr.name, pr.idle))
 
         # Checks before timing
         for pr in proxies:
