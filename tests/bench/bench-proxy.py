@@ -495,11 +495,33 @@ def main():
             pr.idle = (group_cpu_seconds(pr.p.pid) - c0) / a.idle_seconds
             print('idle %-12s %.3f CPU s per second' % (pr.name, pr.idle))
 
-        # Checks before timing
+        # Checks before timing, against a UAS of their own that logs the
+        # messages: every call completes, and the requests reaching the UAS
+        # carry the proxy's Via (so its responses go back through the proxy).
+        check_port = free_udp_port()
+        msgfile = os.path.join(tmp, 'check-uas-messages.log')
+        check_uas = start_group(['sipp', '-sn', 'uas', '-i', '127.0.0.1', '-p', str(check_port),
+                                 '-buff_size', '4194304', '-nostdin', '-trace_msg',
+                                 '-message_file', msgfile], LOAD_CPU,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.3)
+        try:
+            for pr in proxies:
+                run_calls(pr, check_port, a.check_calls, a, 'check-' + pr.name)
+        finally:
+            end_group(check_uas)
+        with open(msgfile, errors='replace') as f:
+            log = f.read()
         for pr in proxies:
-            run_calls(pr, uas_port, a.check_calls, a, 'check-' + pr.name)
-            print('check %-12s %d calls: %d successful, 0 failed, sipp exit 0'
-                  % (pr.name, a.check_calls, a.check_calls))
+            vias = len(re.findall(r'^(?:Via|v):\s*SIP/2\.0/UDP\s+127\.0\.0\.1:%d\b' % pr.port,
+                                  log, re.M | re.I))
+            # INVITE, ACK, BYE received and 180, 200, 200 sent per call
+            if vias < 6 * a.check_calls:
+                raise RuntimeError('%s: %d Via headers of the proxy in the UAS log, '
+                                   'expected >= %d' % (pr.name, vias, 6 * a.check_calls))
+            print('check %-12s %d calls: %d successful, 0 failed, sipp exit 0; '
+                  '%d messages at the UAS with its Via'
+                  % (pr.name, a.check_calls, a.check_calls, vias))
         sys.stdout.flush()
 
         per = {pr.name: [] for pr in proxies}
