@@ -2,7 +2,8 @@
 """Proxy benchmark (issue 6): `sipp -sn uac` -> proxy -> `sipp -sn uas` at a
 fixed concurrency through three stateless proxies in one run, alternating
 A B C A B C: netsip-proxy (examples/netsip-proxy.c), Kamailio 5.6 stateless
-(tests/bench/kamailio-stateless.cfg) and Perl Net::SIP's StatelessProxy
+(tests/bench/kamailio-stateless.cfg; with its default memory manager and
+with -x tlsf) and Perl Net::SIP's StatelessProxy
 (tests/bench/netsip-perl-proxy.pl). Then REGISTER per second with SHA-256
 digest against netsip-proxy's SQLite binding store.
 
@@ -38,6 +39,11 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLK_TCK = os.sysconf('SC_CLK_TCK')
 PROXY_CPU = '1'
+# Kamailio variants: its default memory manager (q_malloc with the debug
+# bookkeeping Debian builds in, DBG_SR_MEMORY) and TLSF (-x tlsf), which a
+# production Kamailio is usually run with: they differ by several times in
+# CPU per call.
+KAMAILIO_MEMORY = {'kamailio': [], 'kamailio-tlsf': ['-x', 'tlsf']}
 LOAD_CPU = '0'
 
 
@@ -175,17 +181,20 @@ class Proxy:
                                  PROXY_CPU, stderr=open(os.path.join(self.tmp, 'netsip.log'), 'w'))
             self.port = wait_listening(self.p, 'netsip-proxy')
             self.version = 'netsip-proxy ' + a.netsip_proxy
-        elif self.name == 'kamailio':
+        elif self.name in KAMAILIO_MEMORY:
             self.port = free_udp_port()
             self.p = start_group(['kamailio', '-f', os.path.join(HERE, 'kamailio-stateless.cfg'),
                                   '-DD', '-E', '-l', 'udp:127.0.0.1:%d' % self.port,
-                                  '-P', os.path.join(self.tmp, 'kamailio.pid')],
+                                  '-P', os.path.join(self.tmp, self.name + '.pid')]
+                                 + KAMAILIO_MEMORY[self.name] + a.kamailio_arg,
                                  PROXY_CPU, stdout=subprocess.DEVNULL,
-                                 stderr=open(os.path.join(self.tmp, 'kamailio.log'), 'w'))
+                                 stderr=open(os.path.join(self.tmp, self.name + '.log'), 'w'))
             wait_udp_bound(self.port)
             time.sleep(0.5)   # its workers fork after the bind
             self.version = subprocess.run(['kamailio', '-v'], capture_output=True,
-                                          text=True).stdout.splitlines()[0]
+                                          text=True).stdout.splitlines()[0].replace('version: ', '')
+            self.version += ', memory manager %s' % (
+                KAMAILIO_MEMORY[self.name][1] if KAMAILIO_MEMORY[self.name] else 'default (qm, debug)')
         elif self.name == 'netsip-perl':
             self.port = free_udp_port()
             self.p = start_group(['perl', os.path.join(HERE, 'netsip-perl-proxy.pl'), str(self.port)],
@@ -440,8 +449,8 @@ def bench_register(a, tmp):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--netsip-proxy', default=os.environ.get('NETSIP_PROXY', 'netsip-proxy'))
-    ap.add_argument('--only', default='netsip,kamailio,netsip-perl',
-                    help='comma-separated subset of netsip,kamailio,netsip-perl')
+    ap.add_argument('--only', default='netsip,kamailio,kamailio-tlsf,netsip-perl',
+                    help='comma-separated subset of netsip,kamailio,kamailio-tlsf,netsip-perl')
     ap.add_argument('--calls', type=int, default=4000, help='calls per round (netsip, kamailio)')
     ap.add_argument('--perl-calls', type=int, default=1000, help='calls per round for Net::SIP')
     ap.add_argument('--check-calls', type=int, default=200)
@@ -456,12 +465,17 @@ def main():
     ap.add_argument('--reg-db-dir', default=None,
                     help='directory of the SQLite file (default: the run\'s temporary '
                          'directory under $TMPDIR; /dev/shm to take the disk out)')
+    ap.add_argument('--kamailio-arg', action='append', default=[],
+                    help='extra kamailio argument, repeatable (e.g. --kamailio-arg=-x --kamailio-arg=tlsf)')
     ap.add_argument('--idle-seconds', type=float, default=2.0,
                     help='CPU of each idle proxy measured over this time before the calls')
     a = ap.parse_args()
 
     os.sched_setaffinity(0, {int(LOAD_CPU)})
     names = [n for n in a.only.split(',') if n]
+    for n in names:
+        if n not in ('netsip', 'netsip-perl') and n not in KAMAILIO_MEMORY:
+            ap.error('--only: unknown proxy %r' % n)
     tmp = tempfile.mkdtemp(prefix='bench-proxy-')
     print('command: %s' % ' '.join(sys.argv))
     print('bench-proxy: sipp -sn uac -> proxy -> sipp -sn uas, UDP on 127.0.0.1, -l %d -r %d, '
@@ -482,7 +496,7 @@ def main():
             pr = Proxy(n, a, tmp)
             pr.start()
             proxies.append(pr)
-            print('%-12s %s, udp:127.0.0.1:%d, %d process(es) in its group'
+            print('%-13s %s, udp:127.0.0.1:%d, %d process(es) in its group'
                   % (n, pr.version, pr.port, len(group_pids(pr.p.pid))))
         time.sleep(0.3)
         if uas.poll() is not None:
@@ -493,7 +507,7 @@ def main():
             c0 = group_cpu_seconds(pr.p.pid)
             time.sleep(a.idle_seconds)
             pr.idle = (group_cpu_seconds(pr.p.pid) - c0) / a.idle_seconds
-            print('idle %-12s %.3f CPU s per second' % (pr.name, pr.idle))
+            print('idle %-13s %.3f CPU s per second' % (pr.name, pr.idle))
 
         # Checks before timing, against a UAS of their own that logs the
         # messages: every call completes, and the requests reaching the UAS
@@ -519,7 +533,7 @@ def main():
             if vias < 6 * a.check_calls:
                 raise RuntimeError('%s: %d Via headers of the proxy in the UAS log, '
                                    'expected >= %d' % (pr.name, vias, 6 * a.check_calls))
-            print('check %-12s %d calls: %d successful, 0 failed, sipp exit 0; '
+            print('check %-13s %d calls: %d successful, 0 failed, sipp exit 0; '
                   '%d messages at the UAS with its Via'
                   % (pr.name, a.check_calls, a.check_calls, vias))
         sys.stdout.flush()
@@ -530,7 +544,7 @@ def main():
                 calls = a.perl_calls if pr.name == 'netsip-perl' else a.calls
                 cpu, wall = run_calls(pr, uas_port, calls, a, '%s-%d' % (pr.name, r))
                 per[pr.name].append((cpu * 1000 / calls, calls / wall))
-                print('  round %d %-12s %5d calls %6.2f s %7.0f calls/s  %.3f CPU s/1000 calls'
+                print('  round %d %-13s %5d calls %6.2f s %7.0f calls/s  %.3f CPU s/1000 calls'
                       % (r + 1, pr.name, calls, wall, calls / wall, cpu * 1000 / calls))
                 sys.stdout.flush()
 
@@ -544,10 +558,11 @@ def main():
             rates = [x for _, x in per[pr.name]]
             med[pr.name] = statistics.median(cpus)
             s, mx, np_ = group_hwm_kib(pr.p.pid)
-            print('| %-12s | %.3f (%.3f..%.3f) | %.0f | %d KiB (%d KiB, %d) |'
+            print('| %-13s | %.3f (%.3f..%.3f) | %.0f | %d KiB (%d KiB, %d) |'
                   % (pr.name, med[pr.name], min(cpus), max(cpus), statistics.median(rates), s, mx, np_))
         if 'netsip' in med:
-            for other, goal in (('kamailio', 'goal <= 0.5, never > 1.0'), ('netsip-perl', '')):
+            for other, goal in (('kamailio', 'goal <= 0.5, never > 1.0'),
+                                ('kamailio-tlsf', 'goal <= 0.5, never > 1.0'), ('netsip-perl', '')):
                 if other in med:
                     print('netsip/%s CPU per call: %.2fx %s' % (other, med['netsip'] / med[other],
                                                                  '(%s)' % goal if goal else ''))
