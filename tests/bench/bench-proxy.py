@@ -549,9 +549,9 @@ def main():
                 sys.stdout.flush()
 
         print('\nload average at the end of the calls: %s' % open('/proc/loadavg').read().strip())
-        print('\n| proxy        | CPU s / 1000 calls (median, min..max) | calls/s (median) | '
+        print('\n| proxy         | CPU s / 1000 calls (median, min..max) | calls/s (median) | '
               'peak RSS sum (largest, processes) |')
-        print('|--------------|------------------:|---------:|------------------:|')
+        print('|---------------|------------------:|---------:|------------------:|')
         med = {}
         for pr in proxies:
             cpus = [c for c, _ in per[pr.name]]
