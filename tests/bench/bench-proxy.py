@@ -27,6 +27,7 @@ import hashlib
 import os
 import re
 import select
+import shutil
 import signal
 import socket
 import sqlite3
@@ -467,6 +468,9 @@ def main():
                          'directory under $TMPDIR; /dev/shm to take the disk out)')
     ap.add_argument('--kamailio-arg', action='append', default=[],
                     help='extra kamailio argument, repeatable (e.g. --kamailio-arg=-x --kamailio-arg=tlsf)')
+    ap.add_argument('--keep', action='store_true',
+                    help='keep the temporary directory (logs, stat files) after a good run; '
+                         'after a failure it is always kept')
     ap.add_argument('--idle-seconds', type=float, default=2.0,
                     help='CPU of each idle proxy measured over this time before the calls')
     a = ap.parse_args()
@@ -479,7 +483,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix='bench-proxy-')
     print('command: %s' % ' '.join(sys.argv))
     print('bench-proxy: sipp -sn uac -> proxy -> sipp -sn uas, UDP on 127.0.0.1, -l %d -r %d, '
-          '%d rounds alternating; proxy on CPU %s, sipp and the REGISTER client on CPU %s; files in %s'
+          '%d rounds alternating; proxy on CPU %s, sipp and the REGISTER client on CPU %s; files in %s (removed after a good run unless --keep)'
           % (a.concurrency, a.rate, a.rounds, PROXY_CPU, LOAD_CPU, tmp))
     print('load average at start: %s' % open('/proc/loadavg').read().strip())
     sys.stdout.flush()
@@ -588,6 +592,8 @@ def main():
         except RuntimeError as e:
             print('FAILED: %s' % e)
             status = 1
+    if status == 0 and not a.keep:
+        shutil.rmtree(tmp, ignore_errors=True)
     return status
 
 
