@@ -863,6 +863,28 @@ test_restart (void)
                         "--bindings-db", db, NULL };
     again = start_proxy (a, 1);
   }
+  /* control: an address of record nobody registered is not routed (so a
+   * call below completes only through the registrar's lookup) */
+  {
+    guint local;
+    g_autoptr(GSocket) s = udp_socket (&local);
+    g_autofree char *invite = g_strdup_printf (
+      "INVITE sip:nobody@example.com SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKparts-nobody\r\n"
+      "Max-Forwards: 70\r\n"
+      "From: <sip:caller@127.0.0.1:%u>;tag=nobody\r\n"
+      "To: <sip:nobody@example.com>\r\n"
+      "Call-ID: parts-nobody@127.0.0.1\r\n"
+      "CSeq: 1 INVITE\r\n"
+      "Contact: <sip:caller@127.0.0.1:%u>\r\n"
+      "Content-Length: 0\r\n\r\n", local, local, local);
+    g_autofree char *response = exchange (s, proxy_port (again, "udp:127.0.0.1:"), invite,
+                                          strlen (invite), 5);
+
+    g_test_message ("INVITE sip:nobody@example.com -> %s", response ? response : "(nothing)");
+    g_assert_cmpuint (status_of (response), >=, 400);
+  }
+
   uas = start_uas (dir, uas_port, N_AORS);
   argv = sipp_argv (dir, "call", "sipp-call-csv.xml", free_port (G_SOCKET_TYPE_DATAGRAM), N_AORS);
   g_ptr_array_add (argv, g_strdup ("-inf"));
