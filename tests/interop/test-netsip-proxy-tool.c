@@ -8,7 +8,9 @@
  *   client that trusts the test CA completes a handshake with it.
  * - sipp-udp, sipp-tcp: sipp's built-in uac -> netsip-proxy -> sipp's uas,
  *   2000 calls at 200 calls/s: both sipp exit with 0, their -trace_stat
- *   counters say 2000 successful, 0 failed, 0 unexpected messages.
+ *   counters say 2000 successful, 0 failed, 0 unexpected messages. Over UDP
+ *   with --registrar on SQLite and --record-route (each request looked up),
+ *   over TCP the plain proxy with --domain2proxy to reach sipp's uas.
  * - sipp-auth-register, sipp-auth-call: `--registrar --users
  *   --digest-algorithms MD5`; sipp registers with [authentication] (401)
  *   20 times, then calls through the proxy (407 for INVITE and BYE,
@@ -509,6 +511,26 @@ test_cli (void)
     expect_usage_error (a, "--config");
   }
 
+  /* a port in use is no usage error: status 1 */
+  {
+    g_autoptr(GSocket) holder = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, 0, &error);
+    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+    g_autoptr(GSocketAddress) bound = NULL;
+    g_autofree char *spec = NULL, *err = NULL;
+
+    g_assert_no_error (error);
+    g_assert_true (g_socket_bind (holder, any, FALSE, &error));
+    bound = g_socket_get_local_address (holder, &error);
+    g_assert_no_error (error);
+    spec = g_strdup_printf ("udp:127.0.0.1:%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+    {
+      const char *a[] = { "--listen", spec, NULL };
+      g_assert_cmpint (run_proxy_sync (a, &err), ==, 1);
+    }
+    g_assert_true (g_str_has_prefix (err, "netsip-proxy: cannot listen on "));
+  }
+
   /* two legs with port 0: the lines name the bound ports; SIGTERM -> 0 */
   {
     const char *a[] = { "--listen", "udp:127.0.0.1:0", "--listen", "tcp:127.0.0.1:0",
@@ -749,7 +771,7 @@ run_sipp (gboolean tcp)
   GSocketType type = tcp ? G_SOCKET_TYPE_STREAM : G_SOCKET_TYPE_DATAGRAM;
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL;
-  g_autofree char *uas_stat = NULL, *uac_stat = NULL, *d2p = NULL;
+  g_autofree char *uas_stat = NULL, *uac_stat = NULL, *d2p = NULL, *db = NULL;
   g_autoptr(GPtrArray) uas_argv = NULL, uac_argv = NULL;
   g_autoptr(Child) proxy = NULL;
   Child *uas, *uac;
@@ -771,11 +793,20 @@ run_sipp (gboolean tcp)
   /* sipp's uac Request-URI has no transport parameter: over TCP the next hop
    * for its host is configured */
   d2p = g_strdup_printf ("127.0.0.1=tcp:127.0.0.1:%u", uas_port);
-  {
-    const char *a[] = { "--listen", tcp ? "tcp:127.0.0.1:0" : "udp:127.0.0.1:0",
-                        tcp ? "--domain2proxy" : NULL, d2p, NULL };
-    proxy = start_proxy (a, 1);
-  }
+  db = g_build_filename (dir, "bindings.db", NULL);
+  if (tcp)
+    {
+      const char *a[] = { "--listen", "tcp:127.0.0.1:0", "--domain2proxy", d2p, NULL };
+      proxy = start_proxy (a, 1);
+    }
+  else
+    {
+      /* the whole chain: every INVITE is looked up in the SQLite store
+       * (no binding: routed by its Request-URI), Record-Route on */
+      const char *a[] = { "--listen", "udp:127.0.0.1:0", "--registrar", "--bindings-db", db,
+                          "--record-route", NULL };
+      proxy = start_proxy (a, 1);
+    }
   proxy_port_n = proxy_port (proxy, tcp ? "tcp:127.0.0.1:" : "udp:127.0.0.1:");
 
   uas_argv = sipp_argv (dir, "uas", uas_port, tcp, uas_stat);
