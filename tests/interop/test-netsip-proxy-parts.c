@@ -24,7 +24,10 @@
  *   file; the lookups are checked by calls: sipp calls each of the 1000
  *   addresses of record through the new proxy (tests/interop/
  *   sipp-call-csv.xml, -rsa the proxy); all 1000 calls must reach the uas
- *   and complete (an address the proxy cannot look up fails the call).
+ *   and complete (an address the proxy cannot look up fails the call; an
+ *   INVITE for an address nobody registered gets an error, as a control).
+ *   Then a REGISTER query (no Contact) for each of the 1000 returns 200 with
+ *   its one contact (the uas) and a remaining expiry in (3000, 3600].
  * - acceptance: exactly `netsip-proxy --listen udp:127.0.0.1:PORT
  *   --registrar --users users.txt` (a free PORT instead of 5060, no other
  *   flag): sipp's REGISTER scenario with [authentication] (MD5,
@@ -903,6 +906,39 @@ test_restart (void)
    * reached the uas (its contact) and completed */
   check_sipp (uac, dir, "call", N_AORS);
   check_sipp (uas, dir, "uas", N_AORS);
+
+  /* and each binding, asked by a REGISTER query (no Contact: it changes
+   * nothing, RFC 3261 §10.2.3), is the one registered before the kill with
+   * its remaining expiry */
+  {
+    guint local;
+    g_autoptr(GSocket) s = udp_socket (&local);
+    g_autofree char *uri = NULL;
+
+    for (guint i = 1; i <= N_AORS; i++)
+      {
+        g_autofree char *user = g_strdup_printf ("aor%04u", i);
+        g_autofree char *expected = g_strdup_printf ("sip:%s@127.0.0.1:%u", user, uas_port);
+        g_autofree char *response = register_query (s, local, proxy_port (again, "udp:127.0.0.1:"), user);
+        g_autoptr(GPtrArray) contacts = NULL;
+        const char *expires;
+        gint64 seconds;
+
+        if (response == NULL || !g_str_has_prefix (response, "SIP/2.0 200 "))
+          g_test_message ("query %s -> %s", user, response ? response : "(nothing)");
+        g_assert_cmpuint (status_of (response), ==, 200);
+        contacts = contacts_of (response);
+        g_assert_cmpuint (contacts->len, ==, 1);
+        g_clear_pointer (&uri, g_free);
+        uri = contact_uri (g_ptr_array_index (contacts, 0));
+        g_assert_cmpstr (uri, ==, expected);
+        expires = strstr (g_ptr_array_index (contacts, 0), ";expires=");
+        g_assert_nonnull (expires);
+        seconds = g_ascii_strtoll (expires + 9, NULL, 10);
+        g_assert_cmpint (seconds, >, 3000);
+        g_assert_cmpint (seconds, <=, 3600);
+      }
+  }
   stop_proxy (again);
   remove_tree (dir);
 }
