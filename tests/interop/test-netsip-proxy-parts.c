@@ -458,6 +458,36 @@ torture_message (const char *name)
   return g_string_new_len (text, len);
 }
 
+/* The MANIFEST.tsv row of @name agrees with what this test asserts: its
+ * verdict is @verdict and its must_do names @expect (a status code, or
+ * words such as "drop") */
+static void
+check_manifest (const char *name,
+                const char *verdict,
+                const char *expect)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_strdup_printf ("%s/torture/MANIFEST.tsv", NETSIP_TEST_CORPUS);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean found = FALSE;
+
+  g_file_get_contents (path, &text, NULL, &error);
+  g_assert_no_error (error);
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 1; lines[i]; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], "\t", -1);
+
+      if (g_strv_length (f) < 5 || !g_str_equal (f[0], name))
+        continue;
+      g_assert_cmpstr (f[3], ==, verdict);
+      g_assert_nonnull (strstr (f[4], expect));
+      found = TRUE;
+    }
+  g_assert_true (found);
+}
+
 static guint
 status_of (const char *response)
 {
@@ -625,6 +655,20 @@ test_rfc4475 (void)
   }
   pport = proxy_port (proxy, "udp:127.0.0.1:");
   s = udp_socket (&port);
+
+  /* what MANIFEST.tsv says each message gets */
+  check_manifest ("zeromf", "accept-app", "483");
+  check_manifest ("unkscm", "accept-app", "416");
+  check_manifest ("bext01", "accept-app", "420");
+  check_manifest ("bext01", "accept-app", "Proxy-Require (proxy)");
+  check_manifest ("insuf", "reject-validation", "400");
+  check_manifest ("multi01", "reject-validation", "400");
+  /* mcl01: "respond with an error"; reject-validation means 400 (README) */
+  check_manifest ("mcl01", "reject-validation", "respond with an error");
+  check_manifest ("cparam01", "accept-app", "registration succeeds and the binding URI must not contain unknownparam");
+  check_manifest ("cparam02", "accept-app", "stored binding keeps it as a url-parameter");
+  check_manifest ("regescrt", "accept-app", "binding keeps the escaped Route header in the contact URI");
+  check_manifest ("bcast", "accept-app", "a proxy must NOT forward a response to the broadcast address");
 
   /* §3.3.11: Max-Forwards 0 at a proxy: 483, not forwarded */
   expect_status (s, port, pport, "zeromf", 483);
