@@ -6,14 +6,17 @@
  *   tests/corpus/torture/ are sent raw over UDP from a socket of this test
  *   to `netsip-proxy --registrar --bindings-db F`. Only the transport and
  *   sent-by of the top Via are replaced by this socket's address (so the
- *   answer can come back here; the rest of each message is byte-exact).
+ *   answer can come back here; unkscm's TCP and bext01's TLS Via become
+ *   UDP; the rest of each message is byte-exact). The outcomes asserted are
+ *   first checked against MANIFEST.tsv (verdict and must_do).
  *   zeromf 483, unkscm 416, bext01 420 with Unsupported naming the two
  *   Proxy-Require option tags (and not the Require ones), insuf, multi01,
  *   mcl01 400. cparam01, cparam02, regescrt get 200, and a REGISTER query
  *   (no Contact, RFC 3261 §10.2.3) for their address of record lists the
  *   binding with the URI the MANIFEST says: cparam01 without `unknownparam`
- *   in the URI, cparam02 with it inside <>, regescrt with the escaped Route
- *   header. bcast (a 200 whose second Via is 255.255.255.255), its top Via
+ *   in the URI (kept as a contact parameter), cparam02 with it inside <>
+ *   (equal to cparam01's URI by RFC 3261 §19.1.4, so it updates that one
+ *   binding), regescrt with the escaped Route header. bcast (a 200 whose second Via is 255.255.255.255), its top Via
  *   made the proxy's own: nothing comes back within 2 s, while the same
  *   response with the second Via naming this socket does come back (so the
  *   silence is the broadcast check, not a response the proxy ignores).
@@ -35,6 +38,7 @@
  *   it to a sipp uas (tests/interop/sipp-proxy-auth-call.xml: the proxy
  *   challenges INVITE and BYE with 407).
  *
+ * The program is NETSIP_PROXY_PATH (the build's), or $NETSIP_PROXY if set.
  * Every child is ended by its PID (SIGTERM, SIGKILL; PR_SET_PDEATHSIG if
  * this process dies); every wait is bounded. No sipp: the tests needing it
  * are skipped.
