@@ -6,6 +6,8 @@
 
 #include "config-private.h"
 
+#include "netsip-transport-private.h"
+
 #include <string.h>
 
 #include "netsip-dispatcher.h"
@@ -655,15 +657,6 @@ send_done (GObject      *source,
   g_free (sd);
 }
 
-static gboolean
-same_socket_address (GInetSocketAddress *a,
-                     GInetSocketAddress *b)
-{
-  return g_inet_socket_address_get_port (a) == g_inet_socket_address_get_port (b) &&
-         g_inet_address_equal (g_inet_socket_address_get_address (a),
-                               g_inet_socket_address_get_address (b));
-}
-
 /* An ICMP error for a datagram a leg sent (RFC 3261 §18.4): the client
  * transactions that sent to that address and heard nothing back yet fail
  * with it now, so their delivery moves on to the next target (RFC 3263
@@ -686,7 +679,7 @@ on_leg_send_failed (NetSipLeg          *leg,
       NetSipTransaction *tx = value;
       if (tx->leg == leg && tx->remote && tx->last_response == NULL &&
           (tx->state == NET_SIP_TRANSACTION_STATE_CALLING || tx->state == NET_SIP_TRANSACTION_STATE_TRYING) &&
-          same_socket_address (tx->remote, destination))
+          net_sip_socket_address_equal (tx->remote, destination))
         g_ptr_array_add (failed, g_object_ref (tx));
     }
   /* outside the iteration: failing one changes the table */

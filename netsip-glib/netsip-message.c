@@ -1740,15 +1740,7 @@ net_sip_message_set_via_received (NetSipMessage *self,
   elem_end = priv->top_via_end;
   if (rport)
     {
-      char *r = rport_text;
-      guint v = rport;
-      char tmp[8];
-      guint k = 0;
-      do
-        tmp[k++] = '0' + v % 10;
-      while ((v /= 10) > 0);
-      while (k > 0)
-        *r++ = tmp[--k];
+      char *r = put_uint (rport_text, rport);
       *r = '\0';
       rport_len = r - rport_text;
     }

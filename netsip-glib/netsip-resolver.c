@@ -5,6 +5,8 @@
  */
 #include "config-private.h"
 
+#include "netsip-transport-private.h"
+
 #include <netdb.h>
 #include <netinet/in.h>
 #include <arpa/nameser.h>
@@ -209,9 +211,7 @@ net_sip_target_equal (const NetSipTarget *a,
   g_return_val_if_fail (a != NULL && b != NULL, FALSE);
 
   return a->transport == b->transport &&
-         g_inet_socket_address_get_port (a->address) == g_inet_socket_address_get_port (b->address) &&
-         g_inet_address_equal (g_inet_socket_address_get_address (a->address),
-                               g_inet_socket_address_get_address (b->address)) &&
+         net_sip_socket_address_equal (a->address, b->address) &&
          g_strcmp0 (a->host, b->host) == 0;
 }
 

@@ -6,6 +6,8 @@
  */
 #include "config-private.h"
 
+#include "netsip-transport-private.h"
+
 #include <gio/gio.h>
 #include <gio/gnetworking.h>
 
@@ -137,11 +139,7 @@ static gboolean
 peer_equal (gconstpointer a,
             gconstpointer b)
 {
-  GInetSocketAddress *x = (GInetSocketAddress *) a, *y = (GInetSocketAddress *) b;
-
-  return g_inet_socket_address_get_port (x) == g_inet_socket_address_get_port (y) &&
-         g_inet_address_equal (g_inet_socket_address_get_address (x),
-                               g_inet_socket_address_get_address (y));
+  return net_sip_socket_address_equal ((GInetSocketAddress *) a, (GInetSocketAddress *) b);
 }
 
 static void

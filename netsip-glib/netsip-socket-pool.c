@@ -19,6 +19,7 @@
 #include "netsip-marshal.h"
 #include "netsip-message-private.h"
 #include "netsip-error.h"
+#include "netsip-transport-private.h"
 #include "netsip-version.h"
 
 /**
@@ -639,15 +640,6 @@ answer_garbage (NetSipSocketPool *self,
     }
 }
 
-static gboolean
-same_address (GInetSocketAddress *a,
-              GInetSocketAddress *b)
-{
-  return g_inet_socket_address_get_port (a) == g_inet_socket_address_get_port (b) &&
-         g_inet_address_equal (g_inet_socket_address_get_address (a),
-                               g_inet_socket_address_get_address (b));
-}
-
 static void
 handle_datagram (NetSipSocketPool *self,
                  const char       *data,
@@ -661,7 +653,7 @@ handle_datagram (NetSipSocketPool *self,
 
   if (len < MIN_MESSAGE_SIZE || !G_IS_INET_SOCKET_ADDRESS (from))
     return;  /* keep-alive (RFC 5626 §4.4.1) or not from an IP peer */
-  if (self->fixed_destination && !same_address (self->fixed_destination, G_INET_SOCKET_ADDRESS (from)))
+  if (self->fixed_destination && !net_sip_socket_address_equal (self->fixed_destination, G_INET_SOCKET_ADDRESS (from)))
     return;
 
   bytes = g_bytes_new (data, len);

@@ -5,8 +5,18 @@
 #include "config-private.h"
 
 #include "netsip-transport.h"
+#include "netsip-transport-private.h"
 
 G_DEFINE_QUARK (net-sip-transport-error-quark, net_sip_transport_error)
+
+gboolean
+net_sip_socket_address_equal (GInetSocketAddress *a,
+                              GInetSocketAddress *b)
+{
+  return g_inet_socket_address_get_port (a) == g_inet_socket_address_get_port (b) &&
+         g_inet_address_equal (g_inet_socket_address_get_address (a),
+                               g_inet_socket_address_get_address (b));
+}
 
 /**
  * net_sip_transport_to_string:
