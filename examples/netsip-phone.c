@@ -44,7 +44,7 @@
  * Output: one line per event on stdout, flushed at once:
  *   listening on udp:127.0.0.1:5070       (answer; the port the system gave)
  *   registered sip:alice@example.test expires=300
- *   registration-failed sip:alice@example.test code=403
+ *   registration-failed sip:alice@example.test [code=403]
  *   unregistered sip:alice@example.test
  *   calling sip:bob@example.test
  *   incoming sip:alice@example.test call-id=...
@@ -125,6 +125,7 @@ typedef struct
   gboolean            media_timeout;
   gboolean            file_done;
   gboolean            closed;
+  gboolean            taken;          /* answer: counts for --max-calls */
   gint64              dtmf_done_at;   /* monotonic µs, 0: no DTMF */
   guint               hangup_timer;
   guint               ring_timer;
@@ -146,8 +147,10 @@ struct _Phone
   guint             n_taken;
   guint             n_closed;
   gboolean          registered_once;
+  gboolean          is_registered;  /* after the last registration-changed */
   guint             n_registration_lines;
   gboolean          quitting;
+  gint64            quit_time;      /* monotonic µs of the first signal */
   gboolean          shutting_down;
   guint             guard_timer;
   int               status;
@@ -562,11 +565,33 @@ make_agent (Phone *p)
       fail_message ("cannot create the agent for %s", from);
       return EXIT_FAILED;
     }
-  /* RTP on the address of the first leg, unless that is a wildcard */
+  /* RTP on the address of the first leg, unless that is a wildcard; our
+   * Contact there too, given explicitly: the agent then finds our binding
+   * among the others of the address of record in a REGISTER's 200 (its
+   * granted expires), which it does not when it leaves the Contact to the
+   * endpoint */
   {
     g_autoptr(GInetAddress) a = g_inet_address_new_from_string (address);
     if (a && !g_inet_address_get_is_any (a))
-      g_object_set (p->agent, "media-address", address, NULL);
+      {
+        g_autoptr(NetSipUri) uri = net_sip_uri_parse (from, -1, NULL);
+        g_autofree char *user = NULL;
+        g_autofree char *contact = NULL;
+        const char *scheme = "sip";
+
+        g_object_set (p->agent, "media-address", address, NULL);
+        if (uri && net_sip_uri_get_user (uri))
+          user = g_strndup (net_sip_uri_get_user (uri), net_sip_uri_get_user_length (uri));
+        if (net_sip_leg_get_protocol (first) == NET_SIP_TRANSPORT_TCP)
+          contact = g_strdup_printf ("%s:%s%s%s%s%s:%u;transport=tcp", scheme, user ? user : "",
+                                     user ? "@" : "", strchr (address, ':') ? "[" : "", address,
+                                     strchr (address, ':') ? "]" : "", net_sip_leg_get_port (first));
+        else
+          contact = g_strdup_printf ("%s:%s%s%s%s%s:%u", scheme, user ? user : "", user ? "@" : "",
+                                     strchr (address, ':') ? "[" : "", address,
+                                     strchr (address, ':') ? "]" : "", net_sip_leg_get_port (first));
+        g_object_set (p->agent, "contact", contact, NULL);
+      }
   }
   if (o->proxy)
     g_object_set (p->agent, "outgoing-proxy", o->proxy, NULL);
@@ -616,10 +641,13 @@ on_registration_changed (NetSipAgent *agent,
       p->registered_once = TRUE;
       emit ("registered %s expires=%u", p->aor, expires);
     }
-  else if (code == 0 || (code >= 200 && code < 300))
+  else if (p->is_registered && (code == 0 || (code >= 200 && code < 300)))
     emit ("unregistered %s", p->aor);
-  else
+  else if (code != 0)
     emit ("registration-failed %s code=%u", p->aor, code);
+  else
+    emit ("registration-failed %s", p->aor);
+  p->is_registered = registered;
 }
 
 static void
@@ -868,7 +896,8 @@ call_closed (CallInfo       *ci,
   emit ("closed by=%s code=%u rtp-sent=%" G_GUINT64_FORMAT " rtp-received=%" G_GUINT64_FORMAT "%s",
         ci->local_end ? "local" : "remote", code, sent, received,
         ci->media_timeout ? " reason=media-timeout" : "");
-  p->n_closed++;
+  if (ci->taken)
+    p->n_closed++;
 
   if (p->mode == MODE_CALL)
     {
@@ -1032,6 +1061,7 @@ on_incoming_call (NetSipAgent *agent,
       return;
     }
   p->n_taken++;
+  ci->taken = TRUE;
   if (!setup_media (ci))
     {
       reject_call (ci, 500, "Media Setup Failed");
@@ -1086,6 +1116,11 @@ on_quit_signal (gpointer user_data)
 
   if (p->quitting)
     {
+      /* the same signal sent to the process and to its group (timeout(1),
+       * service managers) arrives twice at once: only a second one after
+       * a second leaves without waiting */
+      if (g_get_monotonic_time () - p->quit_time < G_USEC_PER_SEC)
+        return G_SOURCE_CONTINUE;
       /* a second signal: leave now */
       fail_message ("interrupted again: leaving without waiting");
       if (p->status == 0)
@@ -1094,6 +1129,7 @@ on_quit_signal (gpointer user_data)
       return G_SOURCE_CONTINUE;
     }
   p->quitting = TRUE;
+  p->quit_time = g_get_monotonic_time ();
   switch (p->mode)
     {
     case MODE_REGISTER:

@@ -899,13 +899,15 @@ test_call_perl_dtmf (gconstpointer data)
   peer_digits = fields_after (peer, "DTMF ");
   g_assert_cmpstr (peer_digits, ==, "123#");
   lines = g_strsplit (peer->text[0]->str, "\n", -1);
-  for (guint i = 0; lines[i]; i++)
+  for (guint i = 0; inband && lines[i]; i++)
     if (g_str_has_prefix (lines[i], "DTMF "))
       {
         gint64 ms = g_ascii_strtoll (lines[i] + 7, NULL, 10);
         g_test_message ("peer: %s", lines[i]);
-        /* 100 ms tones or events, measured by the peer's clock and its
-         * 60 ms Goertzel windows */
+        /* 100 ms tones, measured by the peer's clock and its 60 ms
+         * Goertzel windows. (Net::SIP 0.835's RFC 2833 durations are not
+         * checked: its extractor stores gettimeofday() in list context,
+         * the start second without its microseconds.) */
         g_assert_cmpint (ms, >=, 40);
         g_assert_cmpint (ms, <=, 300);
       }
@@ -1244,7 +1246,8 @@ test_register (void)
                         "--user", "alice", "--password-file", bad_pw, NULL };
     g_autoptr(Child) phone = start_phone (a);
     child_expect_exit (phone, 40, 1);
-    g_assert_null (strstr (phone->text[0]->str, "registered sip:alice"));
+    g_assert_null (line_with_prefix (phone, "registered "));
+    g_assert_nonnull (line_with_prefix (phone, "registration-failed sip:alice@example.test"));
     g_assert_nonnull (strstr (phone->text[1]->str, "netsip-phone: registration of sip:alice@example.test"));
   }
   /* --stay: refreshed until SIGTERM, then unregistered */
