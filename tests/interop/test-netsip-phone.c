@@ -1058,6 +1058,35 @@ test_answer_perl_hold (void)
 /* ------------------------------------------------------------------ */
 /* sipp -> netsip-phone answer                                         */
 
+/* A UDP port of 127.0.0.1 free at this moment (@even: and the next one) */
+static guint
+free_udp_port (gboolean even)
+{
+  for (guint attempt = 0; attempt < 100; attempt++)
+    {
+      g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, 0, NULL);
+      g_autoptr(GSocket) s2 = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, 0, NULL);
+      g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+      g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+      g_autoptr(GSocketAddress) bound = NULL;
+      g_autoptr(GSocketAddress) next = NULL;
+      guint port;
+
+      g_assert_true (g_socket_bind (s, any, FALSE, NULL));
+      bound = g_socket_get_local_address (s, NULL);
+      port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+      if (!even)
+        return port;
+      if (port % 2 != 0 || port > 65000)
+        continue;
+      next = g_inet_socket_address_new (lo, port + 2);
+      if (g_socket_bind (s2, next, FALSE, NULL))
+        return port;
+    }
+  g_error ("no free UDP port pair found");
+  return 0;
+}
+
 static void
 test_sipp_pcap (void)
 {
@@ -1100,21 +1129,12 @@ test_sipp_pcap (void)
   scenario = g_build_filename (NETSIP_INTEROP_DIR, "sipp-phone-pcap.xml", NULL);
   remote = g_strdup_printf ("127.0.0.1:%u", port);
   {
-    /* media port: even, free at this moment (sipp binds it and +2) */
-    g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, 0, NULL);
-    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-    g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-    g_autoptr(GSocketAddress) bound = NULL;
-    g_autofree char *mp = NULL;
-    guint media_port;
-
-    g_assert_true (g_socket_bind (s, any, FALSE, NULL));
-    bound = g_socket_get_local_address (s, NULL);
-    media_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)) & ~1u;
-    g_clear_object (&s);
-    mp = g_strdup_printf ("%u", media_port);
+    /* ports free at this moment: sipp's SIP port (its -p 0 means 5060),
+     * its even media port (it binds it and +2) */
+    g_autofree char *mp = g_strdup_printf ("%u", free_udp_port (TRUE));
+    g_autofree char *sp = g_strdup_printf ("%u", free_udp_port (FALSE));
     {
-      const char *a[] = { sipp_path, "-sf", scenario, "-i", "127.0.0.1", "-p", "0",
+      const char *a[] = { sipp_path, "-sf", scenario, "-i", "127.0.0.1", "-p", sp,
                           "-mi", "127.0.0.1", "-mp", mp, "-m", "1", "-timeout", "40",
                           "-timeout_error", "-nostdin", "-trace_err", "-error_file", err_file,
                           remote, NULL };
