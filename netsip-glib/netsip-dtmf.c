@@ -138,8 +138,8 @@ net_sip_dtmf_detect_frame (const gint16 *samples,
     return '\0';
   for (gsize k = 0; k < n; k++)
     energy += (double) samples[k] * samples[k];
-  /* below about -40 dBov RMS: silence or noise */
-  if (energy / n < 1.0e5)
+  /* below about -50 dBov RMS (100): silence or line noise */
+  if (energy / n < 1.0e4)
     return '\0';
 
   for (guint i = 0; i < 8; i++)

@@ -904,6 +904,338 @@ test_garbage (void)
 }
 
 /* ---------------------------------------------------------------------- */
+/* DTMF */
+
+typedef struct {
+  GString *digits;
+  GArray *durations;
+  GArray *methods;
+} DtmfLog;
+
+static void
+on_dtmf (NetSipRtpSession *s,
+         const char       *digit,
+         guint             duration_ms,
+         NetSipDtmfMethod  method,
+         gpointer          user_data)
+{
+  DtmfLog *log = user_data;
+
+  (void) s;
+  g_assert_cmpuint (strlen (digit), ==, 1);
+  g_string_append (log->digits, digit);
+  g_array_append_val (log->durations, duration_ms);
+  g_array_append_val (log->methods, method);
+}
+
+static void
+dtmf_log_init (DtmfLog *log)
+{
+  log->digits = g_string_new (NULL);
+  log->durations = g_array_new (FALSE, FALSE, sizeof (guint));
+  log->methods = g_array_new (FALSE, FALSE, sizeof (NetSipDtmfMethod));
+}
+
+static void
+dtmf_log_clear (DtmfLog *log)
+{
+  g_string_free (log->digits, TRUE);
+  g_array_unref (log->durations);
+  g_array_unref (log->methods);
+}
+
+typedef struct {
+  NetSipDtmfMethod method;
+  NetSipCodec codec;
+  guint duration_ms;
+} DtmfCase;
+
+static gboolean
+log_complete (DtmfLog *log, gsize n)
+{
+  return log->digits->len >= n;
+}
+
+/* Every digit, one method, one codec: a sends, b reports. */
+static void
+test_dtmf_digits (gconstpointer data)
+{
+  const DtmfCase *dc = data;
+  g_autoptr(NetSipRtpSession) a = new_session ();
+  g_autoptr(NetSipRtpSession) b = new_session ();
+  g_autoptr(GError) error = NULL;
+  const char *digits = "0123456789*#ABCD";
+  DtmfLog log;
+  gint64 deadline;
+
+  dtmf_log_init (&log);
+  g_object_set (a, "codec", dc->codec, NULL);
+  negotiate (a, b);
+  g_assert_cmpint (net_sip_rtp_session_get_codec (b), ==, dc->codec);
+  g_assert_cmpint (net_sip_rtp_session_get_telephone_event_payload_type (a), ==, 101);
+  g_signal_connect (b, "dtmf-received", G_CALLBACK (on_dtmf), &log);
+  net_sip_rtp_session_start (b);
+  net_sip_rtp_session_start (a);
+  /* "11" must come out as two digits: in-band needs the pause */
+  g_assert_true (net_sip_rtp_session_send_dtmf (a, digits, dc->method, dc->duration_ms, &error));
+  g_assert_true (net_sip_rtp_session_send_dtmf (a, "11", dc->method, dc->duration_ms, &error));
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + TIMEOUT_SECONDS * G_USEC_PER_SEC;
+  while (!log_complete (&log, 18) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  run_for (200);   /* no duplicates afterwards */
+  net_sip_rtp_session_stop (a);
+  net_sip_rtp_session_stop (b);
+
+  g_assert_cmpstr (log.digits->str, ==, "0123456789*#ABCD11");
+  for (guint i = 0; i < log.durations->len; i++)
+    {
+      guint d = g_array_index (log.durations, guint, i);
+      NetSipDtmfMethod m = g_array_index (log.methods, NetSipDtmfMethod, i);
+
+      g_assert_cmpint (m, ==, dc->method);
+      if (dc->method == NET_SIP_DTMF_METHOD_RFC4733)
+        g_assert_cmpuint (d, ==, dc->duration_ms);       /* the event's own duration */
+      else
+        {
+          /* detected per 20 ms frame */
+          g_assert_cmpuint (d, >=, dc->duration_ms - 20);
+          g_assert_cmpuint (d, <=, dc->duration_ms + 20);
+        }
+    }
+  /* b received events, not audio, for RFC 4733 */
+  if (dc->method == NET_SIP_DTMF_METHOD_RFC4733)
+    g_assert_cmpuint (b->rx.received, >=, 18 * 7);
+  dtmf_log_clear (&log);
+}
+
+/* Bytes of the RFC 4733 packets on the wire (§2.3, §2.5) at the payload
+ * type the peer chose (96). */
+static void
+test_dtmf_rfc4733_bytes (void)
+{
+  g_autoptr(NetSipRtpSession) a = new_session ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                          G_SOCKET_PROTOCOL_UDP, &error);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(NetSipSdp) offer = NULL;
+  g_autoptr(NetSipSdp) answer = NULL;
+  g_autofree char *answer_text = NULL;
+  struct { guint8 b[64]; gssize n; } pkts[16];
+  guint n_pkts = 0;
+  gint64 deadline;
+  guint32 ts0 = 0, ts_next = 0;
+  guint16 seq0 = 0;
+
+  g_assert_true (g_socket_bind (sock, any, FALSE, &error));
+  local = g_socket_get_local_address (sock, &error);
+  offer = net_sip_rtp_session_create_offer (a);
+  answer_text = g_strdup_printf ("v=0\r\no=peer 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                                 "m=audio %u RTP/AVP 0 96\r\na=rtpmap:96 telephone-event/8000\r\n",
+                                 g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)));
+  answer = parse_sdp (answer_text);
+  g_assert_true (net_sip_rtp_session_apply_answer (a, answer, &error));
+  g_assert_cmpint (net_sip_rtp_session_get_telephone_event_payload_type (a), ==, 96);
+  g_object_set (a, "media-timeout", 0, NULL);
+  net_sip_rtp_session_start (a);
+  /* 100 ms: updates at 20, 40, 60, 80 ms, the end at 100 ms three times;
+   * then "#" after the 40 ms pause */
+  g_assert_true (net_sip_rtp_session_send_dtmf (a, "5#", NET_SIP_DTMF_METHOD_RFC4733, 100, &error));
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (n_pkts < 8 && g_get_monotonic_time () < deadline)
+    {
+      if (g_socket_condition_check (sock, G_IO_IN) & G_IO_IN)
+        {
+          pkts[n_pkts].n = g_socket_receive (sock, (char *) pkts[n_pkts].b, sizeof pkts[n_pkts].b,
+                                             NULL, &error);
+          g_assert_no_error (error);
+          n_pkts++;
+        }
+      else
+        g_main_context_iteration (NULL, TRUE);
+    }
+  net_sip_rtp_session_stop (a);
+  g_assert_cmpuint (n_pkts, ==, 8);
+
+  for (guint i = 0; i < 8; i++)
+    {
+      const guint8 *p = pkts[i].b;
+      guint16 seq = (guint16) (p[2] << 8 | p[3]);
+      guint32 ts = (guint32) p[4] << 24 | (guint32) p[5] << 16 | (guint32) p[6] << 8 | p[7];
+      guint32 ssrc = (guint32) p[8] << 24 | (guint32) p[9] << 16 | (guint32) p[10] << 8 | p[11];
+      static const guint durations[7] = { 160, 320, 480, 640, 800, 800, 800 };
+
+      g_assert_cmpint (pkts[i].n, ==, 12 + 4);
+      g_assert_cmpint (p[0], ==, 0x80);
+      g_assert_cmpuint (ssrc, ==, net_sip_rtp_session_get_ssrc (a));
+      if (i == 0)
+        {
+          seq0 = seq;
+          ts0 = ts;
+        }
+      /* every packet, the repeated end ones too, has its own sequence number */
+      g_assert_cmpuint (seq, ==, (guint16) (seq0 + i));
+      if (i < 7)
+        {
+          /* marker only on the first, PT 96 */
+          g_assert_cmpint (p[1], ==, i == 0 ? (0x80 | 96) : 96);
+          /* one timestamp for the whole event: its start */
+          g_assert_cmpuint (ts, ==, ts0);
+          /* event 5, E bit on the last three, R 0, volume 10 (-10 dBm0) */
+          g_assert_cmpint (p[12], ==, 5);
+          g_assert_cmpint (p[13], ==, i >= 4 ? 0x80 | 10 : 10);
+          g_assert_cmpuint ((guint) (p[14] << 8 | p[15]), ==, durations[i]);
+        }
+      else
+        {
+          /* '#' is event 11, a new event: marker, new timestamp after
+           * 7 packets + 40 ms pause = 9 packet times */
+          g_assert_cmpint (p[1], ==, 0x80 | 96);
+          g_assert_cmpint (p[12], ==, 11);
+          g_assert_cmpint (p[13], ==, 10);
+          g_assert_cmpuint ((guint) (p[14] << 8 | p[15]), ==, 160);
+          ts_next = ts;
+        }
+    }
+  g_assert_cmpuint (ts_next - ts0, ==, 9 * 160);
+}
+
+static void
+send_raw_event (GSocket *sock, GSocketAddress *to, guint16 seq, guint32 ts,
+                gboolean marker, guint event, gboolean end, guint duration)
+{
+  guint8 p[16] = { 0x80, (guint8) ((marker ? 0x80 : 0) | 101), (guint8) (seq >> 8), (guint8) seq,
+                   (guint8) (ts >> 24), (guint8) (ts >> 16), (guint8) (ts >> 8), (guint8) ts,
+                   0x11, 0x22, 0x33, 0x44 };
+  g_autoptr(GError) error = NULL;
+
+  net_sip_rtp_event_write (p + 12, event, end, 10, duration);
+  g_socket_send_to (sock, to, (const char *) p, sizeof p, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* Receiving RFC 4733: one report per event, repeated end packets
+ * ignored, an event whose end packets were all lost reported when the
+ * next one starts, and at stop. */
+static void
+test_dtmf_rfc4733_receive (void)
+{
+  g_autoptr(NetSipRtpSession) b = new_session ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                          G_SOCKET_PROTOCOL_UDP, &error);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) to = g_inet_socket_address_new (lo, net_sip_rtp_session_get_local_port (b));
+  g_autoptr(NetSipSdp) offer = parse_sdp (OFFER_HEAD "m=audio 40000 RTP/AVP 0 101\r\n"
+                                          "a=rtpmap:101 telephone-event/8000\r\n");
+  g_autoptr(NetSipSdp) answer = net_sip_rtp_session_create_answer (b, offer, &error);
+  DtmfLog log;
+  guint16 seq = 100;
+
+  g_assert_no_error (error);
+  dtmf_log_init (&log);
+  g_signal_connect (b, "dtmf-received", G_CALLBACK (on_dtmf), &log);
+  net_sip_rtp_session_start (b);
+
+  /* '7' 60 ms, end sent three times */
+  send_raw_event (sock, to, seq++, 1000, TRUE, 7, FALSE, 160);
+  send_raw_event (sock, to, seq++, 1000, FALSE, 7, FALSE, 320);
+  send_raw_event (sock, to, seq++, 1000, FALSE, 7, TRUE, 480);
+  send_raw_event (sock, to, seq++, 1000, FALSE, 7, TRUE, 480);
+  send_raw_event (sock, to, seq++, 1000, FALSE, 7, TRUE, 480);
+  /* '*' (10) whose end packets are lost */
+  send_raw_event (sock, to, seq++, 3000, TRUE, 10, FALSE, 160);
+  send_raw_event (sock, to, seq++, 3000, FALSE, 10, FALSE, 400);
+  /* 'D' (15) started: reports '*' */
+  send_raw_event (sock, to, seq++, 5000, TRUE, 15, FALSE, 160);
+  run_for (200);
+  g_assert_cmpstr (log.digits->str, ==, "7*");
+  g_assert_cmpuint (g_array_index (log.durations, guint, 0), ==, 60);
+  g_assert_cmpuint (g_array_index (log.durations, guint, 1), ==, 50);
+  /* 'D' still running: reported at stop */
+  net_sip_rtp_session_stop (b);
+  g_assert_cmpstr (log.digits->str, ==, "7*D");
+  g_assert_cmpuint (g_array_index (log.durations, guint, 2), ==, 20);
+  g_assert_cmpint (g_array_index (log.methods, NetSipDtmfMethod, 2), ==, NET_SIP_DTMF_METHOD_RFC4733);
+  /* events do not count as audio: nothing for the jitter */
+  g_assert_false (b->rx.have_transit);
+  dtmf_log_clear (&log);
+}
+
+/* The detector alone: every digit in both laws, through G.711, with
+ * a quiet tone (-30 dB) too; no digit in
+ * silence, a single tone, or noise. */
+static void
+test_dtmf_detector (void)
+{
+  const char *digits = "0123456789*#ABCD";
+  gint16 pcm[160];
+  guint8 enc[160];
+  GRand *rand = g_rand_new_with_seed (3);
+
+  for (const char *d = digits; *d; d++)
+    for (guint law = 0; law < 2; law++)
+      {
+        NetSipDtmfTone tone;
+        guint pt = law ? NET_SIP_CODEC_PCMA : NET_SIP_CODEC_PCMU;
+
+        net_sip_dtmf_tone_init (&tone, *d, 7000);
+        net_sip_dtmf_tone_fill (&tone, pcm, 160);
+        net_sip_g711_encode (pt, pcm, enc, 160);
+        net_sip_g711_decode (pt, enc, pcm, 160);
+        g_assert_cmpint (net_sip_dtmf_detect_frame (pcm, 160), ==, *d);
+        /* quieter (-30 dB) still detected */
+        net_sip_dtmf_tone_init (&tone, *d, 250);
+        net_sip_dtmf_tone_fill (&tone, pcm, 160);
+        g_assert_cmpint (net_sip_dtmf_detect_frame (pcm, 160), ==, *d);
+      }
+
+  /* silence, noise, one frequency */
+  memset (pcm, 0, sizeof pcm);
+  g_assert_cmpint (net_sip_dtmf_detect_frame (pcm, 160), ==, '\0');
+  for (guint i = 0; i < 160; i++)
+    pcm[i] = (gint16) g_rand_int_range (rand, -8000, 8000);
+  g_assert_cmpint (net_sip_dtmf_detect_frame (pcm, 160), ==, '\0');
+  {
+    NetSipDtmfTone tone;
+    net_sip_dtmf_tone_init (&tone, '5', 7000);
+    tone.s1[1] = tone.s2[1] = 0;        /* the column oscillator silenced */
+    net_sip_dtmf_tone_fill (&tone, pcm, 160);
+    g_assert_cmpint (net_sip_dtmf_detect_frame (pcm, 160), ==, '\0');
+  }
+  g_rand_free (rand);
+
+  /* durations: 3 frames of '9', then silence */
+  {
+    NetSipDtmfDetector det;
+    NetSipDtmfTone tone;
+    guint ms = 0;
+
+    net_sip_dtmf_detector_init (&det);
+    net_sip_dtmf_tone_init (&tone, '9', 7000);
+    for (guint f = 0; f < 3; f++)
+      {
+        net_sip_dtmf_tone_fill (&tone, pcm, 160);
+        g_assert_cmpint (net_sip_dtmf_detector_feed (&det, pcm, 160, &ms), ==, '\0');
+      }
+    memset (pcm, 0, sizeof pcm);
+    g_assert_cmpint (net_sip_dtmf_detector_feed (&det, pcm, 160, &ms), ==, '9');
+    g_assert_cmpuint (ms, ==, 60);
+    /* one frame (20 ms) is below the minimum */
+    net_sip_dtmf_tone_fill (&tone, pcm, 160);
+    g_assert_cmpint (net_sip_dtmf_detector_feed (&det, pcm, 160, &ms), ==, '\0');
+    memset (pcm, 0, sizeof pcm);
+    g_assert_cmpint (net_sip_dtmf_detector_feed (&det, pcm, 160, &ms), ==, '\0');
+  }
+}
+
+/* ---------------------------------------------------------------------- */
 
 int
 main (int argc, char *argv[])
@@ -935,6 +1267,24 @@ main (int argc, char *argv[])
   g_test_add_func ("/rtp/sdp/media-order", test_answer_media_order);
   g_test_add_func ("/rtp/sdp/hold-directions", test_hold_directions);
   g_test_add_func ("/rtp/sdp/hold-stops-sending", test_hold_stops_sending);
+
+  g_test_add_func ("/rtp/dtmf/detector", test_dtmf_detector);
+  g_test_add_func ("/rtp/dtmf/rfc4733-bytes", test_dtmf_rfc4733_bytes);
+  g_test_add_func ("/rtp/dtmf/rfc4733-receive", test_dtmf_rfc4733_receive);
+  for (guint m = 0; m < 2; m++)
+    for (guint c = 0; c < 2; c++)
+      {
+        static DtmfCase cases[4];
+        DtmfCase *dc = &cases[m * 2 + c];
+        g_autofree char *path = NULL;
+
+        dc->method = m ? NET_SIP_DTMF_METHOD_INBAND : NET_SIP_DTMF_METHOD_RFC4733;
+        dc->codec = c ? NET_SIP_CODEC_PCMA : NET_SIP_CODEC_PCMU;
+        dc->duration_ms = 100;
+        path = g_strdup_printf ("/rtp/dtmf/digits/%s/%s", m ? "inband" : "rfc4733",
+                                c ? "pcma" : "pcmu");
+        g_test_add_data_func (path, dc, test_dtmf_digits);
+      }
 
   return g_test_run ();
 }
