@@ -1236,6 +1236,347 @@ test_dtmf_detector (void)
 }
 
 /* ---------------------------------------------------------------------- */
+/* RTCP and statistics */
+
+static gboolean
+skip_cb (gpointer user_data)
+{
+  net_sip_rtp_session_skip_sequence_numbers (user_data, 3);
+  return G_SOURCE_REMOVE;
+}
+
+/* a -> b with 3 sequence numbers left out: b counts 3 lost (RFC 3550
+ * A.3), reports it in its RR, a reads it back. */
+static void
+test_rtcp_loss (void)
+{
+  g_autoptr(NetSipRtpSession) a = new_session ();
+  g_autoptr(NetSipRtpSession) b = new_session ();
+  g_autoptr(GError) error = NULL;
+  const gsize len = 160 * 10;
+  g_autofree guint8 *audio = make_audio (NET_SIP_CODEC_PCMU, len);
+  g_autofree char *src = write_temp_file (audio, len);
+  guint64 a_rtcp_sent, b_rtcp_sent, a_rtcp_received, b_rtcp_received;
+  gint64 deadline;
+  double jitter;
+
+  negotiate (a, b);
+  g_object_set (a, "rtcp-interval", 200, NULL);
+  g_object_set (b, "rtcp-interval", 200, NULL);
+  g_assert_true (net_sip_rtp_session_send_file (a, src, NET_SIP_CODEC_PCMU, TRUE, &error));
+  net_sip_rtp_session_start (b);
+  net_sip_rtp_session_start (a);
+  g_timeout_add (300, skip_cb, a);
+
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while ((net_sip_rtp_session_get_remote_packets_lost (a) != 3
+          || net_sip_rtp_session_get_packets_lost (b) != 3)
+         && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpint (net_sip_rtp_session_get_packets_lost (b), ==, 3);
+  g_assert_cmpint (net_sip_rtp_session_get_remote_packets_lost (a), ==, 3);
+  g_object_get (a, "rtcp-sent", &a_rtcp_sent, "rtcp-received", &a_rtcp_received, NULL);
+  g_object_get (b, "rtcp-sent", &b_rtcp_sent, "rtcp-received", &b_rtcp_received, NULL);
+  g_assert_cmpuint (a_rtcp_sent, >=, 1);
+  g_assert_cmpuint (b_rtcp_sent, >=, 1);
+  g_assert_cmpuint (a_rtcp_received, >=, 1);
+  g_assert_cmpuint (b_rtcp_received, >=, 1);
+  /* b received what a sent but the 3 */
+  g_assert_cmpuint (net_sip_rtp_session_get_packets_received (b), <=,
+                    net_sip_rtp_session_get_packets_sent (a));
+  /* a paced stream on loopback: little jitter */
+  g_object_get (b, "jitter-ms", &jitter, NULL);
+  g_test_message ("jitter on loopback %.3f ms", jitter);
+  g_assert_cmpfloat (jitter, >=, 0.0);
+  g_assert_cmpfloat (jitter, <, 20.0);
+  net_sip_rtp_session_stop (a);
+  net_sip_rtp_session_stop (b);
+  g_unlink (src);
+}
+
+/* Irregular arrival (10/30 ms gaps for 20 ms of audio each) gives
+ * jitter (RFC 3550 A.8); sequence gaps give loss. */
+static void
+test_rtp_receive_stats (void)
+{
+  g_autoptr(NetSipRtpSession) b = new_session ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                          G_SOCKET_PROTOCOL_UDP, &error);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) to = g_inet_socket_address_new (lo, net_sip_rtp_session_get_local_port (b));
+  guint8 p[12 + 160];
+  guint sent = 0;
+  double jitter;
+
+  memset (p, 0xff, sizeof p);
+  for (guint i = 0; i < 40; i++)
+    {
+      guint16 seq = (guint16) (65530 + i);      /* wraps around */
+      guint32 ts = 1000 + 160 * i;
+
+      if (i == 5 || i == 6 || i == 20)
+        continue;                               /* lost */
+      p[0] = 0x80;
+      p[1] = 0;
+      p[2] = (guint8) (seq >> 8);
+      p[3] = (guint8) seq;
+      p[4] = (guint8) (ts >> 24);
+      p[5] = (guint8) (ts >> 16);
+      p[6] = (guint8) (ts >> 8);
+      p[7] = (guint8) ts;
+      p[8] = 1; p[9] = 2; p[10] = 3; p[11] = 4;
+      g_socket_send_to (sock, to, (const char *) p, sizeof p, NULL, &error);
+      g_assert_no_error (error);
+      sent++;
+      run_for (i % 2 ? 30 : 10);
+    }
+  run_for (50);
+  g_assert_cmpuint (net_sip_rtp_session_get_packets_received (b), ==, sent);
+  g_assert_cmpint (net_sip_rtp_session_get_packets_lost (b), ==, 3);
+  g_object_get (b, "jitter-ms", &jitter, NULL);
+  g_test_message ("jitter %.3f ms", jitter);
+  /* |D| = 10 ms each packet: the estimate approaches 10 ms */
+  g_assert_cmpfloat (jitter, >, 3.0);
+  g_assert_cmpfloat (jitter, <, 25.0);
+}
+
+static guint32
+rd32 (const guint8 *p)
+{
+  return (guint32) p[0] << 24 | (guint32) p[1] << 16 | (guint32) p[2] << 8 | p[3];
+}
+
+/* Walks a compound RTCP packet: the types in order into types[], returns
+ * their number; offsets[] where each starts. */
+static guint
+rtcp_walk (const guint8 *buf, gsize len, guint *types, gsize *offsets, guint max)
+{
+  gsize off = 0;
+  guint n = 0;
+
+  while (off + 4 <= len && n < max)
+    {
+      gsize plen = ((gsize) (buf[off + 2] << 8 | buf[off + 3]) + 1) * 4;
+
+      g_assert_cmpint (buf[off] >> 6, ==, 2);
+      g_assert_cmpuint (off + plen, <=, len);
+      types[n] = buf[off + 1];
+      offsets[n] = off;
+      n++;
+      off += plen;
+    }
+  g_assert_cmpuint (off, ==, len);
+  return n;
+}
+
+static gssize
+receive_bounded (GSocket *sock, guint8 *buf, gsize size, guint ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
+  g_autoptr(GError) error = NULL;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      if (g_socket_condition_check (sock, G_IO_IN) & G_IO_IN)
+        {
+          gssize n = g_socket_receive (sock, (char *) buf, size, NULL, &error);
+          g_assert_no_error (error);
+          return n;
+        }
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return -1;
+}
+
+/* Our SR (RFC 3550 §6.4.1) with sender counts and SDES CNAME, the peer's
+ * RR read back, LSR echoed from its SR, BYE (§6.6) on stop. */
+static void
+test_rtcp_packets (void)
+{
+  g_autoptr(NetSipRtpSession) a = new_session ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocket) rtp = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                         G_SOCKET_PROTOCOL_UDP, &error);
+  g_autoptr(GSocket) rtcp = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                          G_SOCKET_PROTOCOL_UDP, &error);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) rtp_addr = NULL;
+  g_autoptr(GSocketAddress) rtcp_addr = NULL;
+  g_autoptr(GSocketAddress) a_rtcp = g_inet_socket_address_new (lo, net_sip_rtp_session_get_local_port (a) + 1);
+  const gsize len = 160 * 10;
+  g_autofree guint8 *audio = make_audio (NET_SIP_CODEC_PCMU, len);
+  g_autofree char *src = write_temp_file (audio, len);
+  guint8 buf[1500];
+  guint types[8];
+  gsize offs[8];
+  gssize n;
+  guint np;
+  guint32 ssrc = net_sip_rtp_session_get_ssrc (a);
+  guint32 packets, octets;
+
+  g_assert_true (g_socket_bind (rtp, any, FALSE, &error));
+  g_assert_true (g_socket_bind (rtcp, any, FALSE, &error));
+  rtp_addr = g_socket_get_local_address (rtp, &error);
+  rtcp_addr = g_socket_get_local_address (rtcp, &error);
+  net_sip_rtp_session_set_remote (a, G_INET_SOCKET_ADDRESS (rtp_addr), G_INET_SOCKET_ADDRESS (rtcp_addr));
+  g_object_set (a, "rtcp-interval", 300, "media-timeout", 0, NULL);
+  g_assert_true (net_sip_rtp_session_send_file (a, src, NET_SIP_CODEC_PCMU, TRUE, &error));
+  net_sip_rtp_session_start (a);
+
+  /* the first report: SR (a sent), no report block (nothing received) */
+  n = receive_bounded (rtcp, buf, sizeof buf, 3000);
+  g_assert_cmpint (n, >, 0);
+  np = rtcp_walk (buf, (gsize) n, types, offs, 8);
+  g_assert_cmpuint (np, ==, 2);
+  g_assert_cmpuint (types[0], ==, 200);
+  g_assert_cmpuint (buf[0] & 0x1f, ==, 0);
+  g_assert_cmpuint (rd32 (buf + 4), ==, ssrc);
+  packets = rd32 (buf + 20);
+  octets = rd32 (buf + 24);
+  g_assert_cmpuint (packets, >=, 1);
+  g_assert_cmpuint (octets, ==, packets * 160);
+  /* NTP seconds near now (since 1900) */
+  g_assert_cmpint (ABS ((gint64) rd32 (buf + 8) - (g_get_real_time () / G_USEC_PER_SEC + 2208988800LL)), <, 5);
+  /* SDES CNAME of a */
+  g_assert_cmpuint (types[1], ==, 202);
+  g_assert_cmpuint (rd32 (buf + offs[1] + 4), ==, ssrc);
+  g_assert_cmpuint (buf[offs[1] + 8], ==, 1);
+  g_assert_cmpmem (buf + offs[1] + 10, buf[offs[1] + 9], a->cname, strlen (a->cname));
+
+  /* the peer's SR with a report block about a: 7 lost, fraction 1/4 */
+  {
+    guint8 sr[52] = { 0x81, 200, 0, 12,  9, 9, 9, 9,
+                      0xaa, 0xbb, 0xcc, 0xdd, 0x11, 0x22, 0x33, 0x44,  0, 0, 0, 0,
+                      0, 0, 0, 5,  0, 0, 3, 0x20,
+                      (guint8) (ssrc >> 24), (guint8) (ssrc >> 16), (guint8) (ssrc >> 8), (guint8) ssrc,
+                      64, 0, 0, 7,  0, 0, 0, 50,  0, 0, 0, 3,  0, 0, 0, 0,  0, 0, 0, 0 };
+    guint64 received = 0;
+
+    g_socket_send_to (rtcp, a_rtcp, (const char *) sr, sizeof sr, NULL, &error);
+    g_assert_no_error (error);
+    run_for (100);
+    g_object_get (a, "rtcp-received", &received, NULL);
+    g_assert_cmpuint (received, ==, 1);
+    g_assert_cmpint (net_sip_rtp_session_get_remote_packets_lost (a), ==, 7);
+  }
+  /* a negative cumulative loss (duplicates) is sign-extended */
+  {
+    guint8 rr[32] = { 0x81, 201, 0, 7,  9, 9, 9, 9,
+                      (guint8) (ssrc >> 24), (guint8) (ssrc >> 16), (guint8) (ssrc >> 8), (guint8) ssrc,
+                      0, 0xff, 0xff, 0xfe,  0, 0, 0, 50,  0, 0, 0, 3,  0, 0, 0, 0,  0, 0, 0, 0 };
+    g_socket_send_to (rtcp, a_rtcp, (const char *) rr, sizeof rr, NULL, &error);
+    run_for (100);
+    g_assert_cmpint (net_sip_rtp_session_get_remote_packets_lost (a), ==, -2);
+  }
+
+  /* stop: a compound with BYE for a's SSRC (reports before it may be
+   * queued: read until the BYE) */
+  net_sip_rtp_session_stop (a);
+  for (;;)
+    {
+      gboolean bye = FALSE;
+
+      n = receive_bounded (rtcp, buf, sizeof buf, 2000);
+      g_assert_cmpint (n, >, 0);
+      np = rtcp_walk (buf, (gsize) n, types, offs, 8);
+      for (guint i = 0; i < np; i++)
+        if (types[i] == 203)
+          {
+            g_assert_cmpuint (buf[offs[i]] & 0x1f, ==, 1);
+            g_assert_cmpuint (rd32 (buf + offs[i] + 4), ==, ssrc);
+            g_assert_cmpuint (i, ==, np - 1);
+            bye = TRUE;
+          }
+      if (bye)
+        {
+          /* first SR or RR, then SDES (§6.1) */
+          g_assert_true (types[0] == 200 || types[0] == 201);
+          g_assert_cmpuint (types[1], ==, 202);
+          break;
+        }
+    }
+  g_unlink (src);
+}
+
+/* An RR from a receiving-only session: a report block about the sender
+ * with the LSR of its SR (RFC 3550 §6.4.1). */
+static void
+test_rtcp_receiver_report (void)
+{
+  g_autoptr(NetSipRtpSession) b = new_session ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocket) rtcp = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                          G_SOCKET_PROTOCOL_UDP, &error);
+  g_autoptr(GSocket) rtp = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                         G_SOCKET_PROTOCOL_UDP, &error);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) rtcp_addr = NULL;
+  g_autoptr(GSocketAddress) rtp_addr = NULL;
+  g_autoptr(GSocketAddress) b_rtp = g_inet_socket_address_new (lo, net_sip_rtp_session_get_local_port (b));
+  g_autoptr(GSocketAddress) b_rtcp = g_inet_socket_address_new (lo, net_sip_rtp_session_get_local_port (b) + 1);
+  guint8 buf[1500], pkt[12 + 160];
+  guint types[8];
+  gsize offs[8];
+  gssize n;
+  guint np;
+
+  g_assert_true (g_socket_bind (rtcp, any, FALSE, &error));
+  g_assert_true (g_socket_bind (rtp, any, FALSE, &error));
+  rtcp_addr = g_socket_get_local_address (rtcp, &error);
+  rtp_addr = g_socket_get_local_address (rtp, &error);
+  net_sip_rtp_session_set_remote (b, G_INET_SOCKET_ADDRESS (rtp_addr), G_INET_SOCKET_ADDRESS (rtcp_addr));
+  net_sip_rtp_session_set_direction (b, NET_SIP_SDP_DIRECTION_RECVONLY);
+  g_object_set (b, "rtcp-interval", 300, NULL);
+  net_sip_rtp_session_start (b);
+
+  /* 10 packets from SSRC 0x01020304, seq 100..109 without 104 */
+  memset (pkt, 0xff, sizeof pkt);
+  for (guint i = 0; i < 10; i++)
+    {
+      guint16 seq = (guint16) (100 + i);
+      if (i == 4)
+        continue;
+      pkt[0] = 0x80; pkt[1] = 0;
+      pkt[2] = (guint8) (seq >> 8); pkt[3] = (guint8) seq;
+      pkt[4] = 0; pkt[5] = 0; pkt[6] = (guint8) ((160 * i) >> 8); pkt[7] = (guint8) (160 * i);
+      pkt[8] = 1; pkt[9] = 2; pkt[10] = 3; pkt[11] = 4;
+      g_socket_send_to (rtp, b_rtp, (const char *) pkt, sizeof pkt, NULL, &error);
+    }
+  /* and an SR of that source: NTP 0x00001234:0x56780000 -> LSR 0x12345678 */
+  {
+    guint8 sr[28] = { 0x80, 200, 0, 6,  1, 2, 3, 4,  0, 0, 0x12, 0x34, 0x56, 0x78, 0, 0,
+                      0, 0, 0, 0,  0, 0, 0, 9,  0, 0, 5, 0xa0 };
+    g_socket_send_to (rtcp, b_rtcp, (const char *) sr, sizeof sr, NULL, &error);
+  }
+  run_for (50);
+  g_assert_cmpint (net_sip_rtp_session_get_packets_lost (b), ==, 1);
+
+  n = receive_bounded (rtcp, buf, sizeof buf, 3000);
+  g_assert_cmpint (n, >, 0);
+  np = rtcp_walk (buf, (gsize) n, types, offs, 8);
+  g_assert_cmpuint (np, ==, 2);
+  /* RR with one block: b did not send */
+  g_assert_cmpuint (types[0], ==, 201);
+  g_assert_cmpuint (buf[0] & 0x1f, ==, 1);
+  g_assert_cmpuint (rd32 (buf + 4), ==, net_sip_rtp_session_get_ssrc (b));
+  g_assert_cmpuint (rd32 (buf + 8), ==, 0x01020304);
+  /* fraction lost 1/10 * 256 = 25, cumulative 1 */
+  g_assert_cmpuint (buf[12], ==, 25);
+  g_assert_cmpuint (rd32 (buf + 12) & 0xffffff, ==, 1);
+  /* extended highest sequence number 109 */
+  g_assert_cmpuint (rd32 (buf + 16), ==, 109);
+  g_assert_cmpuint (rd32 (buf + 24), ==, 0x12345678);
+  /* DLSR: the report came within 0..2 s of the SR (units of 1/65536 s) */
+  g_assert_cmpuint (rd32 (buf + 28), <, 2 * 65536);
+  net_sip_rtp_session_stop (b);
+}
+
+/* ---------------------------------------------------------------------- */
 
 int
 main (int argc, char *argv[])
@@ -1267,6 +1608,11 @@ main (int argc, char *argv[])
   g_test_add_func ("/rtp/sdp/media-order", test_answer_media_order);
   g_test_add_func ("/rtp/sdp/hold-directions", test_hold_directions);
   g_test_add_func ("/rtp/sdp/hold-stops-sending", test_hold_stops_sending);
+
+  g_test_add_func ("/rtp/rtcp/loss", test_rtcp_loss);
+  g_test_add_func ("/rtp/rtcp/receive-stats", test_rtp_receive_stats);
+  g_test_add_func ("/rtp/rtcp/packets", test_rtcp_packets);
+  g_test_add_func ("/rtp/rtcp/receiver-report", test_rtcp_receiver_report);
 
   g_test_add_func ("/rtp/dtmf/detector", test_dtmf_detector);
   g_test_add_func ("/rtp/dtmf/rfc4733-bytes", test_dtmf_rfc4733_bytes);
