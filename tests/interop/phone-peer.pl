@@ -22,7 +22,8 @@
 # stdout, one line each, flushed at once:
 #   READY <ip>:<port>                   the SIP socket is bound
 #   INVITE <request-uri>, ESTABLISHED, DTMF <digit> <ms>          (uas)
-#   INVITE <final code>, HOLD <code>, RESUME <code>, SENT-ALL     (uac)
+#   PROVISIONAL <code>, INVITE <final code>, HOLD <code>, RESUME <code>,
+#   SENT-ALL                                                      (uac)
 #   RECEIVED-DURING-HOLD <packets>, RECEIVED-AFTER-RESUME <packets> (uac)
 #   BYE done | BYE received | BYE FAILED <why>
 #   RTP-SENT <packets> <octets>, RTP-RECEIVED <packets> <octets>
@@ -164,6 +165,7 @@ if ($opt{mode} eq 'uas') {
 	    }),
 	cb_rtp_done => sub { $sent_all = 1 },   # no BYE of its own
 	recv_bye    => sub { $bye_received = 1 },
+	cb_preliminary => sub { my ($self, $code) = @_; print "PROVISIONAL $code\n" },
 	cb_final    => sub {
 	    my ($status, $self, %info) = @_;
 	    $invite_code = $info{code} // ($status eq 'OK' ? 200 : 0);

@@ -22,6 +22,14 @@
  *   a=sendonly) and resumes it (a=sendrecv): netsip-phone reports
  *   `media direction=recvonly`, then `sendrecv`, sends nothing back during
  *   the hold and echoes again after it.
+ * - answer-ring-reject: `answer --ring 0.5 --reject 486`: the Perl UAC gets
+ *   180 then 486, netsip-phone reports ringing, rejected, closed with no
+ *   RTP; `answer --ring 0.5 --echo`: 180 then 200 and the echo.
+ * - phone-to-phone: `call --send F --duration 1` to `answer --ring 0.3
+ *   --echo`: ringing, established, BYE after 1 s (about 50 packets of the
+ *   3 s file), both sides count the same; a call to `answer --reject 603`
+ *   ends with status 1, `closed by=remote code=603` and the response on
+ *   stderr.
  * - sipp-pcap: sipp calls `netsip-phone answer` offering PCMA and
  *   telephone-event, checks the answer chose PCMA, plays the recorded
  *   stream of sipp's package and an RFC 2833 event: netsip-phone recorded
@@ -1055,6 +1063,133 @@ test_answer_perl_hold (void)
   g_assert_cmpint (sent, <, received - 30);  /* ~1 s of the echo was held back */
 }
 
+/* answer --ring, --reject with a Perl UAC: 180 then 486; 180 then 200 */
+static void
+test_answer_ring_reject (void)
+{
+  g_autofree char *to = NULL, *closed = NULL;
+  gint64 sent, received;
+  guint port = 0;
+
+  SKIP_WITHOUT_NET_SIP ();
+  {
+    const char *a[] = { "--listen", "udp:127.0.0.1:0", "--ring", "0.5", "--reject", "486",
+                        "--max-calls", "1", NULL };
+    g_autoptr(Child) phone = start_answer (a, &port);
+    g_autoptr(Child) peer = NULL;
+
+    to = g_strdup_printf ("sip:phone@127.0.0.1:%u", port);
+    {
+      const char *b[] = { "--mode", "uac", "--to", to, "--packets", "10", "--timeout", "20", NULL };
+      peer = start_peer (b, NULL);
+    }
+    child_expect_exit (peer, 40, 1);
+    child_expect_exit (phone, 20, 0);
+    assert_line (peer, "PROVISIONAL 180");
+    assert_line (peer, "INVITE 486");
+    assert_line (phone, "ringing 180");
+    assert_line (phone, "rejected 486");
+    g_assert_null (line_with_prefix (phone, "established"));
+    closed = closed_line (phone, &sent, &received);
+    g_assert_true (g_str_has_prefix (closed, "closed by=local code=486 "));
+    g_assert_cmpint (sent, ==, 0);
+    g_assert_cmpint (received, ==, 0);
+  }
+  g_clear_pointer (&to, g_free);
+  g_clear_pointer (&closed, g_free);
+  {
+    const char *a[] = { "--listen", "udp:127.0.0.1:0", "--ring", "0.5", "--echo", "--max-calls", "1", NULL };
+    g_autoptr(Child) phone = start_answer (a, &port);
+    g_autoptr(Child) peer = NULL;
+    gint64 tx_p, tx_o;
+
+    to = g_strdup_printf ("sip:phone@127.0.0.1:%u", port);
+    {
+      const char *b[] = { "--mode", "uac", "--to", to, "--packets", "25", "--timeout", "20", NULL };
+      peer = start_peer (b, NULL);
+    }
+    child_expect_exit (peer, 40, 0);
+    child_expect_exit (phone, 20, 0);
+    assert_line (peer, "PROVISIONAL 180");
+    assert_line (peer, "INVITE 200");
+    assert_line (phone, "ringing 180");
+    assert_line (phone, "established");
+    closed = closed_line (phone, &sent, &received);
+    g_assert_true (g_str_has_prefix (closed, "closed by=remote code=200 "));
+    peer_counts (peer, "RTP-SENT", &tx_p, &tx_o);
+    g_assert_cmpint (received, ==, tx_p);
+  }
+}
+
+/* netsip-phone call -> netsip-phone answer: ringing, --duration; a
+ * rejected call ends with status 1 and the response on stderr */
+static void
+test_phone_to_phone (void)
+{
+  g_autofree char *to = NULL, *closed = NULL;
+  gint64 sent, received, a_sent, a_received;
+  guint port = 0;
+
+  {
+    const char *a[] = { "--listen", "udp:127.0.0.1:0", "--ring", "0.3", "--echo", "--max-calls", "1", NULL };
+    g_autoptr(Child) answer = start_answer (a, &port);
+    g_autoptr(Child) phone = NULL;
+    gint64 start, took;
+
+    to = g_strdup_printf ("sip:bob@127.0.0.1:%u", port);
+    {
+      g_autoptr(GBytes) audio = make_audio (3.0);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *dir = g_dir_make_tmp ("netsip-phone-p2p-XXXXXX", &error);
+      g_autofree char *path = write_file (dir, "audio.pcmu", g_bytes_get_data (audio, NULL),
+                                          g_bytes_get_size (audio));
+      const char *b[] = { "call", to, "--listen", "udp:127.0.0.1:0", "--send", path,
+                          "--duration", "1", NULL };
+
+      start = g_get_monotonic_time ();
+      phone = start_phone (b);
+      child_expect_exit (phone, 30, 0);
+      took = g_get_monotonic_time () - start;
+      remove_tree (dir);
+    }
+    child_expect_exit (answer, 20, 0);
+    assert_line (phone, "ringing 180");
+    assert_line (phone, "established");
+    closed = closed_line (phone, &sent, &received);
+    g_assert_true (g_str_has_prefix (closed, "closed by=local code=200 "));
+    /* --duration 1 after the answer, of a 3 s file: about 50 packets */
+    g_assert_cmpint (sent, >=, 40);
+    g_assert_cmpint (sent, <=, 60);
+    g_assert_cmpint (took, <, 5 * G_USEC_PER_SEC);
+    g_clear_pointer (&closed, g_free);
+    closed = closed_line (answer, &a_sent, &a_received);
+    g_assert_true (g_str_has_prefix (closed, "closed by=remote code=200 "));
+    g_assert_cmpint (a_received, ==, sent);
+  }
+  g_clear_pointer (&to, g_free);
+  g_clear_pointer (&closed, g_free);
+  {
+    const char *a[] = { "--listen", "udp:127.0.0.1:0", "--reject", "603", "--max-calls", "1", NULL };
+    g_autoptr(Child) answer = start_answer (a, &port);
+    g_autoptr(Child) phone = NULL;
+
+    to = g_strdup_printf ("sip:bob@127.0.0.1:%u", port);
+    {
+      const char *b[] = { "call", to, "--listen", "udp:127.0.0.1:0", NULL };
+      phone = start_phone (b);
+    }
+    child_expect_exit (phone, 30, 1);
+    child_expect_exit (answer, 20, 0);
+    assert_line (answer, "rejected 603");
+    g_assert_null (line_with_prefix (phone, "established"));
+    closed = closed_line (phone, &sent, &received);
+    g_assert_true (g_str_has_prefix (closed, "closed by=remote code=603 "));
+    if (strstr (phone->text[1]->str, "netsip-phone: call to ") == NULL ||
+        strstr (phone->text[1]->str, " failed: 603 ") == NULL)
+      g_error ("no failure message with the status on stderr: %s", phone->text[1]->str);
+  }
+}
+
 /* ------------------------------------------------------------------ */
 /* sipp -> netsip-phone answer                                         */
 
@@ -1297,6 +1432,8 @@ main (int    argc,
   g_test_add_data_func ("/netsip-phone/answer-perl-bye-local", "local", test_answer_perl_bye);
   g_test_add_data_func ("/netsip-phone/answer-perl-bye-remote", "remote", test_answer_perl_bye);
   g_test_add_func ("/netsip-phone/answer-perl-hold", test_answer_perl_hold);
+  g_test_add_func ("/netsip-phone/answer-ring-reject", test_answer_ring_reject);
+  g_test_add_func ("/netsip-phone/phone-to-phone", test_phone_to_phone);
   g_test_add_func ("/netsip-phone/sipp-pcap", test_sipp_pcap);
   g_test_add_func ("/netsip-phone/proxy-registered", test_proxy_registered);
   g_test_add_func ("/netsip-phone/register", test_register);
