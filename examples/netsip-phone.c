@@ -903,10 +903,10 @@ call_closed (CallInfo       *ci,
     {
       if (!ci->established)
         {
-          if (response)
-            fail_message ("call to %s failed: %u %s", p->o->to, code, net_sip_response_get_reason (response));
-          else if (p->quitting)
+          if (p->quitting)
             fail_message ("call to %s cancelled before it was answered", p->o->to);
+          else if (response)
+            fail_message ("call to %s failed: %u %s", p->o->to, code, net_sip_response_get_reason (response));
           else
             fail_message ("call to %s failed: %s", p->o->to,
                           code ? "no final response" : "no response");

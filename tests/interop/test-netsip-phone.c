@@ -29,7 +29,8 @@
  *   --echo`: ringing, established, BYE after 1 s (about 50 packets of the
  *   3 s file), both sides count the same; a call to `answer --reject 603`
  *   ends with status 1, `closed by=remote code=603` and the response on
- *   stderr.
+ *   stderr; SIGTERM while it rings: CANCEL, 487 on both sides, status 1;
+ *   SIGINT during the call: BYE, status 0.
  * - sipp-pcap: sipp calls `netsip-phone answer` offering PCMA and
  *   telephone-event, checks the answer chose PCMA, plays the recorded
  *   stream of sipp's package and an RFC 2833 event: netsip-phone recorded
@@ -1187,6 +1188,54 @@ test_phone_to_phone (void)
     if (strstr (phone->text[1]->str, "netsip-phone: call to ") == NULL ||
         strstr (phone->text[1]->str, " failed: 603 ") == NULL)
       g_error ("no failure message with the status on stderr: %s", phone->text[1]->str);
+  }
+  g_clear_pointer (&to, g_free);
+  g_clear_pointer (&closed, g_free);
+  /* SIGTERM while it rings: CANCEL (487), status 1 */
+  {
+    const char *a[] = { "--listen", "udp:127.0.0.1:0", "--ring", "30", "--max-calls", "1", NULL };
+    g_autoptr(Child) answer = start_answer (a, &port);
+    g_autoptr(Child) phone = NULL;
+
+    to = g_strdup_printf ("sip:bob@127.0.0.1:%u", port);
+    {
+      const char *b[] = { "call", to, "--listen", "udp:127.0.0.1:0", NULL };
+      phone = start_phone (b);
+    }
+    g_assert_true (child_wait_text (phone, 0, "ringing 180\n", 20));
+    g_subprocess_send_signal (phone->proc, SIGTERM);
+    child_expect_exit (phone, 20, 1);
+    child_expect_exit (answer, 20, 0);
+    closed = closed_line (phone, &sent, &received);
+    g_assert_true (g_str_has_prefix (closed, "closed by=local code=487 "));
+    g_assert_nonnull (strstr (phone->text[1]->str, "cancelled before it was answered"));
+    g_clear_pointer (&closed, g_free);
+    closed = closed_line (answer, &sent, &received);
+    g_assert_true (g_str_has_prefix (closed, "closed by=remote code=487 "));
+    g_assert_null (line_with_prefix (answer, "established"));
+  }
+  g_clear_pointer (&to, g_free);
+  g_clear_pointer (&closed, g_free);
+  /* SIGINT during the call: BYE, status 0 */
+  {
+    const char *a[] = { "--listen", "udp:127.0.0.1:0", "--echo", "--max-calls", "1", NULL };
+    g_autoptr(Child) answer = start_answer (a, &port);
+    g_autoptr(Child) phone = NULL;
+
+    to = g_strdup_printf ("sip:bob@127.0.0.1:%u", port);
+    {
+      const char *b[] = { "call", to, "--listen", "udp:127.0.0.1:0", NULL };
+      phone = start_phone (b);
+    }
+    g_assert_true (child_wait_text (phone, 0, "established\n", 20));
+    g_subprocess_send_signal (phone->proc, SIGINT);
+    child_expect_exit (phone, 20, 0);
+    child_expect_exit (answer, 20, 0);
+    closed = closed_line (phone, &sent, &received);
+    g_assert_true (g_str_has_prefix (closed, "closed by=local code=200 "));
+    g_clear_pointer (&closed, g_free);
+    closed = closed_line (answer, &sent, &received);
+    g_assert_true (g_str_has_prefix (closed, "closed by=remote code=200 "));
   }
 }
 
