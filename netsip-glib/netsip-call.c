@@ -141,7 +141,7 @@ wrong_state (NetSipCall *self,
 static NetSipSdp *
 sdp_of (NetSipMessage *m)
 {
-  GBytes *body = net_sip_message_get_body (m);
+  g_autoptr(GBytes) body = net_sip_message_get_body (m);
   g_autofree char *type = NULL;
   g_autoptr(GError) error = NULL;
   NetSipSdp *sdp;
