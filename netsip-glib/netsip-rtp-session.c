@@ -813,8 +813,12 @@ net_sip_rtp_session_dispose (GObject *object)
 {
   NetSipRtpSession *self = NET_SIP_RTP_SESSION (object);
 
+  /* as stop(), with the RTCP BYE, but no signal emitted from dispose */
   if (self->started)
-    net_sip_rtp_session_stop (self);
+    {
+      self->started = FALSE;
+      send_rtcp (self, TRUE);
+    }
   clear_source (&self->tick_source);
   clear_source (&self->rtcp_timer);
   clear_source (&self->rtp_source);

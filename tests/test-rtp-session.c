@@ -144,6 +144,14 @@ on_file_finished (NetSipRtpSession *s, gpointer user_data)
   *(gboolean *) user_data = TRUE;
 }
 
+static void
+on_unexpected_dtmf (NetSipRtpSession *s, const char *digit, guint ms, NetSipDtmfMethod m,
+                    gpointer user_data)
+{
+  (void) s; (void) user_data;
+  g_error ("unexpected DTMF '%s' (%u ms, method %d)", digit, ms, m);
+}
+
 /* ---------------------------------------------------------------------- */
 /* G.711 */
 
@@ -285,6 +293,8 @@ run_file_exchange (const FileCase *fc)
   g_assert_true (net_sip_rtp_session_record_to_file (b, rec, &error));
   g_assert_no_error (error);
   g_signal_connect (a, "file-finished", G_CALLBACK (on_file_finished), &finished);
+  /* noise-like audio is no DTMF */
+  g_signal_connect (b, "dtmf-received", G_CALLBACK (on_unexpected_dtmf), NULL);
 
   t0 = g_get_monotonic_time ();
   net_sip_rtp_session_start (b);
