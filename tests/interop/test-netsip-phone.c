@@ -34,8 +34,8 @@
  * - sipp-pcap: sipp calls `netsip-phone answer` offering PCMA and
  *   telephone-event, checks the answer chose PCMA, plays the recorded
  *   stream of sipp's package and an RFC 2833 event: netsip-phone recorded
- *   exactly the payload of the capture, counted its packets and reported
- *   the digit with its duration.
+ *   exactly the payload of the capture, counted its packets, echoed each
+ *   audio packet and reported the digit with its duration.
  * - proxy-registered: netsip-proxy --registrar; `netsip-phone answer
  *   --register` registers bob; a Perl UAC calls bob's address of record
  *   through the proxy: established, the echo complete; at its end (one
@@ -1316,7 +1316,8 @@ test_sipp_pcap (void)
   phone_rec = g_build_filename (dir, "phone.rec", NULL);
   err_file = g_build_filename (dir, "sipp-errors.log", NULL);
   {
-    const char *a[] = { "--listen", "udp:127.0.0.1:0", "--record", phone_rec, "--max-calls", "1", NULL };
+    const char *a[] = { "--listen", "udp:127.0.0.1:0", "--echo", "--record", phone_rec,
+                        "--max-calls", "1", NULL };
     phone = start_answer (a, &port);
   }
   scenario = g_build_filename (NETSIP_INTEROP_DIR, "sipp-phone-pcap.xml", NULL);
@@ -1352,6 +1353,8 @@ test_sipp_pcap (void)
   g_assert_true (g_str_has_prefix (closed, "closed by=remote code=200 "));
   /* every packet of both captures */
   g_assert_cmpint (received, ==, n_audio + n_dtmf);
+  /* --echo: each audio packet (30 ms of PCMA) back, the events not */
+  g_assert_cmpint (sent, ==, n_audio);
   /* the audio payload as sent, the events not written */
   assert_same_file (phone_rec, payload);
   remove_tree (dir);
