@@ -134,6 +134,15 @@ enum
 
 static guint signals[N_SIGNALS];
 
+/**
+ * net_sip_agent_error_quark:
+ *
+ * The error domain of [class@NetSip.Agent].
+ *
+ * Returns: the %NET_SIP_AGENT_ERROR quark
+ *
+ * Since: 1.0
+ */
 G_DEFINE_QUARK (net-sip-agent-error-quark, net_sip_agent_error)
 
 G_DEFINE_FINAL_TYPE (NetSipAgent, net_sip_agent, G_TYPE_OBJECT)
@@ -1702,7 +1711,8 @@ net_sip_agent_create_authorizer (NetSipAgent *self,
 /**
  * net_sip_agent_shutdown_async:
  * @self: a #NetSipAgent
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): not used: a shutdown always completes, in
+ *   at most 2 seconds
  * @callback: (scope async): called when the agent is shut down
  * @user_data: data for @callback
  *
