@@ -1039,6 +1039,29 @@ test_invite_without_offer (Fixture       *f,
   g_object_unref (n.session);
 }
 
+/* the agent goes away with a call up (no shutdown): the call is closed,
+ * stays usable as an object, and nothing is left running */
+static void
+test_dispose_with_call (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(NetSipCall) call = established_call (f);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NetSipAgent) agent = NULL;
+
+  g_clear_object (&f->alice);
+  g_assert_cmpint (net_sip_call_get_state (call), ==, NET_SIP_CALL_STATE_CLOSED);
+  g_object_get (call, "agent", &agent, NULL);
+  g_assert_null (agent);
+  g_assert_false (net_sip_call_bye (call, &error));
+  g_assert_error (error, NET_SIP_CALL_ERROR, NET_SIP_CALL_ERROR_WRONG_STATE);
+  net_sip_call_hangup (call);
+  g_assert_cmpuint (net_sip_rtp_session_get_packets_sent (net_sip_call_get_rtp_session (call)), ==, 0);
+  /* bob's side ends by itself: its BYE gets no answer (Timer F, 64*T1) */
+  net_sip_call_hangup (bob_call (f));
+  run_until (call_closed, bob_call (f));
+}
+
 /* ------------------------------------------------------------------ */
 /* Registration                                                        */
 
@@ -1492,6 +1515,7 @@ main (int    argc,
   ADD ("/agent/invite-targets", test_invite_targets);
   ADD ("/agent/options", test_options);
   ADD ("/agent/proxies", test_proxies);
+  ADD ("/agent/dispose-with-call", test_dispose_with_call);
   ADD ("/agent/call/invite-without-offer", test_invite_without_offer);
   ADD ("/agent/register", test_register);
   ADD ("/agent/register-refresh", test_register_refresh);

@@ -232,8 +232,9 @@ fixture_set_up (Fixture       *f,
   g_autoptr(GError) error = NULL;
   const char *legs[] = { "udp:127.0.0.1:0", NULL };
   g_autoptr(GPtrArray) l = NULL;
+  g_autofree char *perl = g_find_program_in_path ("perl");
 
-  if (!g_find_program_in_path ("perl") ||
+  if (perl == NULL ||
       !g_file_test ("/usr/share/perl5/Net/SIP.pm", G_FILE_TEST_EXISTS))
     {
       g_test_skip ("Perl Net::SIP (libnet-sip-perl) is not installed");
