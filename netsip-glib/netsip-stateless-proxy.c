@@ -5,11 +5,11 @@
 #include "config-private.h"
 
 #include <string.h>
-#include <sys/random.h>
 
 #include "netsip-stateless-proxy.h"
 #include "netsip-local-tag-private.h"
 #include "netsip-message-private.h"
+#include "netsip-random-private.h"
 
 /**
  * NetSipStatelessProxy:
@@ -1436,16 +1436,8 @@ net_sip_stateless_proxy_class_init (NetSipStatelessProxyClass *klass)
 static void
 net_sip_stateless_proxy_init (NetSipStatelessProxy *self)
 {
-  guint8 key[32];
-
   self->rewrite_contact = TRUE;
-  if (getrandom (key, sizeof key, 0) != (ssize_t) sizeof key)
-    for (guint i = 0; i < sizeof key; i += 4)
-      {
-        guint32 r = g_random_int ();
-        memcpy (key + i, &r, 4);
-      }
-  self->secret = g_bytes_new (key, sizeof key);
+  self->secret = net_sip_random_secret_new (32);
 }
 
 /* ------------------------------------------------------------------ */
