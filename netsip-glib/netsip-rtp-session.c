@@ -16,6 +16,47 @@
 #include "netsip-g711-private.h"
 #include "netsip-rtp-event-private.h"
 
+/**
+ * NetSipRtpSession:
+ *
+ * One RTP audio stream with its RTCP (RFC 3550), the media side of a call
+ * (Net::SIP's Simple::RTP): G.711 µ-law or A-law at 8 kHz, DTMF as
+ * RFC 4733 events or in-band tones, and the SDP offer/answer (RFC 3264)
+ * of its one `m=audio` line.
+ *
+ * A session binds an even RTP port and the RTCP port above it at
+ * construction and receives from then on. Offer/answer
+ * ([method@NetSip.RtpSession.create_offer],
+ * [method@NetSip.RtpSession.create_answer],
+ * [method@NetSip.RtpSession.apply_answer]) sets the peer's address, the
+ * codec, the telephone-event payload type and the direction;
+ * [method@NetSip.RtpSession.start] starts the packet clock. What is sent:
+ * a file ([method@NetSip.RtpSession.send_file]) or the received audio
+ * ([property@NetSip.RtpSession:echo]), interrupted by queued DTMF
+ * ([method@NetSip.RtpSession.send_dtmf]); what is received can be
+ * recorded ([method@NetSip.RtpSession.record_to_file]) and is searched
+ * for DTMF ([signal@NetSip.RtpSession::dtmf-received]). Statistics
+ * (packets, octets, loss, jitter) are properties; RTCP sender or receiver
+ * reports go out every few seconds and a BYE on
+ * [method@NetSip.RtpSession.stop].
+ *
+ * All sources (sockets, the packet clock, RTCP) run on the thread-default
+ * main context of the thread that created the session, and its signals
+ * are emitted there.
+ *
+ * ```c
+ * g_autoptr(NetSipRtpSession) rtp = net_sip_rtp_session_new ("127.0.0.1", 0, 0, &error);
+ * g_autoptr(NetSipSdp) offer = net_sip_rtp_session_create_offer (rtp);
+ * // ... send the offer, get the answer ...
+ * net_sip_rtp_session_apply_answer (rtp, answer, &error);
+ * net_sip_rtp_session_send_file (rtp, "hello.pcmu", NET_SIP_CODEC_PCMU, FALSE, &error);
+ * net_sip_rtp_session_start (rtp);
+ * net_sip_rtp_session_send_dtmf (rtp, "123#", NET_SIP_DTMF_METHOD_AUTO, 100, &error);
+ * ```
+ *
+ * Since: 1.0
+ */
+
 /* in-band tone amplitude of each of the two frequencies (about -10 dBm0) */
 #define DTMF_AMPLITUDE 7000.0
 /* RFC 4733 §2.3.4 volume of our events: -10 dBm0 */
