@@ -741,6 +741,24 @@ test_answer_no_common_codec (void)
   g_assert_null (net_sip_rtp_session_get_remote (b));
   g_assert_cmpint (net_sip_rtp_session_get_telephone_event_payload_type (b), ==, -1);
 
+  /* a host name or an IPv6 address for an IPv4 session */
+  {
+    g_autoptr(NetSipSdp) name = parse_sdp ("v=0\r\no=peer 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+                                           "c=IN IP4 media.example.test\r\nt=0 0\r\n"
+                                           "m=audio 40000 RTP/AVP 0\r\n");
+    g_autoptr(NetSipSdp) v6 = parse_sdp ("v=0\r\no=peer 1 1 IN IP6 ::1\r\ns=-\r\n"
+                                         "c=IN IP6 ::1\r\nt=0 0\r\n"
+                                         "m=audio 40000 RTP/AVP 0\r\n");
+    g_autoptr(NetSipSdp) a1 = net_sip_rtp_session_create_answer (b, name, &error);
+    g_assert_error (error, NET_SIP_RTP_ERROR, NET_SIP_RTP_ERROR_BAD_SDP);
+    g_assert_null (a1);
+    g_clear_error (&error);
+    g_assert_null (net_sip_rtp_session_create_answer (b, v6, &error));
+    g_assert_error (error, NET_SIP_RTP_ERROR, NET_SIP_RTP_ERROR_BAD_SDP);
+    g_clear_error (&error);
+    g_assert_null (net_sip_rtp_session_get_remote (b));
+  }
+
   /* the same for an answer */
   g_assert_false (net_sip_rtp_session_apply_answer (b, g729, &error));
   g_assert_error (error, NET_SIP_RTP_ERROR, NET_SIP_RTP_ERROR_BAD_SDP);
