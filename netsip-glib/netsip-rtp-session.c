@@ -1657,7 +1657,8 @@ net_sip_rtp_session_set_echo (NetSipRtpSession *self,
  * @duration_ms, in the negotiated codec, followed by 40 ms of silence.
  *
  * Errors: %NET_SIP_RTP_ERROR_INVALID for an empty string, a character
- * outside the set or a duration outside 40..5000 ms;
+ * outside the set, a duration outside 40..5000 ms, or no remote address
+ * yet (before offer/answer or [method@NetSip.RtpSession.set_remote]);
  * %NET_SIP_RTP_ERROR_NOT_NEGOTIATED for RFC 4733 without a negotiated
  * `telephone-event`. Nothing is queued on error.
  *
@@ -1694,6 +1695,13 @@ net_sip_rtp_session_send_dtmf (NetSipRtpSession  *self,
     {
       g_set_error (error, NET_SIP_RTP_ERROR, NET_SIP_RTP_ERROR_INVALID,
                    "DTMF duration %u ms outside 40..5000 ms", duration_ms);
+      return FALSE;
+    }
+  if (self->remote_rtp == NULL)
+    {
+      /* AUTO could not be decided, and nothing could be sent */
+      g_set_error_literal (error, NET_SIP_RTP_ERROR, NET_SIP_RTP_ERROR_INVALID,
+                           "no remote address yet: DTMF needs offer/answer or set_remote() first");
       return FALSE;
     }
   if (method == NET_SIP_DTMF_METHOD_AUTO)

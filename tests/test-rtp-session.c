@@ -919,6 +919,14 @@ test_bad_arguments (void)
   g_assert_false (net_sip_rtp_session_record_to_file (a, "/nonexistent/dir/rec.raw", &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_clear_error (&error);
+  /* before negotiation: nowhere to send */
+  g_assert_false (net_sip_rtp_session_send_dtmf (a, "1", NET_SIP_DTMF_METHOD_INBAND, 100, &error));
+  g_assert_error (error, NET_SIP_RTP_ERROR, NET_SIP_RTP_ERROR_INVALID);
+  g_clear_error (&error);
+  {
+    g_autoptr(NetSipRtpSession) b = new_session ();
+    negotiate (a, b);
+  }
   g_assert_false (net_sip_rtp_session_send_dtmf (a, "12x", NET_SIP_DTMF_METHOD_INBAND, 100, &error));
   g_assert_error (error, NET_SIP_RTP_ERROR, NET_SIP_RTP_ERROR_INVALID);
   g_clear_error (&error);
