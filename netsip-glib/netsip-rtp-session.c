@@ -373,6 +373,26 @@ dtmf_tick (NetSipRtpSession *self, guint32 ts)
   }
 }
 
+/* An RFC 4733 event cut short by stop(): its end now, with the duration
+ * reached, three times (§2.5.1.4), so the peer does not wait for it. */
+static void
+end_running_event (NetSipRtpSession *self)
+{
+  guint8 *payload = self->send_buf + NET_SIP_RTP_HEADER_SIZE;
+  guint duration;
+
+  if (self->dtmf_phase != DTMF_EVENT || self->dtmf.method != NET_SIP_DTMF_METHOD_RFC4733
+      || self->dtmf_packets == 0 || !can_send (self))
+    return;
+  duration = MIN (self->dtmf_packets * samples_per_packet (self), self->dtmf.duration_ms * 8);
+  for (guint i = self->dtmf_end_sent; i < DTMF_END_PACKETS; i++)
+    {
+      net_sip_rtp_event_write (payload, (guint) net_sip_dtmf_event_from_digit (self->dtmf.digit),
+                               TRUE, DTMF_EVENT_VOLUME, duration);
+      send_packet (self, (guint) self->te_pt, FALSE, self->dtmf_ts, NET_SIP_RTP_EVENT_SIZE);
+    }
+}
+
 static void
 flush_received_dtmf (NetSipRtpSession *self)
 {
@@ -1770,8 +1790,9 @@ net_sip_rtp_session_start (NetSipRtpSession *self)
  * @self: a #NetSipRtpSession
  *
  * Stops sending: the packet clock, RTCP reports and the media timeout
- * end, an RTCP BYE (RFC 3550 §6.6) is sent, queued DTMF is dropped and a
- * DTMF event or tone still running is reported. Sockets stay open (and
+ * end, an RTCP BYE (RFC 3550 §6.6) is sent, queued DTMF is dropped (an
+ * RFC 4733 event being sent gets its three end packets first) and a
+ * received DTMF event or tone still running is reported. Sockets stay open (and
  * statistics readable) until the session is disposed. Does nothing when
  * not started.
  *
@@ -1785,6 +1806,7 @@ net_sip_rtp_session_stop (NetSipRtpSession *self)
     return;
 
   g_object_ref (self);
+  end_running_event (self);
   self->started = FALSE;
   clear_source (&self->tick_source);
   clear_source (&self->rtcp_timer);

@@ -1206,6 +1206,36 @@ test_dtmf_rfc4733_bytes (void)
   g_assert_cmpuint (ts_next - ts0, ==, 9 * 160);
 }
 
+/* stop() in the middle of a long RFC 4733 event ends it: E bit, three
+ * times, the duration reached */
+static void
+test_dtmf_rfc4733_stop (void)
+{
+  g_autoptr(NetSipRtpSession) a = new_session ();
+  g_autoptr(NetSipRtpSession) b = new_session ();
+  g_autoptr(GError) error = NULL;
+  DtmfLog log;
+
+  dtmf_log_init (&log);
+  negotiate (a, b);
+  g_signal_connect (b, "dtmf-received", G_CALLBACK (on_dtmf), &log);
+  net_sip_rtp_session_start (b);
+  net_sip_rtp_session_start (a);
+  g_assert_true (net_sip_rtp_session_send_dtmf (a, "7", NET_SIP_DTMF_METHOD_RFC4733, 2000, &error));
+  run_for (200);
+  g_assert_cmpuint (log.digits->len, ==, 0);
+  net_sip_rtp_session_stop (a);
+  run_for (100);
+  /* b saw the end (not its own stop: it is still running) */
+  g_assert_cmpstr (log.digits->str, ==, "7");
+  g_assert_cmpuint (g_array_index (log.durations, guint, 0), >=, 100);
+  g_assert_cmpuint (g_array_index (log.durations, guint, 0), <, 2000);
+  g_assert_true (b->rx_event_reported);
+  net_sip_rtp_session_stop (b);
+  g_assert_cmpstr (log.digits->str, ==, "7");
+  dtmf_log_clear (&log);
+}
+
 static void
 send_raw_event (GSocket *sock, GSocketAddress *to, guint16 seq, guint32 ts,
                 gboolean marker, guint event, gboolean end, guint duration)
@@ -1718,6 +1748,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/rtp/dtmf/detector", test_dtmf_detector);
   g_test_add_func ("/rtp/dtmf/rfc4733-bytes", test_dtmf_rfc4733_bytes);
   g_test_add_func ("/rtp/dtmf/rfc4733-receive", test_dtmf_rfc4733_receive);
+  g_test_add_func ("/rtp/dtmf/rfc4733-stop", test_dtmf_rfc4733_stop);
   for (guint m = 0; m < 2; m++)
     for (guint c = 0; c < 2; c++)
       {
