@@ -576,20 +576,17 @@ make_agent (Phone *p)
       {
         g_autoptr(NetSipUri) uri = net_sip_uri_parse (from, -1, NULL);
         g_autofree char *user = NULL;
+        g_autofree char *host = NULL;
         g_autofree char *contact = NULL;
-        const char *scheme = "sip";
 
         g_object_set (p->agent, "media-address", address, NULL);
         if (uri && net_sip_uri_get_user (uri))
           user = g_strndup (net_sip_uri_get_user (uri), net_sip_uri_get_user_length (uri));
-        if (net_sip_leg_get_protocol (first) == NET_SIP_TRANSPORT_TCP)
-          contact = g_strdup_printf ("%s:%s%s%s%s%s:%u;transport=tcp", scheme, user ? user : "",
-                                     user ? "@" : "", strchr (address, ':') ? "[" : "", address,
-                                     strchr (address, ':') ? "]" : "", net_sip_leg_get_port (first));
-        else
-          contact = g_strdup_printf ("%s:%s%s%s%s%s:%u", scheme, user ? user : "", user ? "@" : "",
-                                     strchr (address, ':') ? "[" : "", address,
-                                     strchr (address, ':') ? "]" : "", net_sip_leg_get_port (first));
+        host = strchr (address, ':') ? g_strdup_printf ("[%s]", address) : g_strdup (address);
+        contact = g_strdup_printf ("sip:%s%s%s:%u%s", user ? user : "", user ? "@" : "", host,
+                                   net_sip_leg_get_port (first),
+                                   net_sip_leg_get_protocol (first) == NET_SIP_TRANSPORT_TCP
+                                     ? ";transport=tcp" : "");
         g_object_set (p->agent, "contact", contact, NULL);
       }
   }
