@@ -22,6 +22,8 @@
  *   a=sendonly) and resumes it (a=sendrecv): netsip-phone reports
  *   `media direction=recvonly`, then `sendrecv`, sends nothing back during
  *   the hold and echoes again after it.
+ * - answer-perl-hold-2543: the same with Net::SIP's own hold (c=0.0.0.0,
+ *   RFC 2543) and resume (its first SDP again, o= version unchanged).
  * - answer-ring-reject: `answer --ring 0.5 --reject 486`: the Perl UAC gets
  *   180 then 486, netsip-phone reports ringing, rejected, closed with no
  *   RTP; `answer --ring 0.5 --echo`: 180 then 200 and the echo.
@@ -1024,9 +1026,12 @@ test_answer_perl_bye (gconstpointer data)
   remove_tree (dir);
 }
 
+/* @data: "sendonly" (RFC 3264 hold) or "2543" (Net::SIP's call_on_hold:
+ * c=0.0.0.0, RFC 2543) */
 static void
-test_answer_perl_hold (void)
+test_answer_perl_hold (gconstpointer data)
 {
+  gboolean rfc2543 = g_str_equal (data, "2543");
   g_autofree char *to = NULL, *closed = NULL, *held = NULL, *resumed = NULL;
   g_autoptr(Child) peer = NULL;
   g_autoptr(Child) phone = NULL;
@@ -1042,7 +1047,8 @@ test_answer_perl_hold (void)
   to = g_strdup_printf ("sip:phone@127.0.0.1:%u", port);
   {
     /* 4 s: hold after 1.3 s, resumed 1 s later */
-    const char *a[] = { "--mode", "uac", "--to", to, "--packets", "200", "--hold", "--timeout", "20", NULL };
+    const char *a[] = { "--mode", "uac", "--to", to, "--packets", "200",
+                        rfc2543 ? "--hold-2543" : "--hold", "--timeout", "20", NULL };
     peer = start_peer (a, NULL);
   }
   child_expect_exit (peer, 40, 0);
@@ -1058,10 +1064,14 @@ test_answer_perl_hold (void)
   /* resumed after ~2.3 s of 4: the echo of ~80 packets */
   g_assert_cmpint (g_ascii_strtoll (held + strlen ("RECEIVED-AFTER-RESUME "), NULL, 10), >=, 50);
 
-  recvonly = strstr (phone->text[0]->str, "\nmedia direction=recvonly\n");
-  g_assert_nonnull (recvonly);
-  sendrecv = strstr (recvonly, "\nmedia direction=sendrecv\n");
-  g_assert_nonnull (sendrecv);
+  if (!rfc2543)
+    {
+      /* RFC 3264 §6.1: their sendonly, our recvonly; then sendrecv again */
+      recvonly = strstr (phone->text[0]->str, "\nmedia direction=recvonly\n");
+      g_assert_nonnull (recvonly);
+      sendrecv = strstr (recvonly, "\nmedia direction=sendrecv\n");
+      g_assert_nonnull (sendrecv);
+    }
 
   closed = closed_line (phone, &sent, &received);
   g_assert_true (g_str_has_prefix (closed, "closed by=remote code=200 "));
@@ -1495,7 +1505,8 @@ main (int    argc,
   g_test_add_data_func ("/netsip-phone/call-perl-dtmf-inband", "inband", test_call_perl_dtmf);
   g_test_add_data_func ("/netsip-phone/answer-perl-bye-local", "local", test_answer_perl_bye);
   g_test_add_data_func ("/netsip-phone/answer-perl-bye-remote", "remote", test_answer_perl_bye);
-  g_test_add_func ("/netsip-phone/answer-perl-hold", test_answer_perl_hold);
+  g_test_add_data_func ("/netsip-phone/answer-perl-hold", "sendonly", test_answer_perl_hold);
+  g_test_add_data_func ("/netsip-phone/answer-perl-hold-2543", "2543", test_answer_perl_hold);
   g_test_add_func ("/netsip-phone/answer-ring-reject", test_answer_ring_reject);
   g_test_add_func ("/netsip-phone/phone-to-phone", test_phone_to_phone);
   g_test_add_func ("/netsip-phone/sipp-pcap", test_sipp_pcap);
