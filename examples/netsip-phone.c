@@ -56,6 +56,7 @@
  *   media direction=recvonly               (a re-INVITE changed our direction)
  *   media-timeout
  *   closed by=local|remote code=200 rtp-sent=250 rtp-received=248
+ *     [reason=media-timeout | reason=no-response]
  * `code` is the status of the response that ended the call (our BYE's 200,
  * the INVITE's 486), 200 for a BYE the peer sent, or the INVITE's final
  * status otherwise (487 for a CANCEL).
@@ -892,7 +893,8 @@ call_closed (CallInfo       *ci,
     code = net_sip_call_get_final_code (ci->call);
   emit ("closed by=%s code=%u rtp-sent=%" G_GUINT64_FORMAT " rtp-received=%" G_GUINT64_FORMAT "%s",
         ci->local_end ? "local" : "remote", code, sent, received,
-        ci->media_timeout ? " reason=media-timeout" : "");
+        ci->media_timeout ? " reason=media-timeout"
+        : (!ci->established && response == NULL && !ci->local_end) ? " reason=no-response" : "");
   if (ci->taken)
     p->n_closed++;
 
@@ -905,8 +907,7 @@ call_closed (CallInfo       *ci,
           else if (response)
             fail_message ("call to %s failed: %u %s", p->o->to, code, net_sip_response_get_reason (response));
           else
-            fail_message ("call to %s failed: %s", p->o->to,
-                          code ? "no final response" : "no response");
+            fail_message ("call to %s failed: no final response (%u)", p->o->to, code);
           p->status = EXIT_FAILED;
         }
       else if (ci->media_timeout)
