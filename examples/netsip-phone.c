@@ -894,7 +894,8 @@ call_closed (CallInfo       *ci,
   emit ("closed by=%s code=%u rtp-sent=%" G_GUINT64_FORMAT " rtp-received=%" G_GUINT64_FORMAT "%s",
         ci->local_end ? "local" : "remote", code, sent, received,
         ci->media_timeout ? " reason=media-timeout"
-        : (!ci->established && response == NULL && !ci->local_end) ? " reason=no-response" : "");
+        : (!ci->established && response == NULL && !ci->local_end && !net_sip_call_is_incoming (ci->call))
+          ? " reason=no-response" : "");
   if (ci->taken)
     p->n_closed++;
 
