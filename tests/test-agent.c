@@ -652,6 +652,34 @@ test_cancel_while_ringing (Fixture       *f,
   g_assert_cmpuint (net_sip_endpoint_get_n_dialogs (net_sip_agent_get_endpoint (f->bob)), ==, 0);
 }
 
+/* the 2xx crosses our CANCEL (RFC 3261 §9.1): the call is made and
+ * ended with BYE at once (the endpoint's) */
+static void
+test_cancel_crossing_2xx (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(NetSipCall) call = NULL;
+  g_autoptr(GError) error = NULL;
+  NetSipCall *in;
+
+  f->bob_mode = BOB_RING;
+  call = alice_calls_bob (f);
+  run_until (call_ringing, call);
+  in = bob_call (f);
+  /* both in the same main loop iteration: the 200 leaves before the
+   * CANCEL arrives */
+  g_assert_true (net_sip_call_accept (in, &error));
+  g_assert_true (net_sip_call_cancel (call, &error));
+  g_assert_no_error (error);
+  run_until (call_closed, call);
+  run_until (call_closed, in);
+  g_assert_cmpstr (log_str (call), ==, "ringing/180 closing closed");
+  g_assert_cmpuint (net_sip_call_get_final_code (call), ==, 200);
+  g_assert_cmpstr (log_str (in), ==, "ringing established closed");
+  g_assert_cmpuint (net_sip_endpoint_get_n_dialogs (net_sip_agent_get_endpoint (f->alice)), ==, 0);
+  g_assert_cmpuint (net_sip_endpoint_get_n_dialogs (net_sip_agent_get_endpoint (f->bob)), ==, 0);
+}
+
 static void
 test_hold_resume (Fixture       *f,
                   gconstpointer  data)
@@ -1509,6 +1537,7 @@ main (int    argc,
   ADD ("/agent/call/rejected-486", test_call_rejected);
   ADD ("/agent/call/ringing-then-accepted", test_ringing_then_accepted);
   ADD ("/agent/call/cancel-while-ringing", test_cancel_while_ringing);
+  ADD ("/agent/call/cancel-crossing-2xx", test_cancel_crossing_2xx);
   ADD ("/agent/call/hold-resume", test_hold_resume);
   ADD ("/agent/call/reinvite-wrong-state", test_reinvite_wrong_state);
   ADD ("/agent/call/auto-answer-off", test_auto_answer_off);
