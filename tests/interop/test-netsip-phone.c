@@ -46,6 +46,11 @@
  * - register: `netsip-phone register` at netsip-proxy with digest
  *   (--users): 0 and `registered` with the right password, 1 with a wrong
  *   one; with --stay, SIGTERM unregisters (`unregistered`, 0).
+ * - register-perl-refresh: `register --stay --expires 2` at a Perl Net::SIP
+ *   registrar with digest (tests/interop/ep-registrar.pl): the binding is
+ *   refreshed (three `registered ... expires=2` lines within seconds), the
+ *   registrar saw four authenticated REGISTERs with the unregistration
+ *   that SIGTERM caused.
  *
  * Every child is ended by its PID (SIGTERM or SIGKILL; PR_SET_PDEATHSIG if
  * this process dies); every wait is bounded. Missing sipp or Net::SIP: the
@@ -1492,6 +1497,83 @@ test_register (void)
   remove_tree (dir);
 }
 
+/* register --stay --expires 2 at a Perl Net::SIP registrar with digest:
+ * refreshed every second (half the granted time), unregistered on SIGTERM */
+static void
+test_register_perl_refresh (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL, *pw = NULL, *registrar_uri = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(Child) registrar = NULL;
+  g_autoptr(Child) phone = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n_registered = 0, n_auth = 0, port;
+  const char *ready;
+  /* the REGISTER, two refreshes and the unregistration, with credentials */
+  const char *const reg_args[] = { "--port", "0", "--user", "alice", "--password", "secret-a",
+                                   "--count", "4", "--timeout", "30", NULL };
+
+  SKIP_WITHOUT_NET_SIP ();
+  dir = g_dir_make_tmp ("netsip-phone-refresh-XXXXXX", &error);
+  g_assert_no_error (error);
+  pw = write_file (dir, "pw", "secret-a\n", -1);
+  g_ptr_array_add (argv, g_strdup ("perl"));
+  g_ptr_array_add (argv, g_build_filename (NETSIP_INTEROP_DIR, "ep-registrar.pl", NULL));
+  for (guint i = 0; reg_args[i]; i++)
+    g_ptr_array_add (argv, g_strdup (reg_args[i]));
+  g_ptr_array_add (argv, NULL);
+  registrar = child_spawn ("perl registrar", (const char *const *) argv->pdata);
+  g_assert_true (child_wait_text (registrar, 0, "READY ", 20));
+  g_assert_true (child_wait_text (registrar, 0, "\n", 1));
+  ready = strstr (registrar->text[0]->str, "READY ");
+  port = (guint) g_ascii_strtoull (ready + 6, NULL, 10);
+  registrar_uri = g_strdup_printf ("sip:127.0.0.1:%u", port);
+  {
+    const char *a[] = { "register", "--registrar", registrar_uri, "--from", "sip:alice@netsip.test",
+                        "--user", "alice", "--password-file", pw, "--expires", "2", "--stay",
+                        "--listen", "udp:127.0.0.1:0", NULL };
+    phone = start_phone (a);
+  }
+  {
+    gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+    const char *line = "registered sip:alice@netsip.test expires=2\n";
+
+    for (;;)
+      {
+        guint n = 0;
+        for (const char *p = phone->text[0]->str; (p = strstr (p, line)); p++)
+          n++;
+        if (n >= 3)
+          break;
+        if (child_done (phone) || g_get_monotonic_time () > deadline)
+          {
+            child_log (phone);
+            child_log (registrar);
+            g_error ("netsip-phone did not refresh its binding twice");
+          }
+        iterate ();
+      }
+  }
+  stop_by_signal (phone, SIGTERM);
+  child_expect_exit (registrar, 20, 0);
+
+  lines = g_strsplit (phone->text[0]->str, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    if (g_str_equal (lines[i], "registered sip:alice@netsip.test expires=2"))
+      n_registered++;
+  g_assert_cmpuint (n_registered, >=, 3);
+  assert_line (phone, "unregistered sip:alice@netsip.test");
+  g_clear_pointer (&lines, g_strfreev);
+  lines = g_strsplit (registrar->text[0]->str, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    if (g_str_has_prefix (lines[i], "REQUEST REGISTER ") && strstr (lines[i], " auth "))
+      n_auth++;
+  g_assert_cmpuint (n_auth, ==, 4);
+  assert_line (registrar, "DONE 4");
+  remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1512,6 +1594,7 @@ main (int    argc,
   g_test_add_func ("/netsip-phone/sipp-pcap", test_sipp_pcap);
   g_test_add_func ("/netsip-phone/proxy-registered", test_proxy_registered);
   g_test_add_func ("/netsip-phone/register", test_register);
+  g_test_add_func ("/netsip-phone/register-perl-refresh", test_register_perl_refresh);
   {
     int status = g_test_run ();
     g_free (sipp_path);
