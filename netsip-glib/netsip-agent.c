@@ -893,7 +893,9 @@ net_sip_agent_class_init (NetSipAgentClass *klass)
    * NetSipAgent:route:
    *
    * A preloaded route set (RFC 3261 §8.1.2): URIs put as Route headers,
-   * in order, into requests outside dialogs (INVITE); %NULL for none.
+   * in order, into the INVITEs of [method@NetSip.Agent.invite] (the
+   * dialog's route set then comes from Record-Route, §12.1.2); %NULL for
+   * none. REGISTER goes to the registrar without it.
    *
    * Since: 1.0
    */
