@@ -1346,6 +1346,7 @@ static void
 test_rtp_both_ways (Fixture       *f,
                     gconstpointer  data)
 {
+  gboolean asymmetric = GPOINTER_TO_INT (data);
   g_autoptr(NetSipCall) call = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *file = make_pcmu (f, "a.pcmu", 1000);
@@ -1355,9 +1356,16 @@ test_rtp_both_ways (Fixture       *f,
 
   f->bob_file = make_pcmu (f, "b.pcmu", 1000);
   f->bob_mode = BOB_SEND_FILE;
+  /* Net::SIP asymetric_rtp: alice sends from another socket */
+  g_object_set (f->alice, "asymmetric-rtp", asymmetric, NULL);
   call = alice_calls_bob (f);
   session = net_sip_call_get_rtp_session (call);
   g_assert_nonnull (session);
+  {
+    gboolean a;
+    g_object_get (session, "asymmetric", &a, NULL);
+    g_assert_cmpint (a, ==, asymmetric);
+  }
   /* media set up right after invite() */
   g_assert_true (net_sip_rtp_session_send_file (session, file, NET_SIP_CODEC_PCMU, TRUE, &error));
   g_assert_no_error (error);
@@ -1552,6 +1560,8 @@ main (int    argc,
   ADD ("/agent/shutdown-ringing", test_shutdown_ringing);
   ADD ("/agent/server-conveniences", test_server_conveniences);
   ADD ("/agent/media/rtp-both-ways", test_rtp_both_ways);
+  g_test_add ("/agent/media/rtp-both-ways-asymmetric", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_set_up, test_rtp_both_ways, fixture_tear_down);
   ADD ("/agent/media/echo", test_echo);
   ADD ("/agent/media/dtmf", test_dtmf);
   ADD ("/agent/media/media-timeout", test_media_timeout);
