@@ -38,6 +38,10 @@
  *   stream of sipp's package and an RFC 2833 event: netsip-phone recorded
  *   exactly the payload of the capture, counted its packets, echoed each
  *   audio packet and reported the digit with its duration.
+ * - sipp-rtp-echo: `netsip-phone call --send F --record R --dtmf 12` to
+ *   sipp's built-in uas with -rtp_echo (PCMU, no telephone-event): the
+ *   digits go in-band (auto), every packet comes back and is recorded, the
+ *   echoed tones are detected as 1 and 2.
  * - proxy-registered: netsip-proxy --registrar; `netsip-phone answer
  *   --register` registers bob; a Perl UAC calls bob's address of record
  *   through the proxy: established, the echo complete; at its end (one
@@ -1375,6 +1379,81 @@ test_sipp_pcap (void)
   remove_tree (dir);
 }
 
+/* netsip-phone call -> sipp's built-in uas with -rtp_echo: its answer has
+ * PCMU only, so --dtmf (auto) goes in-band; the echo comes back complete
+ * and the echoed tones are detected */
+static void
+test_sipp_rtp_echo (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL, *audio_path = NULL, *phone_rec = NULL, *to = NULL, *closed = NULL;
+  g_autofree char *sp = NULL, *mp = NULL, *digits = NULL;
+  g_autoptr(GBytes) audio = make_audio (2.0);
+  g_autoptr(GBytes) rec = NULL;
+  g_autoptr(Child) sipp = NULL;
+  g_autoptr(Child) phone = NULL;
+  gint64 sent, received;
+  guint sip_port;
+
+  if (sipp_path == NULL)
+    {
+      g_test_skip ("sipp (Debian sip-tester) is not installed");
+      return;
+    }
+  dir = g_dir_make_tmp ("netsip-phone-sipp-echo-XXXXXX", &error);
+  g_assert_no_error (error);
+  audio_path = write_file (dir, "audio.pcmu", g_bytes_get_data (audio, NULL), g_bytes_get_size (audio));
+  phone_rec = g_build_filename (dir, "phone.rec", NULL);
+  sip_port = free_udp_port (FALSE);
+  sp = g_strdup_printf ("%u", sip_port);
+  mp = g_strdup_printf ("%u", free_udp_port (TRUE));
+  {
+    const char *a[] = { sipp_path, "-sn", "uas", "-rtp_echo", "-i", "127.0.0.1", "-p", sp,
+                        "-mi", "127.0.0.1", "-mp", mp, "-m", "1", "-timeout", "40",
+                        "-timeout_error", "-nostdin", NULL };
+    sipp = child_spawn ("sipp", a);
+  }
+  /* sipp prints nothing when it is ready: wait for its SIP port */
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    for (;;)
+      {
+        g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, 0, NULL);
+        g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+        g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, sip_port);
+
+        if (!g_socket_bind (s, addr, FALSE, NULL))
+          break;   /* taken: sipp is there */
+        g_clear_object (&s);
+        g_assert_false (child_done (sipp));
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        iterate ();
+      }
+  }
+  to = g_strdup_printf ("sip:sipp@127.0.0.1:%u", sip_port);
+  {
+    const char *a[] = { "call", to, "--listen", "udp:127.0.0.1:0", "--send", audio_path,
+                        "--record", phone_rec, "--dtmf", "12", NULL };
+    phone = start_phone (a);
+  }
+  child_expect_exit (phone, 40, 0);
+  child_expect_exit (sipp, 20, 0);
+
+  assert_line (phone, "established");
+  assert_line (phone, "sending-dtmf 12 method=inband");
+  digits = fields_after (phone, "dtmf ");
+  g_assert_cmpstr (digits, ==, "12");
+  g_assert_nonnull (strstr (phone->text[0]->str, "\ndtmf 1 method=inband "));
+  closed = closed_line (phone, &sent, &received);
+  g_assert_true (g_str_has_prefix (closed, "closed by=local code=200 "));
+  /* the file's 100 packets at least (the tones may add theirs) */
+  g_assert_cmpint (sent, >=, 100);
+  g_assert_cmpint (received, ==, sent);
+  rec = read_bytes (phone_rec);
+  g_assert_cmpuint (g_bytes_get_size (rec), ==, (gsize) received * 160);
+  remove_tree (dir);
+}
+
 /* ------------------------------------------------------------------ */
 /* through netsip-proxy                                                */
 
@@ -1592,6 +1671,7 @@ main (int    argc,
   g_test_add_func ("/netsip-phone/answer-ring-reject", test_answer_ring_reject);
   g_test_add_func ("/netsip-phone/phone-to-phone", test_phone_to_phone);
   g_test_add_func ("/netsip-phone/sipp-pcap", test_sipp_pcap);
+  g_test_add_func ("/netsip-phone/sipp-rtp-echo", test_sipp_rtp_echo);
   g_test_add_func ("/netsip-phone/proxy-registered", test_proxy_registered);
   g_test_add_func ("/netsip-phone/register", test_register);
   g_test_add_func ("/netsip-phone/register-perl-refresh", test_register_perl_refresh);
