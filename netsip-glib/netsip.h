@@ -42,5 +42,6 @@
 #include "netsip-dropper.h"
 #include "netsip-stateless-proxy.h"
 #include "netsip-nat-helper.h"
+#include "netsip-rtp-session.h"
 
 #undef __NETSIP_H_INSIDE__
