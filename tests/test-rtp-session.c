@@ -144,6 +144,14 @@ on_file_finished (NetSipRtpSession *s, gpointer user_data)
   *(gboolean *) user_data = TRUE;
 }
 
+static void
+on_unexpected_dtmf (NetSipRtpSession *s, const char *digit, guint ms, NetSipDtmfMethod m,
+                    gpointer user_data)
+{
+  (void) s; (void) user_data;
+  g_error ("unexpected DTMF '%s' (%u ms, method %d)", digit, ms, m);
+}
+
 /* ---------------------------------------------------------------------- */
 /* G.711 */
 
@@ -285,6 +293,8 @@ run_file_exchange (const FileCase *fc)
   g_assert_true (net_sip_rtp_session_record_to_file (b, rec, &error));
   g_assert_no_error (error);
   g_signal_connect (a, "file-finished", G_CALLBACK (on_file_finished), &finished);
+  /* noise-like audio is no DTMF */
+  g_signal_connect (b, "dtmf-received", G_CALLBACK (on_unexpected_dtmf), NULL);
 
   t0 = g_get_monotonic_time ();
   net_sip_rtp_session_start (b);
@@ -391,14 +401,78 @@ test_packets (void)
       g_assert_cmpuint (pssrc, ==, ssrc);
       g_assert_cmpmem (buf + 12, 160, audio + 160 * i, 160);
       last_arrival = g_get_monotonic_time ();
+      /* the main loop held up for 70 ms: the missed packets go out at
+       * once when it runs again, the schedule stays anchored at the
+       * start */
+      if (i == 10)
+        g_usleep (70 * 1000);
     }
   /* 49 intervals of 20 ms: drift-free scheduling keeps the total within
-   * a few ms of 980 ms (one late wake-up does not delay the rest) */
+   * a few ms of 980 ms (the stall and late wake-ups do not delay the
+   * rest) */
   g_test_message ("50 packets in %" G_GINT64_FORMAT " µs", last_arrival - first_arrival);
   g_assert_cmpint (last_arrival - first_arrival, >=, 960 * 1000);
   g_assert_cmpint (last_arrival - first_arrival, <=, 1060 * 1000);
   net_sip_rtp_session_stop (a);
   g_unlink (src);
+}
+
+/* Symmetric RTP (RFC 4961) sends from the receiving port; the asymmetric
+ * option from another one. ptime 40 gives 320-byte packets. */
+static void
+test_asymmetric_ptime (void)
+{
+  for (guint asym = 0; asym < 2; asym++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(NetSipRtpSession) a = g_initable_new (NET_SIP_TYPE_RTP_SESSION, NULL, &error,
+                                                      "local-address", "127.0.0.1",
+                                                      "asymmetric", (gboolean) asym,
+                                                      "ptime", 40, NULL);
+      g_autoptr(GSocket) sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                              G_SOCKET_PROTOCOL_UDP, &error);
+      g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+      g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+      g_autoptr(GSocketAddress) local = NULL;
+      g_autoptr(GSocketAddress) from = NULL;
+      g_autofree guint8 *audio = make_audio (NET_SIP_CODEC_PCMU, 320 * 3);
+      g_autofree char *src = write_temp_file (audio, 320 * 3);
+      guint8 buf[1500];
+      gssize n;
+      gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+      guint32 ts[2];
+      gboolean asym_prop = !asym;
+
+      g_assert_no_error (error);
+      g_object_get (a, "asymmetric", &asym_prop, NULL);
+      g_assert_cmpint (asym_prop, ==, asym);
+      g_assert_true (g_socket_bind (sock, any, FALSE, &error));
+      local = g_socket_get_local_address (sock, &error);
+      net_sip_rtp_session_set_remote (a, G_INET_SOCKET_ADDRESS (local), NULL);
+      g_object_set (a, "media-timeout", 0, NULL);
+      g_assert_true (net_sip_rtp_session_send_file (a, src, NET_SIP_CODEC_PCMU, FALSE, &error));
+      net_sip_rtp_session_start (a);
+      for (guint i = 0; i < 2; i++)
+        {
+          while (!(g_socket_condition_check (sock, G_IO_IN) & G_IO_IN)
+                 && g_get_monotonic_time () < deadline)
+            g_main_context_iteration (NULL, TRUE);
+          g_clear_object (&from);
+          n = g_socket_receive_from (sock, &from, (char *) buf, sizeof buf, NULL, &error);
+          g_assert_no_error (error);
+          g_assert_cmpint (n, ==, 12 + 320);
+          ts[i] = (guint32) buf[4] << 24 | (guint32) buf[5] << 16 | (guint32) buf[6] << 8 | buf[7];
+        }
+      g_assert_cmpuint (ts[1] - ts[0], ==, 320);
+      if (asym)
+        g_assert_cmpuint (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (from)), !=,
+                          net_sip_rtp_session_get_local_port (a));
+      else
+        g_assert_cmpuint (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (from)), ==,
+                          net_sip_rtp_session_get_local_port (a));
+      net_sip_rtp_session_stop (a);
+      g_unlink (src);
+    }
 }
 
 /* Two sessions with random SSRC, sequence number and timestamp */
@@ -470,7 +544,7 @@ test_media_timeout (void)
 
   negotiate (a, b);
   g_object_set (a, "media-timeout", 1, NULL);
-  g_signal_connect (a, "media-timeout", G_CALLBACK (on_media_timeout), &fired);
+  g_signal_connect (a, "media-timed-out", G_CALLBACK (on_media_timeout), &fired);
   t0 = g_get_monotonic_time ();
   net_sip_rtp_session_start (a);
   /* b sends nothing */
@@ -667,6 +741,24 @@ test_answer_no_common_codec (void)
   g_assert_null (net_sip_rtp_session_get_remote (b));
   g_assert_cmpint (net_sip_rtp_session_get_telephone_event_payload_type (b), ==, -1);
 
+  /* a host name or an IPv6 address for an IPv4 session */
+  {
+    g_autoptr(NetSipSdp) name = parse_sdp ("v=0\r\no=peer 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+                                           "c=IN IP4 media.example.test\r\nt=0 0\r\n"
+                                           "m=audio 40000 RTP/AVP 0\r\n");
+    g_autoptr(NetSipSdp) v6 = parse_sdp ("v=0\r\no=peer 1 1 IN IP6 ::1\r\ns=-\r\n"
+                                         "c=IN IP6 ::1\r\nt=0 0\r\n"
+                                         "m=audio 40000 RTP/AVP 0\r\n");
+    g_autoptr(NetSipSdp) a1 = net_sip_rtp_session_create_answer (b, name, &error);
+    g_assert_error (error, NET_SIP_RTP_ERROR, NET_SIP_RTP_ERROR_BAD_SDP);
+    g_assert_null (a1);
+    g_clear_error (&error);
+    g_assert_null (net_sip_rtp_session_create_answer (b, v6, &error));
+    g_assert_error (error, NET_SIP_RTP_ERROR, NET_SIP_RTP_ERROR_BAD_SDP);
+    g_clear_error (&error);
+    g_assert_null (net_sip_rtp_session_get_remote (b));
+  }
+
   /* the same for an answer */
   g_assert_false (net_sip_rtp_session_apply_answer (b, g729, &error));
   g_assert_error (error, NET_SIP_RTP_ERROR, NET_SIP_RTP_ERROR_BAD_SDP);
@@ -827,6 +919,14 @@ test_bad_arguments (void)
   g_assert_false (net_sip_rtp_session_record_to_file (a, "/nonexistent/dir/rec.raw", &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_clear_error (&error);
+  /* before negotiation: nowhere to send */
+  g_assert_false (net_sip_rtp_session_send_dtmf (a, "1", NET_SIP_DTMF_METHOD_INBAND, 100, &error));
+  g_assert_error (error, NET_SIP_RTP_ERROR, NET_SIP_RTP_ERROR_INVALID);
+  g_clear_error (&error);
+  {
+    g_autoptr(NetSipRtpSession) b = new_session ();
+    negotiate (a, b);
+  }
   g_assert_false (net_sip_rtp_session_send_dtmf (a, "12x", NET_SIP_DTMF_METHOD_INBAND, 100, &error));
   g_assert_error (error, NET_SIP_RTP_ERROR, NET_SIP_RTP_ERROR_INVALID);
   g_clear_error (&error);
@@ -1104,6 +1204,36 @@ test_dtmf_rfc4733_bytes (void)
         }
     }
   g_assert_cmpuint (ts_next - ts0, ==, 9 * 160);
+}
+
+/* stop() in the middle of a long RFC 4733 event ends it: E bit, three
+ * times, the duration reached */
+static void
+test_dtmf_rfc4733_stop (void)
+{
+  g_autoptr(NetSipRtpSession) a = new_session ();
+  g_autoptr(NetSipRtpSession) b = new_session ();
+  g_autoptr(GError) error = NULL;
+  DtmfLog log;
+
+  dtmf_log_init (&log);
+  negotiate (a, b);
+  g_signal_connect (b, "dtmf-received", G_CALLBACK (on_dtmf), &log);
+  net_sip_rtp_session_start (b);
+  net_sip_rtp_session_start (a);
+  g_assert_true (net_sip_rtp_session_send_dtmf (a, "7", NET_SIP_DTMF_METHOD_RFC4733, 2000, &error));
+  run_for (200);
+  g_assert_cmpuint (log.digits->len, ==, 0);
+  net_sip_rtp_session_stop (a);
+  run_for (100);
+  /* b saw the end (not its own stop: it is still running) */
+  g_assert_cmpstr (log.digits->str, ==, "7");
+  g_assert_cmpuint (g_array_index (log.durations, guint, 0), >=, 100);
+  g_assert_cmpuint (g_array_index (log.durations, guint, 0), <, 2000);
+  g_assert_true (b->rx_event_reported);
+  net_sip_rtp_session_stop (b);
+  g_assert_cmpstr (log.digits->str, ==, "7");
+  dtmf_log_clear (&log);
 }
 
 static void
@@ -1598,6 +1728,7 @@ main (int argc, char *argv[])
   g_test_add_data_func ("/rtp/file/pcma-to-pcmu", &a_to_u, test_file_exchange);
   g_test_add_data_func ("/rtp/file/pcmu-to-pcma", &u_to_a, test_file_exchange);
   g_test_add_func ("/rtp/packets", test_packets);
+  g_test_add_func ("/rtp/asymmetric-ptime", test_asymmetric_ptime);
   g_test_add_func ("/rtp/echo", test_echo);
   g_test_add_func ("/rtp/media-timeout", test_media_timeout);
   g_test_add_func ("/rtp/sdp/offer", test_offer);
@@ -1617,6 +1748,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/rtp/dtmf/detector", test_dtmf_detector);
   g_test_add_func ("/rtp/dtmf/rfc4733-bytes", test_dtmf_rfc4733_bytes);
   g_test_add_func ("/rtp/dtmf/rfc4733-receive", test_dtmf_rfc4733_receive);
+  g_test_add_func ("/rtp/dtmf/rfc4733-stop", test_dtmf_rfc4733_stop);
   for (guint m = 0; m < 2; m++)
     for (guint c = 0; c < 2; c++)
       {
