@@ -259,7 +259,7 @@ media_init (NetSipCall            *self,
   self->wanted_direction = NET_SIP_SDP_DIRECTION_SENDRECV;
   self->h_dtmf = g_signal_connect (self->session, "dtmf-received",
                                    G_CALLBACK (on_dtmf_received), self);
-  self->h_media_timeout = g_signal_connect (self->session, "media-timeout",
+  self->h_media_timeout = g_signal_connect (self->session, "media-timed-out",
                                             G_CALLBACK (on_media_timeout), self);
   return TRUE;
 }
