@@ -22,6 +22,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#define _GNU_SOURCE   /* memmem */
 #include <stdio.h>
 #include <string.h>
 #include <signal.h>
@@ -623,7 +624,7 @@ make_agent (Demo        *d,
   g_object_set (agent, "outgoing-proxy", proxy, "registrar", proxy,
                 "username", party_names[party], "password", password, NULL);
   dispatcher = net_sip_agent_get_dispatcher (agent);
-  dispatcher_legs = net_sip_dispatcher_get_legs (dispatcher, NULL, NULL);
+  dispatcher_legs = net_sip_dispatcher_get_legs (dispatcher, NULL, 0, -1, NULL, NULL, NULL);
   d->port[party] = net_sip_leg_get_port (g_ptr_array_index (dispatcher_legs, 0));
   g_object_set_data (G_OBJECT (dispatcher), "party", GUINT_TO_POINTER (party));
   g_signal_connect (dispatcher, "message-sent", G_CALLBACK (on_message_sent), d);
