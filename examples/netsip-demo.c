@@ -41,7 +41,7 @@
 #define DOMAIN       "example.test"
 #define DIGITS       "1234#"
 #define DTMF_MS      120
-#define COLUMN_WIDTH 30
+#define COLUMN_WIDTH 34
 #define N_PARTIES    3
 
 enum { ALICE, PROXY, BOB, OTHER };
@@ -51,6 +51,8 @@ typedef struct {
   gint64  time_us;
   guint   from, to;
   char   *label;
+  char   *key;       /* Call-ID and CSeq number: pairs an ACK with its response */
+  gboolean ack;
 } LadderEvent;
 
 typedef struct {
@@ -134,25 +136,61 @@ party_of (Demo               *d,
   return OTHER;
 }
 
+/* "INVITE", "200 OK (BYE)"; "407 Proxy Authentication Required" when the
+ * method does not fit in an arrow, "407 (INVITE)" when the reason does not */
 static char *
 message_label (NetSipMessage *message)
 {
+  guint code;
+  const char *reason, *method;
+  gsize room = COLUMN_WIDTH - 7;
+  char *label;
+
   if (net_sip_message_is_request (message))
     return g_strdup (net_sip_request_get_method (NET_SIP_REQUEST (message)));
-  return g_strdup_printf ("%u %s (%s)", net_sip_response_get_code (NET_SIP_RESPONSE (message)),
-                          net_sip_response_get_reason (NET_SIP_RESPONSE (message)),
-                          net_sip_message_get_cseq_method (message));
+  code = net_sip_response_get_code (NET_SIP_RESPONSE (message));
+  reason = net_sip_response_get_reason (NET_SIP_RESPONSE (message));
+  method = net_sip_message_get_cseq_method (message);
+  label = g_strdup_printf ("%u %s (%s)", code, reason, method);
+  if (strlen (label) <= room)
+    return label;
+  g_free (label);
+  label = g_strdup_printf ("%u %s", code, reason);
+  if (strlen (label) <= room)
+    return label;
+  g_free (label);
+  return g_strdup_printf ("%u (%s)", code, method);
+}
+
+static char *
+message_key (NetSipMessage *message)
+{
+  return g_strdup_printf ("%s %u", net_sip_message_get_call_id (message),
+                          net_sip_message_get_cseq_number (message));
 }
 
 static void
-add_event (Demo   *d,
-           gint64  time_us,
-           guint   from,
-           guint   to,
-           char   *label)
+add_event (Demo          *d,
+           gint64         time_us,
+           guint          from,
+           guint          to,
+           NetSipMessage *message,
+           char          *label)
 {
-  LadderEvent e = { time_us, from, to, label };
+  LadderEvent e = { time_us, from, to, label, message_key (message),
+                    g_strcmp0 (net_sip_message_get_method (message), "ACK") == 0 };
 
+  /* a non-2xx final response to an INVITE is ACKed by the transaction
+   * before the dispatcher passes it up (RFC 3261 §17.1.1.3): draw it
+   * before that ACK */
+  if (!net_sip_message_is_request (message) &&
+      net_sip_response_get_code (NET_SIP_RESPONSE (message)) >= 300)
+    for (guint k = 0; k < d->ladder->len; k++)
+      {
+        LadderEvent *a = &g_array_index (d->ladder, LadderEvent, k);
+        if (a->ack && a->from == to && g_strcmp0 (a->key, e.key) == 0 && a->time_us <= e.time_us)
+          e.time_us = a->time_us - 1;
+      }
   g_array_append_val (d->ladder, e);
 }
 
@@ -176,7 +214,7 @@ on_message_sent (NetSipDispatcher   *dispatcher,
       g_free (label);
       label = l;
     }
-  add_event (d, time_us, self, party_of (d, destination), label);
+  add_event (d, time_us, self, party_of (d, destination), message, label);
 }
 
 static void
@@ -190,7 +228,7 @@ on_message_received (NetSipDispatcher *dispatcher,
   guint self = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dispatcher), "party"));
 
   add_event (d, g_get_monotonic_time (), party_of (d, net_sip_source_info_get_remote_address (source)),
-             self, message_label (message));
+             self, message, message_label (message));
 }
 
 static int
@@ -208,6 +246,7 @@ print_ladder (Demo *d)
   guint width = COLUMN_WIDTH * (N_PARTIES - 1) + 1;
   g_autofree char *line = g_malloc (width + 1);
   g_autoptr(GString) header = g_string_new ("          ");
+  gboolean media_drawn = FALSE;
 
   g_array_sort (d->ladder, compare_events);
   printf ("\nCall ladder (as alice and bob sent and received each message; time in seconds)\n\n");
@@ -227,6 +266,11 @@ print_ladder (Demo *d)
     {
       LadderEvent *e = &g_array_index (d->ladder, LadderEvent, k);
       guint from = MIN (e->from, (guint) BOB), to = MIN (e->to, (guint) BOB);
+
+      /* the media goes straight between the phones (no relay): one line
+       * once bob has the ACK of the 200 */
+      if (e->key == NULL && !media_drawn)
+        continue;
       guint left = MIN (from, to) * COLUMN_WIDTH, right = MAX (from, to) * COLUMN_WIDTH;
       gsize label_len = strlen (e->label);
       guint span, pos;
@@ -238,8 +282,10 @@ print_ladder (Demo *d)
       if (from == to)
         continue;
       for (guint i = left + 1; i < right; i++)
-        line[i] = '-';
-      if (from < to)
+        line[i] = e->key ? '-' : '=';
+      if (e->key == NULL)               /* media: both ways */
+        line[left + 1] = '<', line[right - 1] = '>';
+      else if (from < to)
         line[right - 1] = '>';
       else
         line[left + 1] = '<';
@@ -252,6 +298,13 @@ print_ladder (Demo *d)
       line[pos + label_len] = ' ';
       printf (" %7.3f  %s%s\n", (e->time_us - d->t0) / 1e6, line,
               e->from == OTHER || e->to == OTHER ? "  (unknown address)" : "");
+      if (!media_drawn && e->ack && e->to == BOB && d->established_us)
+        {
+          LadderEvent media = { e->time_us, ALICE, BOB, g_strdup ("RTP PCMU, RFC 4733, RTCP"), NULL, FALSE };
+
+          media_drawn = TRUE;
+          g_array_insert_val (d->ladder, k + 1, media);
+        }
     }
 }
 
@@ -507,8 +560,10 @@ on_alice_state (NetSipCall      *call,
 {
   Demo *d = user_data;
 
-  printf ("  alice %s%s%u\n", state_name (state), response ? " " : "",
-          response ? net_sip_response_get_code (response) : 0);
+  if (response)
+    printf ("  alice %s %u\n", state_name (state), net_sip_response_get_code (response));
+  else
+    printf ("  alice %s\n", state_name (state));
   if (state == NET_SIP_CALL_STATE_ESTABLISHED)
     {
       d->established_us = g_get_monotonic_time ();
@@ -710,6 +765,7 @@ static void
 clear_event (gpointer data)
 {
   g_free (((LadderEvent *) data)->label);
+  g_free (((LadderEvent *) data)->key);
 }
 
 static void
