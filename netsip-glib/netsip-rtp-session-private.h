@@ -67,6 +67,7 @@ struct _NetSipRtpSession
   guint32 ts_base;
   gboolean marker_next;
   gboolean started;
+  gboolean stopped;           /* stop() called: what arrives is dropped */
   gint64 start_time;            /* monotonic µs of tick 0 */
   guint64 tick;                 /* next tick to run */
   GSource *tick_source;

@@ -678,6 +678,10 @@ handle_rtp (NetSipRtpSession *self, gsize n, gint64 now)
         return;
       payload_len -= pad;
     }
+  /* a stopped session (its call ended) takes no more media: counts,
+   * recording and echo stay as they were at stop() */
+  if (self->stopped)
+    return;
   pt = b[1] & 0x7f;
   /* RTCP multiplexed on the RTP port (RFC 5761) or garbage */
   if (pt >= 64 && pt <= 95)
@@ -1798,6 +1802,7 @@ net_sip_rtp_session_start (NetSipRtpSession *self)
   g_return_if_fail (NET_SIP_IS_RTP_SESSION (self));
   if (self->started || self->rtp_socket == NULL)
     return;
+  self->stopped = FALSE;
 
   now = g_get_monotonic_time ();
   /* a restart continues the timestamp clock where it stopped */
@@ -1820,9 +1825,10 @@ net_sip_rtp_session_start (NetSipRtpSession *self)
  * Stops sending: the packet clock, RTCP reports and the media timeout
  * end, an RTCP BYE (RFC 3550 §6.6) is sent, queued DTMF is dropped (an
  * RFC 4733 event being sent gets its three end packets first) and a
- * received DTMF event or tone still running is reported. Sockets stay open (and
- * statistics readable) until the session is disposed. Does nothing when
- * not started.
+ * received DTMF event or tone still running is reported. RTP that
+ * arrives afterwards is dropped: counters, the recording and the echo stay
+ * as they were (until a new start). Sockets stay open (and statistics
+ * readable) until the session is disposed. Does nothing when not started.
  *
  * Since: 1.0
  */
@@ -1836,6 +1842,7 @@ net_sip_rtp_session_stop (NetSipRtpSession *self)
   g_object_ref (self);
   end_running_event (self);
   self->started = FALSE;
+  self->stopped = TRUE;
   clear_source (&self->tick_source);
   clear_source (&self->rtcp_timer);
   send_rtcp (self, TRUE);
