@@ -39,6 +39,15 @@ struct _NetSipBinding
 
 G_DEFINE_BOXED_TYPE (NetSipBinding, net_sip_binding, net_sip_binding_ref, net_sip_binding_unref)
 
+/**
+ * net_sip_location_store_error_quark:
+ *
+ * The error domain of [iface@NetSip.LocationStore] implementations.
+ *
+ * Returns: the %NET_SIP_LOCATION_STORE_ERROR quark
+ *
+ * Since: 1.0
+ */
 G_DEFINE_QUARK (net-sip-location-store-error-quark, net_sip_location_store_error)
 
 /**

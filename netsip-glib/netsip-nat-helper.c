@@ -223,6 +223,15 @@ enum
 
 static guint signals[N_SIGNALS];
 
+/**
+ * net_sip_nat_error_quark:
+ *
+ * The error domain of [class@NetSip.NatHelper].
+ *
+ * Returns: the %NET_SIP_NAT_ERROR quark
+ *
+ * Since: 1.0
+ */
 G_DEFINE_QUARK (net-sip-nat-error-quark, net_sip_nat_error)
 
 G_DEFINE_FINAL_TYPE (NetSipNatHelper, net_sip_nat_helper, G_TYPE_OBJECT)

@@ -7,6 +7,15 @@
 #include "netsip-transport.h"
 #include "netsip-transport-private.h"
 
+/**
+ * net_sip_transport_error_quark:
+ *
+ * The error domain of legs and socket pools.
+ *
+ * Returns: the %NET_SIP_TRANSPORT_ERROR quark
+ *
+ * Since: 1.0
+ */
 G_DEFINE_QUARK (net-sip-transport-error-quark, net_sip_transport_error)
 
 gboolean
