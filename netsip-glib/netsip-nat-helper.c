@@ -1683,6 +1683,8 @@ net_sip_nat_helper_close_session (NetSipNatHelper *self,
  * net_sip_nat_helper_get_n_sessions:
  * @self: a #NetSipNatHelper
  *
+ * Gets the number of relay sessions.
+ *
  * Returns: the value of [property@NetSip.NatHelper:n-sessions]
  *
  * Since: 1.0
@@ -1697,6 +1699,8 @@ net_sip_nat_helper_get_n_sessions (NetSipNatHelper *self)
 /**
  * net_sip_nat_helper_get_n_sockets:
  * @self: a #NetSipNatHelper
+ *
+ * Gets the number of relay sockets open.
  *
  * Returns: the value of [property@NetSip.NatHelper:n-sockets]
  *

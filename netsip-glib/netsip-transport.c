@@ -31,6 +31,8 @@ net_sip_socket_address_equal (GInetSocketAddress *a,
  * net_sip_transport_to_string:
  * @transport: a #NetSipTransport
  *
+ * Gets the lower-case name of a transport.
+ *
  * Returns: (transfer none): `udp`, `tcp` or `tls`, as in a leg
  *   specification; the Via transport is the upper-case form (RFC 3261
  *   §20.42)
@@ -53,6 +55,8 @@ net_sip_transport_to_string (NetSipTransport transport)
  * net_sip_transport_from_string:
  * @text: `udp`, `tcp` or `tls` in any case
  * @transport: (out): the transport
+ *
+ * Reads a transport name, in any case.
  *
  * Returns: %TRUE if @text names a transport
  *
