@@ -95,6 +95,10 @@ NET_SIP_AVAILABLE_IN_ALL
 NetSipRtpSession *net_sip_call_get_rtp_session  (NetSipCall        *self);
 NET_SIP_AVAILABLE_IN_ALL
 guint             net_sip_call_get_final_code   (NetSipCall        *self);
+NET_SIP_AVAILABLE_IN_ALL
+NetSipSdp        *net_sip_call_get_local_sdp    (NetSipCall        *self);
+NET_SIP_AVAILABLE_IN_ALL
+NetSipSdp        *net_sip_call_get_remote_sdp   (NetSipCall        *self);
 
 /* Incoming calls (state INCOMING) */
 NET_SIP_AVAILABLE_IN_ALL

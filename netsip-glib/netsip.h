@@ -42,5 +42,7 @@
 #include "netsip-dropper.h"
 #include "netsip-stateless-proxy.h"
 #include "netsip-nat-helper.h"
+#include "netsip-call.h"
+#include "netsip-agent.h"
 
 #undef __NETSIP_H_INSIDE__
