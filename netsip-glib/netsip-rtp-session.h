@@ -145,6 +145,19 @@ void              net_sip_rtp_session_start           (NetSipRtpSession    *self
 NET_SIP_AVAILABLE_IN_ALL
 void              net_sip_rtp_session_stop            (NetSipRtpSession    *self);
 
+/* Negotiated state (also properties) */
+NET_SIP_AVAILABLE_IN_ALL
+NetSipCodec       net_sip_rtp_session_get_codec       (NetSipRtpSession    *self);
+NET_SIP_AVAILABLE_IN_ALL
+int               net_sip_rtp_session_get_telephone_event_payload_type (NetSipRtpSession *self);
+NET_SIP_AVAILABLE_IN_ALL
+NetSipSdpDirection net_sip_rtp_session_get_direction  (NetSipRtpSession    *self);
+NET_SIP_AVAILABLE_IN_ALL
+void              net_sip_rtp_session_set_direction   (NetSipRtpSession    *self,
+                                                       NetSipSdpDirection   direction);
+NET_SIP_AVAILABLE_IN_ALL
+guint32           net_sip_rtp_session_get_ssrc        (NetSipRtpSession    *self);
+
 /* Statistics (also properties) */
 NET_SIP_AVAILABLE_IN_ALL
 guint64           net_sip_rtp_session_get_packets_sent     (NetSipRtpSession *self);
@@ -154,5 +167,7 @@ NET_SIP_AVAILABLE_IN_ALL
 gint64            net_sip_rtp_session_get_packets_lost     (NetSipRtpSession *self);
 NET_SIP_AVAILABLE_IN_ALL
 double            net_sip_rtp_session_get_jitter_ms        (NetSipRtpSession *self);
+NET_SIP_AVAILABLE_IN_ALL
+gint64            net_sip_rtp_session_get_remote_packets_lost (NetSipRtpSession *self);
 
 G_END_DECLS

@@ -42,6 +42,7 @@
 #include "netsip-dropper.h"
 #include "netsip-stateless-proxy.h"
 #include "netsip-nat-helper.h"
+#include "netsip-rtp-session.h"
 #include "netsip-call.h"
 #include "netsip-agent.h"
 
