@@ -15,8 +15,7 @@
 #   2. a C name cited in doc/*.md or README.md (net_sip_*, NetSip*,
 #      NET_SIP_*) is declared in no public header netsip-glib/*.h;
 #   3. `gi-docgen check` warns (an undocumented symbol, parameter or return
-#      value), except for an undocumented symbol of a header in
-#      UNDOCUMENTED_BACKLOG (empty);
+#      value), except for the symbols named in UNDOCUMENTED_BACKLOG;
 #   4. `gi-docgen generate` warns (a link such as [method@NetSip.Leg.nope]
 #      that resolves to nothing, in a page or in a doc comment) or fails, or
 #      a content page has no HTML.
@@ -29,10 +28,15 @@ import shutil
 import subprocess
 import sys
 
-# Headers allowed to have undocumented public symbols: none. Every public
-# symbol has a doc comment with a description (house rules); a header put
-# here is a debt to pay back, named in the test's output.
-UNDOCUMENTED_BACKLOG = set()
+# Symbols (GIR names, prefixes) allowed to lack documentation for now: the
+# types of issue 7 merged from branches still being written (agent, rtp).
+# Every entry is printed by the test; remove an entry as soon as its symbols
+# are documented. Everything else fails the test (house rules: every public
+# symbol documented).
+UNDOCUMENTED_BACKLOG = (
+    'NetSip.RtpSession', 'NetSip.RtpError.quark',
+    'NetSip.AgentError.quark', 'NetSip.CallError.quark',
+)
 
 ANSI = re.compile(r'\x1b\[[0-9;]*m')
 
@@ -110,20 +114,22 @@ def check_cited_names(srcdir, pages):
 
 def check_gir(gidocgen, toml, gir):
     rc, out = run([gidocgen, 'check', '-C', toml, gir])
-    undocumented = 0
+    backlog = []
     for line in out.splitlines():
         if not line.startswith('WARNING'):
             continue
-        m = re.search(r"is not documented$", line)
-        if m:
-            hm = re.search(r' at netsip-glib/([^:]+\.h):\d+', line)
-            if hm and hm.group(1) in UNDOCUMENTED_BACKLOG:
-                undocumented += 1
-                continue
+        m = re.search(r"symbol '([^']+)'", line, re.I)
+        if (m and line.endswith('is not documented')
+                and m.group(1).startswith(UNDOCUMENTED_BACKLOG)):
+            backlog.append(m.group(1))
+            continue
         fail('gi-docgen check: ' + line)
     # gi-docgen check exits 1 whenever it warned, the backlog included: the
     # warnings above decide.
-    print('gi-docgen check: %d undocumented symbols left in the backlog headers' % undocumented)
+    print('gi-docgen check: %d undocumented symbols allowed for now (UNDOCUMENTED_BACKLOG):'
+          % len(backlog))
+    for name in sorted(set(backlog)):
+        print('  ' + name)
 
 
 def check_generate(gidocgen, toml, gir, srcdir, outdir, pages):
