@@ -55,30 +55,22 @@ struct _NetSipCall
   NetSipRequest    *invite;           /* ours (caller) or theirs (callee) */
 
   /* media */
-#ifdef NETSIP_HAVE_RTP_SESSION
   NetSipRtpSession *session;
-#else
-  gpointer          session;          /* NULL until NetSipRtpSession */
-#endif
   gulong            h_dtmf;
   gulong            h_media_timeout;
   NetSipSdp        *local_sdp;        /* what we sent last */
   NetSipSdp        *remote_sdp;       /* what the peer sent last */
   gboolean          offer_in_ack;     /* we offered in a 2xx: answer in ACK */
   gboolean          media_started;
-#ifndef NETSIP_HAVE_RTP_SESSION
-  char             *media_address;
-  NetSipSdpDirection direction;
-  guint64           sdp_id;
-  guint64           sdp_version;
-#endif
+  NetSipSdpDirection wanted_direction; /* ours: SENDRECV unless we hold */
 
   guint             final_code;
   gboolean          rung;
   gboolean          cancel_wanted;
   gboolean          bye_in_flight;
   GTask            *reinvite;         /* our pending re-INVITE */
-  NetSipSdpDirection reinvite_previous;
+  NetSipSdpDirection reinvite_previous;  /* the session's, to restore */
+  NetSipSdpDirection reinvite_wanted;
   NetSipSdp        *reinvite_offer;
 };
 
@@ -141,7 +133,7 @@ wrong_state (NetSipCall *self,
 static NetSipSdp *
 sdp_of (NetSipMessage *m)
 {
-  GBytes *body = net_sip_message_get_body (m);
+  g_autoptr(GBytes) body = net_sip_message_get_body (m);
   g_autofree char *type = NULL;
   g_autoptr(GError) error = NULL;
   NetSipSdp *sdp;
@@ -220,7 +212,6 @@ set_dialog (NetSipCall   *self,
 /* ------------------------------------------------------------------ */
 /* Media: the RTP session's offer/answer (RFC 3264)                    */
 
-#ifdef NETSIP_HAVE_RTP_SESSION
 static void
 on_dtmf_received (NetSipRtpSession *session,
                   const char       *digit,
@@ -247,11 +238,16 @@ media_init (NetSipCall            *self,
             const NetSipCallMedia *media,
             GError               **error)
 {
-  self->session = net_sip_rtp_session_new (media->address, media->port_min, media->port_max,
-                                           error);
+  self->session = g_initable_new (NET_SIP_TYPE_RTP_SESSION, NULL, error,
+                                  "local-address", media->address,
+                                  "port-min", (guint) media->port_min,
+                                  "port-max", (guint) media->port_max,
+                                  "asymmetric", media->asymmetric,
+                                  "media-timeout", media->media_timeout,
+                                  NULL);
   if (self->session == NULL)
     return FALSE;
-  g_object_set (self->session, "media-timeout", media->media_timeout, NULL);
+  self->wanted_direction = NET_SIP_SDP_DIRECTION_SENDRECV;
   self->h_dtmf = g_signal_connect (self->session, "dtmf-received",
                                    G_CALLBACK (on_dtmf_received), self);
   self->h_media_timeout = g_signal_connect (self->session, "media-timeout",
@@ -270,6 +266,10 @@ media_answer (NetSipCall *self,
               NetSipSdp  *offer,
               GError    **error)
 {
+  /* the answer is limited by what we want (RFC 3264 §6.1), not by what
+   * the last exchange left: after the peer's hold (we were recvonly) its
+   * resume offer gets sendrecv again */
+  net_sip_rtp_session_set_direction (self->session, self->wanted_direction);
   return net_sip_rtp_session_create_answer (self->session, offer, error);
 }
 
@@ -329,121 +329,6 @@ media_set_direction (NetSipCall        *self,
   g_object_set (self->session, "direction", direction, NULL);
 }
 
-#else /* !NETSIP_HAVE_RTP_SESSION */
-
-/* Until NetSipRtpSession is there: the SDP of a session that sends
- * nothing (port 9, discard), with the offer/answer directions of
- * RFC 3264 §6.1, so that the signalling runs end to end. */
-static gboolean
-media_init (NetSipCall            *self,
-            const NetSipCallMedia *media,
-            GError               **error)
-{
-  self->media_address = g_strdup (media->address ? media->address : "127.0.0.1");
-  self->direction = NET_SIP_SDP_DIRECTION_SENDRECV;
-  self->sdp_id = g_random_int ();
-  return TRUE;
-}
-
-static NetSipSdp *
-media_sdp (NetSipCall        *self,
-           NetSipSdpDirection direction,
-           const char       **formats)
-{
-  NetSipSdp *sdp = net_sip_sdp_new ();
-  const char *addrtype = strchr (self->media_address, ':') ? "IP6" : "IP4";
-  guint m;
-
-  net_sip_sdp_set_origin (sdp, "-", self->sdp_id, ++self->sdp_version, addrtype,
-                          self->media_address);
-  net_sip_sdp_set_session_name (sdp, "-");
-  net_sip_sdp_set_connection (sdp, addrtype, self->media_address);
-  net_sip_sdp_set_time (sdp, 0, 0);
-  m = net_sip_sdp_add_media (sdp, "audio", 9, "RTP/AVP", formats);
-  for (guint i = 0; formats[i]; i++)
-    {
-      if (strcmp (formats[i], "0") == 0)
-        net_sip_sdp_add_media_attribute (sdp, m, "rtpmap", "0 PCMU/8000");
-      else if (strcmp (formats[i], "8") == 0)
-        net_sip_sdp_add_media_attribute (sdp, m, "rtpmap", "8 PCMA/8000");
-    }
-  net_sip_sdp_set_media_direction (sdp, m, direction);
-  return sdp;
-}
-
-static NetSipSdp *
-media_offer (NetSipCall *self)
-{
-  const char *formats[] = { "0", "8", NULL };
-
-  return media_sdp (self, self->direction, formats);
-}
-
-static NetSipSdp *
-media_answer (NetSipCall *self,
-              NetSipSdp  *offer,
-              GError    **error)
-{
-  for (guint i = 0; i < net_sip_sdp_get_n_media (offer); i++)
-    {
-      const char * const *formats = net_sip_sdp_get_media_formats (offer, i);
-      NetSipSdpDirection theirs;
-
-      if (g_strcmp0 (net_sip_sdp_get_media_type (offer, i), "audio") != 0 || formats == NULL)
-        continue;
-      for (guint j = 0; formats[j]; j++)
-        if (strcmp (formats[j], "0") == 0 || strcmp (formats[j], "8") == 0)
-          {
-            const char *chosen[] = { formats[j], NULL };
-            /* §6.1: their sendonly → our recvonly and so on: swap the
-             * send and receive bits, keep what we want ourselves */
-            theirs = net_sip_sdp_get_media_direction (offer, i);
-            return media_sdp (self, self->direction &
-                              (((theirs & 1) << 1) | ((theirs & 2) >> 1)), chosen);
-          }
-    }
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       "no audio medium with PCMU or PCMA in the offer");
-  return NULL;
-}
-
-static gboolean
-media_apply_answer (NetSipCall *self,
-                    NetSipSdp  *answer,
-                    GError    **error)
-{
-  return TRUE;
-}
-
-static void
-media_start (NetSipCall *self)
-{
-}
-
-static void
-media_stop (NetSipCall *self)
-{
-}
-
-static void
-media_dispose (NetSipCall *self)
-{
-  g_clear_pointer (&self->media_address, g_free);
-}
-
-static NetSipSdpDirection
-media_get_direction (NetSipCall *self)
-{
-  return self->direction;
-}
-
-static void
-media_set_direction (NetSipCall        *self,
-                     NetSipSdpDirection direction)
-{
-  self->direction = direction;
-}
-#endif
 
 static GBytes *
 sdp_bytes (NetSipSdp *sdp)
@@ -847,13 +732,7 @@ net_sip_call_class_init (NetSipCallClass *klass)
    * Since: 1.0
    */
   props[PROP_RTP_SESSION] =
-    g_param_spec_object ("rtp-session", NULL, NULL,
-#ifdef NETSIP_HAVE_RTP_SESSION
-                         NET_SIP_TYPE_RTP_SESSION,
-#else
-                         G_TYPE_OBJECT,
-#endif
-                         ro);
+    g_param_spec_object ("rtp-session", NULL, NULL, NET_SIP_TYPE_RTP_SESSION, ro);
   /**
    * NetSipCall:final-code:
    *
@@ -1383,6 +1262,7 @@ on_reinvite_done (GObject      *source,
   if (!net_sip_endpoint_invite_finish (NET_SIP_ENDPOINT (source), result, &response, NULL,
                                        &error))
     {
+      self->wanted_direction = self->reinvite_wanted;
       media_set_direction (self, self->reinvite_previous);
       /* §14.1: a re-INVITE that timed out ends the dialog */
       if (g_error_matches (error, NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_TIMEOUT) &&
@@ -1399,6 +1279,7 @@ on_reinvite_done (GObject      *source,
       g_task_return_boolean (task, TRUE);
       return;
     }
+  self->wanted_direction = self->reinvite_wanted;
   media_set_direction (self, self->reinvite_previous);
   /* §14.1: 481 and 408 end the dialog; anything else keeps the session */
   if ((code == 481 || code == 408) && self->state == NET_SIP_CALL_STATE_ESTABLISHED)
@@ -1450,6 +1331,8 @@ net_sip_call_reinvite_async (NetSipCall         *self,
       return;
     }
   self->reinvite_previous = media_get_direction (self);
+  self->reinvite_wanted = self->wanted_direction;
+  self->wanted_direction = direction;
   media_set_direction (self, direction);
   self->reinvite_offer = media_offer (self);
   body = sdp_bytes (self->reinvite_offer);
@@ -1523,11 +1406,7 @@ net_sip_call_send_dtmf (NetSipCall       *self,
 
   if (self->state != NET_SIP_CALL_STATE_ESTABLISHED || self->session == NULL)
     return wrong_state (self, "send_dtmf", error);
-#ifdef NETSIP_HAVE_RTP_SESSION
   return net_sip_rtp_session_send_dtmf (self->session, digits, method, duration_ms, error);
-#else
-  return FALSE;
-#endif
 }
 
 /**

@@ -6,6 +6,8 @@
  */
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "netsip.h"
 
 /* Every wait is bounded by this. */
@@ -139,6 +141,8 @@ typedef enum
   BOB_DEFAULT,        /* auto-answer */
   BOB_REJECT_486,
   BOB_RING,           /* ring, the test decides */
+  BOB_ECHO,           /* echo on its session, then auto-answer */
+  BOB_SEND_FILE,      /* sends bob_file, then auto-answer */
 } BobMode;
 
 typedef struct
@@ -147,6 +151,8 @@ typedef struct
   NetSipAgent      *bob;
   char             *bob_uri;
   BobMode           bob_mode;
+  char             *bob_file;
+  char             *dir;            /* temporary files */
   GPtrArray        *bob_calls;      /* incoming-call of bob, in order */
   guint             bob_established;
   guint             bob_closed;
@@ -189,6 +195,15 @@ on_incoming_call (NetSipAgent *agent,
       break;
     case BOB_RING:
       g_assert_true (net_sip_call_ring (call, &error));
+      g_assert_no_error (error);
+      break;
+    case BOB_ECHO:
+      net_sip_rtp_session_set_echo (net_sip_call_get_rtp_session (call), TRUE);
+      break;
+    case BOB_SEND_FILE:
+      g_assert_true (net_sip_rtp_session_send_file (net_sip_call_get_rtp_session (call),
+                                                    f->bob_file, NET_SIP_CODEC_PCMU, TRUE,
+                                                    &error));
       g_assert_no_error (error);
       break;
     case BOB_DEFAULT:
@@ -326,6 +341,20 @@ fixture_tear_down (Fixture       *f,
     }
   g_free (f->registrar_uri);
   g_free (f->bob_uri);
+  g_free (f->bob_file);
+  if (f->dir)
+    {
+      g_autoptr(GDir) d = g_dir_open (f->dir, 0, NULL);
+      const char *name;
+
+      while (d && (name = g_dir_read_name (d)))
+        {
+          g_autofree char *path = g_build_filename (f->dir, name, NULL);
+          g_unlink (path);
+        }
+      g_rmdir (f->dir);
+      g_free (f->dir);
+    }
   g_array_unref (f->registrations);
   run_for (20);
 }
@@ -651,6 +680,11 @@ test_hold_resume (Fixture       *f,
                    NET_SIP_SDP_DIRECTION_RECVONLY);
   g_assert_cmpint (direction_of (net_sip_call_get_remote_sdp (call)), ==,
                    NET_SIP_SDP_DIRECTION_RECVONLY);
+  /* the sessions follow: alice only sends, bob only receives */
+  g_assert_cmpint (net_sip_rtp_session_get_direction (net_sip_call_get_rtp_session (call)), ==,
+                   NET_SIP_SDP_DIRECTION_SENDONLY);
+  g_assert_cmpint (net_sip_rtp_session_get_direction (net_sip_call_get_rtp_session (in)), ==,
+                   NET_SIP_SDP_DIRECTION_RECVONLY);
   /* still the same call, no state change */
   g_assert_cmpstr (log_str (call), ==, "established/200");
   g_assert_cmpstr (log_str (in), ==, "established");
@@ -666,6 +700,10 @@ test_hold_resume (Fixture       *f,
                    NET_SIP_SDP_DIRECTION_SENDRECV);
   g_assert_cmpint (direction_of (net_sip_call_get_remote_sdp (call)), ==,
                    NET_SIP_SDP_DIRECTION_SENDRECV);
+  g_assert_cmpint (net_sip_rtp_session_get_direction (net_sip_call_get_rtp_session (call)), ==,
+                   NET_SIP_SDP_DIRECTION_SENDRECV);
+  g_assert_cmpint (net_sip_rtp_session_get_direction (net_sip_call_get_rtp_session (in)), ==,
+                   NET_SIP_SDP_DIRECTION_SENDRECV);
   result_clear (&r);
 
   /* the callee's re-INVITE is answered by the caller: inactive both ways */
@@ -675,6 +713,8 @@ test_hold_resume (Fixture       *f,
   g_assert_cmpint (direction_of (net_sip_call_get_local_sdp (call)), ==,
                    NET_SIP_SDP_DIRECTION_INACTIVE);
   g_assert_cmpint (direction_of (net_sip_call_get_remote_sdp (in)), ==,
+                   NET_SIP_SDP_DIRECTION_INACTIVE);
+  g_assert_cmpint (net_sip_rtp_session_get_direction (net_sip_call_get_rtp_session (call)), ==,
                    NET_SIP_SDP_DIRECTION_INACTIVE);
   result_clear (&r);
 
@@ -1042,6 +1082,224 @@ test_server_conveniences (Fixture       *f,
                  NET_SIP_RECEIVER (net_sip_agent_get_endpoint (f->alice)));
 }
 
+
+/* ------------------------------------------------------------------ */
+/* Media: the calls' RTP sessions                                      */
+
+/* A raw PCMU file of @ms milliseconds in the fixture's directory: a
+ * pattern that is not silence, so that an echo can be recognised */
+static char *
+make_pcmu (Fixture    *f,
+           const char *name,
+           guint       ms)
+{
+  g_autoptr(GError) error = NULL;
+  gsize n = 8 * ms;
+  g_autofree guint8 *data = g_malloc (n);
+  char *path;
+
+  if (f->dir == NULL)
+    {
+      f->dir = g_dir_make_tmp ("netsip-agent-XXXXXX", &error);
+      g_assert_no_error (error);
+    }
+  for (gsize i = 0; i < n; i++)
+    data[i] = (guint8) (0x20 + (i * 37 + i / 160) % 0x5f);
+  path = g_build_filename (f->dir, name, NULL);
+  g_assert_true (g_file_set_contents (path, (const char *) data, n, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+static gboolean
+both_received (NetSipCall **calls)
+{
+  return net_sip_rtp_session_get_packets_received (net_sip_call_get_rtp_session (calls[0])) > 10 &&
+         net_sip_rtp_session_get_packets_received (net_sip_call_get_rtp_session (calls[1])) > 10;
+}
+
+static void
+test_rtp_both_ways (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(NetSipCall) call = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = make_pcmu (f, "a.pcmu", 1000);
+  NetSipRtpSession *session;
+  NetSipCall *calls[2];
+  guint64 sent_before;
+
+  f->bob_file = make_pcmu (f, "b.pcmu", 1000);
+  f->bob_mode = BOB_SEND_FILE;
+  call = alice_calls_bob (f);
+  session = net_sip_call_get_rtp_session (call);
+  g_assert_nonnull (session);
+  /* media set up right after invite() */
+  g_assert_true (net_sip_rtp_session_send_file (session, file, NET_SIP_CODEC_PCMU, TRUE, &error));
+  g_assert_no_error (error);
+  run_until (call_established, call);
+  run_until (bob_has_call, f);
+  calls[0] = call;
+  calls[1] = bob_call (f);
+  run_until (both_received, calls);
+  g_assert_cmpuint (net_sip_rtp_session_get_packets_sent (session), >, 0);
+  g_assert_cmpuint (net_sip_rtp_session_get_packets_sent (net_sip_call_get_rtp_session (calls[1])),
+                    >, 0);
+  /* the negotiated address is the peer's session */
+  {
+    GInetSocketAddress *remote = net_sip_rtp_session_get_remote (session);
+    g_assert_nonnull (remote);
+    g_assert_cmpuint (g_inet_socket_address_get_port (remote), ==,
+                      net_sip_rtp_session_get_local_port (net_sip_call_get_rtp_session (calls[1])));
+  }
+
+  /* closed: the sessions stop, their statistics stay */
+  net_sip_call_hangup (call);
+  run_until (call_closed, call);
+  run_until (call_closed, calls[1]);
+  sent_before = net_sip_rtp_session_get_packets_sent (session);
+  run_for (200);
+  g_assert_cmpuint (net_sip_rtp_session_get_packets_sent (session), ==, sent_before);
+  g_assert_cmpuint (net_sip_rtp_session_get_packets_received (session), >, 10);
+}
+
+static void
+on_file_finished (NetSipRtpSession *session,
+                  gboolean         *done)
+{
+  *done = TRUE;
+}
+
+/* alice sends a file, bob echoes, alice records: what comes back is
+ * what was sent */
+static void
+test_echo (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(NetSipCall) call = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = make_pcmu (f, "clip.pcmu", 600);
+  g_autofree char *rec = g_build_filename (f->dir, "back.pcmu", NULL);
+  g_autofree char *sent = NULL, *got = NULL;
+  gsize sent_len, got_len;
+  NetSipRtpSession *session;
+  gboolean finished = FALSE;
+
+  f->bob_mode = BOB_ECHO;
+  call = alice_calls_bob (f);
+  session = net_sip_call_get_rtp_session (call);
+  g_assert_true (net_sip_rtp_session_send_file (session, file, NET_SIP_CODEC_PCMU, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (net_sip_rtp_session_record_to_file (session, rec, &error));
+  g_assert_no_error (error);
+  g_signal_connect (session, "file-finished", G_CALLBACK (on_file_finished), &finished);
+  run_until (call_established, call);
+  run_until (flag_set, &finished);
+  /* the last echoes are on their way */
+  run_for (200);
+  g_assert_true (net_sip_rtp_session_record_to_file (session, NULL, &error));
+  net_sip_call_hangup (call);
+  run_until (call_closed, call);
+
+  g_assert_true (g_file_get_contents (file, &sent, &sent_len, NULL));
+  g_assert_true (g_file_get_contents (rec, &got, &got_len, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (sent_len, ==, 600 * 8);
+  g_assert_cmpuint (got_len, ==, sent_len);
+  g_assert_true (memcmp (sent, got, sent_len) == 0);
+  g_assert_cmpuint (net_sip_rtp_session_get_packets_received (net_sip_call_get_rtp_session (bob_call (f))),
+                    ==, 600 / 20);
+}
+
+typedef struct
+{
+  GString *digits;
+  guint    n_rfc4733;
+  guint    n_inband;
+} Dtmf;
+
+static void
+on_dtmf (NetSipCall       *call,
+         const char       *digit,
+         guint             duration_ms,
+         NetSipDtmfMethod  method,
+         Dtmf             *d)
+{
+  g_string_append (d->digits, digit);
+  if (method == NET_SIP_DTMF_METHOD_RFC4733)
+    d->n_rfc4733++;
+  else if (method == NET_SIP_DTMF_METHOD_INBAND)
+    d->n_inband++;
+  g_assert_cmpuint (duration_ms, >=, 40);
+}
+
+static gboolean
+dtmf_reached_4 (Dtmf *d)
+{
+  return d->digits->len >= 4;
+}
+
+static gboolean
+dtmf_reached_6 (Dtmf *d)
+{
+  return d->digits->len >= 6;
+}
+
+/* DTMF from alice to bob through the call: RFC 4733 events on the
+ * negotiated payload type, then in-band tones */
+static void
+test_dtmf (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(NetSipCall) call = established_call (f);
+  g_autoptr(GError) error = NULL;
+  NetSipCall *in = bob_call (f);
+  Dtmf d = { g_string_new (NULL), 0, 0 };
+
+  g_signal_connect (in, "dtmf-received", G_CALLBACK (on_dtmf), &d);
+  g_assert_true (net_sip_call_send_dtmf (call, "123#", NET_SIP_DTMF_METHOD_RFC4733, 100, &error));
+  g_assert_no_error (error);
+  run_until (dtmf_reached_4, &d);
+  g_assert_cmpstr (d.digits->str, ==, "123#");
+  g_assert_cmpuint (d.n_rfc4733, ==, 4);
+  g_assert_true (net_sip_call_send_dtmf (call, "*9", NET_SIP_DTMF_METHOD_INBAND, 100, &error));
+  g_assert_no_error (error);
+  run_until (dtmf_reached_6, &d);
+  g_assert_cmpstr (d.digits->str, ==, "123#*9");
+  g_assert_cmpuint (d.n_inband, ==, 2);
+  /* not in a closed call */
+  net_sip_call_hangup (call);
+  run_until (call_closed, call);
+  g_assert_false (net_sip_call_send_dtmf (call, "1", NET_SIP_DTMF_METHOD_AUTO, 100, &error));
+  g_assert_error (error, NET_SIP_CALL_ERROR, NET_SIP_CALL_ERROR_WRONG_STATE);
+  g_string_free (d.digits, TRUE);
+}
+
+static void
+on_media_timeout (NetSipCall *call,
+                  guint      *n)
+{
+  (*n)++;
+}
+
+/* no RTP from bob for alice's media-timeout: alice ends the call */
+static void
+test_media_timeout (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(NetSipCall) call = NULL;
+  guint n = 0;
+
+  g_object_set (f->alice, "media-timeout", 1, NULL);
+  call = alice_calls_bob (f);
+  g_signal_connect (call, "media-timeout", G_CALLBACK (on_media_timeout), &n);
+  run_until (call_established, call);
+  run_until (call_closed, call);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpstr (log_str (call), ==, "established/200 closing closed/200");
+  run_until (call_closed, bob_call (f));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1065,6 +1323,10 @@ main (int    argc,
   ADD ("/agent/shutdown", test_shutdown);
   ADD ("/agent/shutdown-ringing", test_shutdown_ringing);
   ADD ("/agent/server-conveniences", test_server_conveniences);
+  ADD ("/agent/media/rtp-both-ways", test_rtp_both_ways);
+  ADD ("/agent/media/echo", test_echo);
+  ADD ("/agent/media/dtmf", test_dtmf);
+  ADD ("/agent/media/media-timeout", test_media_timeout);
 #undef ADD
 
   return g_test_run ();
