@@ -69,6 +69,13 @@ G_DEFINE_TYPE_WITH_CODE (NetSipRtpSession, net_sip_rtp_session, G_TYPE_OBJECT,
                          G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
                                                 net_sip_rtp_session_initable_iface_init))
 
+/**
+ * net_sip_rtp_error_quark:
+ *
+ * Returns: the quark of the %NET_SIP_RTP_ERROR domain
+ *
+ * Since: 1.0
+ */
 G_DEFINE_QUARK (net-sip-rtp-error-quark, net_sip_rtp_error)
 
 /* ---------------------------------------------------------------------- */
@@ -806,8 +813,12 @@ net_sip_rtp_session_dispose (GObject *object)
 {
   NetSipRtpSession *self = NET_SIP_RTP_SESSION (object);
 
+  /* as stop(), with the RTCP BYE, but no signal emitted from dispose */
   if (self->started)
-    net_sip_rtp_session_stop (self);
+    {
+      self->started = FALSE;
+      send_rtcp (self, TRUE);
+    }
   clear_source (&self->tick_source);
   clear_source (&self->rtcp_timer);
   clear_source (&self->rtp_source);

@@ -144,6 +144,14 @@ on_file_finished (NetSipRtpSession *s, gpointer user_data)
   *(gboolean *) user_data = TRUE;
 }
 
+static void
+on_unexpected_dtmf (NetSipRtpSession *s, const char *digit, guint ms, NetSipDtmfMethod m,
+                    gpointer user_data)
+{
+  (void) s; (void) user_data;
+  g_error ("unexpected DTMF '%s' (%u ms, method %d)", digit, ms, m);
+}
+
 /* ---------------------------------------------------------------------- */
 /* G.711 */
 
@@ -285,6 +293,8 @@ run_file_exchange (const FileCase *fc)
   g_assert_true (net_sip_rtp_session_record_to_file (b, rec, &error));
   g_assert_no_error (error);
   g_signal_connect (a, "file-finished", G_CALLBACK (on_file_finished), &finished);
+  /* noise-like audio is no DTMF */
+  g_signal_connect (b, "dtmf-received", G_CALLBACK (on_unexpected_dtmf), NULL);
 
   t0 = g_get_monotonic_time ();
   net_sip_rtp_session_start (b);
@@ -399,6 +409,64 @@ test_packets (void)
   g_assert_cmpint (last_arrival - first_arrival, <=, 1060 * 1000);
   net_sip_rtp_session_stop (a);
   g_unlink (src);
+}
+
+/* Symmetric RTP (RFC 4961) sends from the receiving port; the asymmetric
+ * option from another one. ptime 40 gives 320-byte packets. */
+static void
+test_asymmetric_ptime (void)
+{
+  for (guint asym = 0; asym < 2; asym++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(NetSipRtpSession) a = g_initable_new (NET_SIP_TYPE_RTP_SESSION, NULL, &error,
+                                                      "local-address", "127.0.0.1",
+                                                      "asymmetric", (gboolean) asym,
+                                                      "ptime", 40, NULL);
+      g_autoptr(GSocket) sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                              G_SOCKET_PROTOCOL_UDP, &error);
+      g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+      g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+      g_autoptr(GSocketAddress) local = NULL;
+      g_autoptr(GSocketAddress) from = NULL;
+      g_autofree guint8 *audio = make_audio (NET_SIP_CODEC_PCMU, 320 * 3);
+      g_autofree char *src = write_temp_file (audio, 320 * 3);
+      guint8 buf[1500];
+      gssize n;
+      gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+      guint32 ts[2];
+      gboolean asym_prop = !asym;
+
+      g_assert_no_error (error);
+      g_object_get (a, "asymmetric", &asym_prop, NULL);
+      g_assert_cmpint (asym_prop, ==, asym);
+      g_assert_true (g_socket_bind (sock, any, FALSE, &error));
+      local = g_socket_get_local_address (sock, &error);
+      net_sip_rtp_session_set_remote (a, G_INET_SOCKET_ADDRESS (local), NULL);
+      g_object_set (a, "media-timeout", 0, NULL);
+      g_assert_true (net_sip_rtp_session_send_file (a, src, NET_SIP_CODEC_PCMU, FALSE, &error));
+      net_sip_rtp_session_start (a);
+      for (guint i = 0; i < 2; i++)
+        {
+          while (!(g_socket_condition_check (sock, G_IO_IN) & G_IO_IN)
+                 && g_get_monotonic_time () < deadline)
+            g_main_context_iteration (NULL, TRUE);
+          g_clear_object (&from);
+          n = g_socket_receive_from (sock, &from, (char *) buf, sizeof buf, NULL, &error);
+          g_assert_no_error (error);
+          g_assert_cmpint (n, ==, 12 + 320);
+          ts[i] = (guint32) buf[4] << 24 | (guint32) buf[5] << 16 | (guint32) buf[6] << 8 | buf[7];
+        }
+      g_assert_cmpuint (ts[1] - ts[0], ==, 320);
+      if (asym)
+        g_assert_cmpuint (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (from)), !=,
+                          net_sip_rtp_session_get_local_port (a));
+      else
+        g_assert_cmpuint (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (from)), ==,
+                          net_sip_rtp_session_get_local_port (a));
+      net_sip_rtp_session_stop (a);
+      g_unlink (src);
+    }
 }
 
 /* Two sessions with random SSRC, sequence number and timestamp */
@@ -1598,6 +1666,7 @@ main (int argc, char *argv[])
   g_test_add_data_func ("/rtp/file/pcma-to-pcmu", &a_to_u, test_file_exchange);
   g_test_add_data_func ("/rtp/file/pcmu-to-pcma", &u_to_a, test_file_exchange);
   g_test_add_func ("/rtp/packets", test_packets);
+  g_test_add_func ("/rtp/asymmetric-ptime", test_asymmetric_ptime);
   g_test_add_func ("/rtp/echo", test_echo);
   g_test_add_func ("/rtp/media-timeout", test_media_timeout);
   g_test_add_func ("/rtp/sdp/offer", test_offer);
