@@ -134,6 +134,15 @@ enum
 
 static guint signals[N_SIGNALS];
 
+/**
+ * net_sip_agent_error_quark:
+ *
+ * The error domain of [class@NetSip.Agent].
+ *
+ * Returns: the %NET_SIP_AGENT_ERROR quark
+ *
+ * Since: 1.0
+ */
 G_DEFINE_QUARK (net-sip-agent-error-quark, net_sip_agent_error)
 
 G_DEFINE_FINAL_TYPE (NetSipAgent, net_sip_agent, G_TYPE_OBJECT)
@@ -187,23 +196,32 @@ domain (NetSipAgent *self)
   return self->domain;
 }
 
+/* "domain=proxy" entries on the dispatcher: @old ones removed first */
 static void
-apply_domain2proxy (NetSipAgent *self)
+apply_domain2proxy (NetSipAgent  *self,
+                    char        **old)
 {
-  if (self->dispatcher == NULL || self->domain2proxy == NULL)
+  if (self->dispatcher == NULL)
     return;
-  for (guint i = 0; self->domain2proxy[i]; i++)
+  for (guint pass = 0; pass < 2; pass++)
     {
-      const char *eq = strchr (self->domain2proxy[i], '=');
-      g_autofree char *d = NULL;
+      char **list = pass == 0 ? old : self->domain2proxy;
 
-      if (eq == NULL || eq == self->domain2proxy[i] || eq[1] == '\0')
+      for (guint i = 0; list && list[i]; i++)
         {
-          g_warning ("domain2proxy: '%s' is not domain=proxy", self->domain2proxy[i]);
-          continue;
+          const char *eq = strchr (list[i], '=');
+          g_autofree char *d = NULL;
+
+          if (eq == NULL || eq == list[i] || eq[1] == '\0')
+            {
+              if (pass == 1)
+                g_warning ("NetSipAgent:domain2proxy: '%s' is not domain=proxy", list[i]);
+              continue;
+            }
+          d = g_strndup (list[i], eq - list[i]);
+          net_sip_dispatcher_set_domain_proxy (self->dispatcher, g_strstrip (d),
+                                               pass == 0 ? NULL : eq + 1);
         }
-      d = g_strndup (self->domain2proxy[i], eq - self->domain2proxy[i]);
-      net_sip_dispatcher_set_domain_proxy (self->dispatcher, g_strstrip (d), eq + 1);
     }
 }
 
@@ -738,8 +756,12 @@ net_sip_agent_set_property (GObject      *object,
       set_strv (self, &self->route, value, PROP_ROUTE);
       break;
     case PROP_DOMAIN2PROXY:
-      if (set_strv (self, &self->domain2proxy, value, PROP_DOMAIN2PROXY))
-        apply_domain2proxy (self);
+      {
+        g_auto(GStrv) old = g_strdupv (self->domain2proxy);
+
+        if (set_strv (self, &self->domain2proxy, value, PROP_DOMAIN2PROXY))
+          apply_domain2proxy (self, old);
+      }
       break;
     case PROP_OPTIONS_HEADERS:
       set_strv (self, &self->options_headers, value, PROP_OPTIONS_HEADERS);
@@ -1689,7 +1711,8 @@ net_sip_agent_create_authorizer (NetSipAgent *self,
 /**
  * net_sip_agent_shutdown_async:
  * @self: a #NetSipAgent
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): not used: a shutdown always completes, in
+ *   at most 2 seconds
  * @callback: (scope async): called when the agent is shut down
  * @user_data: data for @callback
  *

@@ -6,11 +6,11 @@
 #include "config-private.h"
 
 #include <string.h>
-#include <sys/random.h>
 
 #include "netsip-authorizer.h"
 #include "netsip-local-tag-private.h"
 #include "netsip-uri.h"
+#include "netsip-random-private.h"
 
 /**
  * NetSipAuthorizer:
@@ -223,29 +223,6 @@ static gint64
 now_seconds (void)
 {
   return g_get_real_time () / G_USEC_PER_SEC;
-}
-
-static GBytes *
-random_secret (void)
-{
-  guint8 *key = g_malloc (SECRET_LENGTH);
-  gsize got = 0;
-
-  /* the kernel's CSPRNG: the secret protects every nonce */
-  while (got < SECRET_LENGTH)
-    {
-      gssize n = getrandom (key + got, SECRET_LENGTH - got, 0);
-      if (n <= 0)
-        break;
-      got += n;
-    }
-  if (got < SECRET_LENGTH)
-    {
-      g_warning ("getrandom() failed; the nonce secret comes from GRand");
-      for (gsize i = 0; i < SECRET_LENGTH; i++)
-        key[i] = g_random_int_range (0, 256);
-    }
-  return g_bytes_new_take (key, SECRET_LENGTH);
 }
 
 static char *
@@ -819,7 +796,7 @@ net_sip_authorizer_set_property (GObject      *object,
       {
         GBytes *secret = g_value_get_boxed (value);
         g_clear_pointer (&self->secret, g_bytes_unref);
-        self->secret = secret && g_bytes_get_size (secret) > 0 ? g_bytes_ref (secret) : random_secret ();
+        self->secret = secret && g_bytes_get_size (secret) > 0 ? g_bytes_ref (secret) : net_sip_random_secret_new (SECRET_LENGTH);
       }
       break;
     case PROP_OPAQUE:

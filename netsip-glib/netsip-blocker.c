@@ -5,6 +5,8 @@
 #include "config-private.h"
 
 #include "netsip-blocker.h"
+#include "netsip-local-tag-private.h"
+#include "netsip-random-private.h"
 
 /**
  * NetSipBlocker:
@@ -17,7 +19,10 @@
  * The answer is sent as a UAS would (RFC 3261 §8.2.6): a To tag is added,
  * and a 405 carries an `Allow` header (§21.4.6) naming the methods not
  * blocked of those the library knows. An ACK is never answered (§17); a
- * blocked ACK is consumed silently.
+ * blocked ACK is consumed silently, and so is the ACK of a blocked INVITE's
+ * answer (RFC 3261 §17.2.1): the answer's To tag is computed from the
+ * request with a secret of the blocker, which the ACK repeats, so no state
+ * is kept.
  *
  * Since: 1.0
  */
@@ -34,6 +39,7 @@ struct _NetSipBlocker
 
   NetSipDispatcher *dispatcher;
   GHashTable       *blocks;      /* upper-case method -> Block */
+  GBytes           *secret;      /* signs our To tags */
   guint64           n_blocked;
 };
 
@@ -93,6 +99,9 @@ net_sip_blocker_receive (NetSipReceiver   *receiver,
   if (!net_sip_message_is_request (message))
     return FALSE;
   method = net_sip_message_get_method (message);
+  /* the ACK of our own answer to an INVITE ends here */
+  if (g_strcmp0 (method, "ACK") == 0 && net_sip_local_tag_check (self->secret, message))
+    return TRUE;
   b = method ? g_hash_table_lookup (self->blocks, method) : NULL;
   if (b == NULL)
     return FALSE;
@@ -101,7 +110,7 @@ net_sip_blocker_receive (NetSipReceiver   *receiver,
   if (g_str_equal (method, "ACK") || self->dispatcher == NULL)
     return TRUE;
 
-  tag = g_strdup_printf ("%08x", g_random_int ());
+  tag = net_sip_local_tag_new (self->secret, message);
   response = net_sip_request_create_response (NET_SIP_REQUEST (message), b->code, b->reason,
                                               net_sip_message_get_to_tag (message) ? NULL : tag);
   if (b->code == 405)
@@ -141,6 +150,7 @@ net_sip_blocker_finalize (GObject *object)
   NetSipBlocker *self = NET_SIP_BLOCKER (object);
 
   g_hash_table_unref (self->blocks);
+  g_bytes_unref (self->secret);
   G_OBJECT_CLASS (net_sip_blocker_parent_class)->finalize (object);
 }
 
@@ -221,6 +231,7 @@ static void
 net_sip_blocker_init (NetSipBlocker *self)
 {
   self->blocks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, block_free);
+  self->secret = net_sip_random_secret_new (32);
 }
 
 /**

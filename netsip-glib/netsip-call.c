@@ -102,6 +102,15 @@ enum
 
 static guint signals[N_SIGNALS];
 
+/**
+ * net_sip_call_error_quark:
+ *
+ * The error domain of [class@NetSip.Call].
+ *
+ * Returns: the %NET_SIP_CALL_ERROR quark
+ *
+ * Since: 1.0
+ */
 G_DEFINE_QUARK (net-sip-call-error-quark, net_sip_call_error)
 
 G_DEFINE_FINAL_TYPE (NetSipCall, net_sip_call, G_TYPE_OBJECT)
@@ -556,9 +565,10 @@ on_invite_done (GObject      *source,
                                        &error))
     {
       g_debug ("call %s: INVITE: %s", self->call_id, error->message);
-      /* a timeout counts as 408 (RFC 3261 §8.1.3.1) */
+      /* a timeout counts as 408 (RFC 3261 §8.1.3.1), a transport
+       * failure as 503 (§8.1.3.1, RFC 3263 §4.3) */
       set_final_code (self, g_error_matches (error, NET_SIP_TRANSACTION_ERROR,
-                                             NET_SIP_TRANSACTION_ERROR_TIMEOUT) ? 408 : 500);
+                                             NET_SIP_TRANSACTION_ERROR_TIMEOUT) ? 408 : 503);
       set_state (self, NET_SIP_CALL_STATE_CLOSED, NULL);
       return;
     }
@@ -737,8 +747,9 @@ net_sip_call_class_init (NetSipCallClass *klass)
    * NetSipCall:final-code:
    *
    * The final status code of the INVITE: received (caller) or sent
-   * (callee); 408 when our INVITE timed out, 487 when the caller
-   * cancelled; 0 before the final response.
+   * (callee); 408 when our INVITE timed out, 503 when it could not be
+   * sent (RFC 3261 §8.1.3.1), 487 when the caller cancelled; 0 before
+   * the final response.
    *
    * Since: 1.0
    */

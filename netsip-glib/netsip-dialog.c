@@ -11,6 +11,7 @@
 #include "netsip-error.h"
 #include "netsip-name-addr.h"
 #include "netsip-uri.h"
+#include "netsip-random-private.h"
 
 /**
  * NetSipDialog:
@@ -275,7 +276,7 @@ with_tag (const char *value,
 static char *
 random_tag (void)
 {
-  return g_strdup_printf ("%08x%08x", g_random_int (), g_random_int ());
+  return net_sip_random_token (NULL, 2, NULL);
 }
 
 /**

@@ -9,6 +9,7 @@
 #include <nettle/sha2.h>
 
 #include "netsip-digest.h"
+#include "netsip-random-private.h"
 
 /* The computations of HTTP digest authentication as SIP uses it: HA1,
  * the request digest with qop `auth` and `auth-int` and the nonce count
@@ -533,7 +534,7 @@ net_sip_digest_build_credentials (const NetSipAuthParams  *challenge,
   if (ha1 == NULL)
     ha1 = own_ha1 = net_sip_digest_compute_ha1 (algorithm, username, realm, password);
   if (cnonce == NULL && (qop != NET_SIP_DIGEST_QOP_NONE || algorithms[algorithm].sess))
-    cnonce = own_cnonce = g_strdup_printf ("%08x%08x%08x", g_random_int (), g_random_int (), g_random_int ());
+    cnonce = own_cnonce = net_sip_random_token (NULL, 3, NULL);
   response = net_sip_digest_compute_response (algorithm, ha1, nonce, cnonce, nonce_count, qop,
                                               method, digest_uri, body);
 

@@ -2029,6 +2029,44 @@ lookup_domain_proxy (NetSipDispatcher *self,
   return g_hash_table_lookup (self->domain2proxy, "*");
 }
 
+/* Keeps the targets some allowed leg can reach, each with its leg
+ * (find_leg); FALSE with NET_SIP_TRANSACTION_ERROR_NO_LEG when none is
+ * left. */
+static gboolean
+pair_legs (NetSipDispatcher  *self,
+           GPtrArray         *targets,
+           GPtrArray         *allowed_legs,
+           GPtrArray        **kept_targets,
+           GPtrArray        **kept_legs,
+           GError           **error)
+{
+  g_autoptr(GPtrArray) kt = g_ptr_array_new_full (targets->len, (GDestroyNotify) net_sip_target_unref);
+  g_autoptr(GPtrArray) kl = g_ptr_array_new_full (targets->len, g_object_unref);
+
+  for (guint i = 0; i < targets->len; i++)
+    {
+      NetSipTarget *target = g_ptr_array_index (targets, i);
+      GInetSocketAddress *sa = net_sip_target_get_address (target);
+      NetSipLeg *leg = find_leg (self, net_sip_target_get_transport (target),
+                                 g_inet_socket_address_get_address (sa), allowed_legs);
+      if (leg == NULL)
+        continue;
+      g_ptr_array_add (kt, net_sip_target_ref (target));
+      g_ptr_array_add (kl, g_object_ref (leg));
+    }
+  if (kt->len == 0)
+    {
+      g_autofree char *first = targets->len ? net_sip_target_to_string (targets->pdata[0]) : NULL;
+      g_set_error (error, NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_NO_LEG,
+                   "no leg can reach %s%s", first ? first : "the destination",
+                   targets->len > 1 ? " or the other targets" : "");
+      return FALSE;
+    }
+  *kept_targets = g_steal_pointer (&kt);
+  *kept_legs = g_steal_pointer (&kl);
+  return TRUE;
+}
+
 static void
 resolve_lookup_done (GObject      *source,
                      GAsyncResult *result,
@@ -2041,34 +2079,136 @@ resolve_lookup_done (GObject      *source,
   GError *error = NULL;
 
   targets = net_sip_resolver_lookup_finish (NET_SIP_RESOLVER (source), result, &error);
-  if (targets == NULL)
+  if (targets == NULL ||
+      !pair_legs (self, targets, rd->allowed_legs, &rd->targets, &rd->legs, &error))
     {
       g_task_return_error (task, error);
       return;
     }
-
-  rd->targets = g_ptr_array_new_full (targets->len, (GDestroyNotify) net_sip_target_unref);
-  rd->legs = g_ptr_array_new_full (targets->len, g_object_unref);
-  for (guint i = 0; i < targets->len; i++)
-    {
-      NetSipTarget *target = g_ptr_array_index (targets, i);
-      GInetSocketAddress *sa = net_sip_target_get_address (target);
-      NetSipLeg *leg = find_leg (self, net_sip_target_get_transport (target),
-                                 g_inet_socket_address_get_address (sa), rd->allowed_legs);
-      if (leg == NULL)
-        continue;
-      g_ptr_array_add (rd->targets, net_sip_target_ref (target));
-      g_ptr_array_add (rd->legs, g_object_ref (leg));
-    }
-  if (rd->targets->len == 0)
-    {
-      g_autofree char *first = targets->len ? net_sip_target_to_string (targets->pdata[0]) : NULL;
-      g_task_return_new_error (task, NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_NO_LEG,
-                               "no leg can reach %s%s", first ? first : "the destination",
-                               targets->len > 1 ? " or the other targets" : "");
-      return;
-    }
   g_task_return_boolean (task, TRUE);
+}
+
+/* The URI the resolver looks up for a request to @uri (Net::SIP's
+ * resolve_uri): @uri with its maddr as host (RFC 3261 §19.1.1), else the
+ * domain2proxy entry of its host, else the outgoing proxy, else @uri. */
+static NetSipUri *
+resolution_uri (NetSipDispatcher  *self,
+                NetSipUri         *uri,
+                GError           **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  const char *maddr;
+  const char *proxy;
+  NetSipUri *next;
+
+  if (!net_sip_uri_is_sip (uri) && !net_sip_uri_is_sips (uri))
+    {
+      g_set_error (error, NET_SIP_TRANSPORT_ERROR, NET_SIP_TRANSPORT_ERROR_NO_ROUTE,
+                   "cannot route to a '%s' URI", net_sip_uri_get_scheme (uri));
+      return NULL;
+    }
+  maddr = net_sip_uri_get_param (uri, "maddr");
+  if (maddr && *maddr)
+    {
+      next = net_sip_uri_copy (uri);
+      net_sip_uri_set_host (next, maddr);
+      return next;
+    }
+  if ((proxy = lookup_domain_proxy (self, net_sip_uri_get_host (uri))) != NULL ||
+      (proxy = self->outgoing_proxy) != NULL)
+    {
+      next = proxy_uri (proxy, &local_error);
+      if (next == NULL)
+        g_set_error (error, NET_SIP_TRANSPORT_ERROR, NET_SIP_TRANSPORT_ERROR_INVALID_ADDRESS,
+                     "bad proxy '%s': %s", proxy, local_error->message);
+      return next;
+    }
+  return net_sip_uri_copy (uri);
+}
+
+static GPtrArray *
+legs_array (NetSipLeg **legs,
+            guint       n_legs)
+{
+  GPtrArray *array;
+
+  if (legs == NULL || n_legs == 0)
+    return NULL;
+  array = g_ptr_array_new_full (n_legs, g_object_unref);
+  for (guint i = 0; i < n_legs; i++)
+    g_ptr_array_add (array, g_object_ref (legs[i]));
+  return array;
+}
+
+/**
+ * net_sip_dispatcher_resolve_uri_numeric:
+ * @self: a #NetSipDispatcher
+ * @uri: (transfer none): the SIP or SIPS URI of the next hop
+ * @allowed_protocols: (array length=n_allowed_protocols) (nullable): as
+ *   for net_sip_dispatcher_resolve_uri_async()
+ * @n_allowed_protocols: the length of @allowed_protocols
+ * @allowed_legs: (array length=n_allowed_legs) (nullable): as for
+ *   net_sip_dispatcher_resolve_uri_async()
+ * @n_allowed_legs: the length of @allowed_legs
+ * @targets: (out) (optional) (transfer container) (element-type NetSipTarget):
+ *   the targets in the order to try them
+ * @legs: (out) (optional) (transfer container) (element-type NetSipLeg):
+ *   the leg for each target, same index
+ * @error: return location for a #GError
+ *
+ * What net_sip_dispatcher_resolve_uri_async() gives, at once and without
+ * a #GTask, when the next hop (after maddr, domain2proxy and the outgoing
+ * proxy) is an IP address: no DNS is needed (RFC 3263 §4.2). A stateless
+ * proxy forwards most requests this way. When the next hop is a host name
+ * it returns %FALSE and leaves @error unset: then call the asynchronous
+ * form.
+ *
+ * Errors: those of net_sip_dispatcher_resolve_uri_finish() but
+ * %G_IO_ERROR_CANCELLED.
+ *
+ * Returns: %TRUE with the targets, %FALSE for a host name (no @error) or
+ *   on error
+ *
+ * Since: 1.0
+ */
+gboolean
+net_sip_dispatcher_resolve_uri_numeric (NetSipDispatcher      *self,
+                                        NetSipUri             *uri,
+                                        const NetSipTransport *allowed_protocols,
+                                        guint                  n_allowed_protocols,
+                                        NetSipLeg            **allowed_legs,
+                                        guint                  n_allowed_legs,
+                                        GPtrArray            **targets,
+                                        GPtrArray            **legs,
+                                        GError               **error)
+{
+  g_autoptr(NetSipUri) next = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(GPtrArray) allowed = NULL;
+  g_autoptr(GPtrArray) kept_targets = NULL;
+  g_autoptr(GPtrArray) kept_legs = NULL;
+
+  g_return_val_if_fail (NET_SIP_IS_DISPATCHER (self), FALSE);
+  g_return_val_if_fail (uri != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  next = resolution_uri (self, uri, error);
+  if (next == NULL)
+    return FALSE;
+  if (self->resolver == NULL)
+    self->resolver = net_sip_resolver_new (NULL);
+  found = net_sip_resolver_lookup_numeric (self->resolver, next, allowed_protocols,
+                                           n_allowed_protocols, error);
+  if (found == NULL)
+    return FALSE;
+  allowed = legs_array (allowed_legs, n_allowed_legs);
+  if (!pair_legs (self, found, allowed, &kept_targets, &kept_legs, error))
+    return FALSE;
+  if (targets)
+    *targets = g_steal_pointer (&kept_targets);
+  if (legs)
+    *legs = g_steal_pointer (&kept_legs);
+  return TRUE;
 }
 
 /**
@@ -2116,8 +2256,6 @@ net_sip_dispatcher_resolve_uri_async (NetSipDispatcher      *self,
   g_autoptr(NetSipUri) next = NULL;
   GError *error = NULL;
   ResolveData *rd;
-  const char *maddr;
-  const char *proxy;
 
   g_return_if_fail (NET_SIP_IS_DISPATCHER (self));
   g_return_if_fail (uri != NULL);
@@ -2125,42 +2263,15 @@ net_sip_dispatcher_resolve_uri_async (NetSipDispatcher      *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, net_sip_dispatcher_resolve_uri_async);
   rd = g_new0 (ResolveData, 1);
-  if (allowed_legs && n_allowed_legs > 0)
-    {
-      rd->allowed_legs = g_ptr_array_new_with_free_func (g_object_unref);
-      for (guint i = 0; i < n_allowed_legs; i++)
-        g_ptr_array_add (rd->allowed_legs, g_object_ref (allowed_legs[i]));
-    }
+  rd->allowed_legs = legs_array (allowed_legs, n_allowed_legs);
   g_task_set_task_data (task, rd, resolve_data_free);
 
-  if (!net_sip_uri_is_sip (uri) && !net_sip_uri_is_sips (uri))
+  next = resolution_uri (self, uri, &error);
+  if (next == NULL)
     {
-      g_task_return_new_error (task, NET_SIP_TRANSPORT_ERROR, NET_SIP_TRANSPORT_ERROR_NO_ROUTE,
-                               "cannot route to a '%s' URI", net_sip_uri_get_scheme (uri));
+      g_task_return_error (task, error);
       return;
     }
-
-  maddr = net_sip_uri_get_param (uri, "maddr");
-  if (maddr && *maddr)
-    {
-      /* RFC 3261 §19.1.1: maddr overrides the host */
-      next = net_sip_uri_copy (uri);
-      net_sip_uri_set_host (next, maddr);
-    }
-  else if ((proxy = lookup_domain_proxy (self, net_sip_uri_get_host (uri))) != NULL ||
-           (proxy = self->outgoing_proxy) != NULL)
-    {
-      next = proxy_uri (proxy, &error);
-      if (next == NULL)
-        {
-          g_task_return_new_error (task, NET_SIP_TRANSPORT_ERROR, NET_SIP_TRANSPORT_ERROR_INVALID_ADDRESS,
-                                   "bad proxy '%s': %s", proxy, error->message);
-          g_error_free (error);
-          return;
-        }
-    }
-  else
-    next = net_sip_uri_copy (uri);
 
   if (self->resolver == NULL)
     self->resolver = net_sip_resolver_new (NULL);

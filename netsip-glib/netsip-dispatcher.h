@@ -136,6 +136,16 @@ gboolean           net_sip_dispatcher_resolve_uri_finish (NetSipDispatcher      
                                                           GPtrArray            **targets,
                                                           GPtrArray            **legs,
                                                           GError               **error);
+NET_SIP_AVAILABLE_IN_ALL
+gboolean           net_sip_dispatcher_resolve_uri_numeric (NetSipDispatcher      *self,
+                                                           NetSipUri             *uri,
+                                                           const NetSipTransport *allowed_protocols,
+                                                           guint                  n_allowed_protocols,
+                                                           NetSipLeg            **allowed_legs,
+                                                           guint                  n_allowed_legs,
+                                                           GPtrArray            **targets,
+                                                           GPtrArray            **legs,
+                                                           GError               **error);
 
 /* Configuration */
 NET_SIP_AVAILABLE_IN_ALL

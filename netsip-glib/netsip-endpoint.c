@@ -13,6 +13,7 @@
 #include "netsip-name-addr.h"
 #include "netsip-uri.h"
 #include "netsip-via.h"
+#include "netsip-random-private.h"
 
 /**
  * NetSipEndpoint:
@@ -299,7 +300,7 @@ dialog_key (const char *call_id,
 static char *
 random_token (void)
 {
-  return g_strdup_printf ("%08x%08x", g_random_int (), g_random_int ());
+  return net_sip_random_token (NULL, 2, NULL);
 }
 
 static const char *
@@ -2937,8 +2938,7 @@ net_sip_endpoint_new_request (NetSipEndpoint     *self,
       tag = random_token ();
       from_value = net_sip_name_addr_get_tag (from_addr) ? g_strdup (from)
                                                          : g_strconcat (from, ";tag=", tag, NULL);
-      call_id = g_strdup_printf ("%08x%08x%08x@netsip", g_random_int (), g_random_int (),
-                                 g_random_int ());
+      call_id = net_sip_random_token (NULL, 3, "@netsip");
       cseq = g_strdup_printf ("1 %s", method);
       net_sip_message_add_header (m, "Max-Forwards", "70");
       net_sip_message_add_header (m, "From", from_value);
@@ -3543,8 +3543,7 @@ net_sip_endpoint_register_async (NetSipEndpoint      *self,
   reg->registrar = g_strdup (registrar);
   reg->aor = g_strdup (aor);
   reg->contact = g_strdup (contact);
-  reg->call_id = g_strdup_printf ("%08x%08x%08x@netsip", g_random_int (), g_random_int (),
-                                  g_random_int ());
+  reg->call_id = net_sip_random_token (NULL, 3, "@netsip");
   reg->from_tag = random_token ();
   reg->expires = expires;
   reg->serial = ++self->serial;

@@ -15,6 +15,7 @@
 #include "netsip-socket-pool-private.h"
 #include "netsip-values-private.h"
 #include "netsip-message-private.h"
+#include "netsip-random-private.h"
 
 /**
  * NetSipLeg:
@@ -788,7 +789,7 @@ net_sip_leg_to_string (NetSipLeg *self)
 char *
 net_sip_leg_new_branch (void)
 {
-  return g_strdup_printf ("z9hG4bK%08x%08x%08x", g_random_int (), g_random_int (), g_random_int ());
+  return net_sip_random_token ("z9hG4bK", 3, NULL);
 }
 
 /**

@@ -11,6 +11,8 @@
 #include "netsip-request.h"
 #include "netsip-response.h"
 #include "netsip-uri.h"
+#include "netsip-local-tag-private.h"
+#include "netsip-random-private.h"
 
 /**
  * NetSipRedirect:
@@ -22,8 +24,11 @@
  *
  * What [method@NetSip.Receiver.receive] does:
  *
- * - responses, `REGISTER` (the registrar's), `ACK` and `CANCEL` (they
- *   cannot be redirected, RFC 3261 §9.2, §17.2.3): returns %FALSE;
+ * - the ACK of one of its own answers to an INVITE (RFC 3261 §17.2.1;
+ *   recognised by the To tag, computed from the request with a secret of
+ *   the redirect server, so no state is kept): consumed, returns %TRUE;
+ * - responses, `REGISTER` (the registrar's), other `ACK`s and `CANCEL`
+ *   (they cannot be redirected, RFC 3261 §9.2, §17.2.3): returns %FALSE;
  * - a Request-URI that is not a SIP or SIPS URI, or whose host is not a
  *   domain of the registrar (net_sip_registrar_serves_domain()): returns
  *   %FALSE, so a chain can pass the request on;
@@ -47,6 +52,7 @@ struct _NetSipRedirect
 
   NetSipDispatcher *dispatcher;   /* weak */
   NetSipRegistrar  *registrar;
+  GBytes           *secret;       /* signs our To tags */
   guint64           n_redirected;
   guint64           n_not_found;
 };
@@ -98,6 +104,8 @@ net_sip_redirect_receive (NetSipReceiver   *receiver,
   if (!net_sip_message_is_request (message) || self->registrar == NULL)
     return FALSE;
   method = net_sip_message_get_method (message);
+  if (strcmp (method, "ACK") == 0 && net_sip_local_tag_check (self->secret, message))
+    return TRUE;
   if (strcmp (method, "REGISTER") == 0 || strcmp (method, "ACK") == 0 ||
       strcmp (method, "CANCEL") == 0)
     return FALSE;
@@ -108,7 +116,7 @@ net_sip_redirect_receive (NetSipReceiver   *receiver,
 
   bindings = net_sip_registrar_lookup (self->registrar,
                                        net_sip_request_get_uri (NET_SIP_REQUEST (message)), &error);
-  tag = g_strdup_printf ("%08x", g_random_int ());
+  tag = net_sip_local_tag_new (self->secret, message);
   if (bindings == NULL)
     {
       g_warning ("redirect: lookup of %s failed: %s",
@@ -215,6 +223,15 @@ net_sip_redirect_dispose (GObject *object)
 }
 
 static void
+net_sip_redirect_finalize (GObject *object)
+{
+  NetSipRedirect *self = NET_SIP_REDIRECT (object);
+
+  g_bytes_unref (self->secret);
+  G_OBJECT_CLASS (net_sip_redirect_parent_class)->finalize (object);
+}
+
+static void
 net_sip_redirect_class_init (NetSipRedirectClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -225,6 +242,7 @@ net_sip_redirect_class_init (NetSipRedirectClass *klass)
   object_class->get_property = net_sip_redirect_get_property;
   object_class->set_property = net_sip_redirect_set_property;
   object_class->dispose = net_sip_redirect_dispose;
+  object_class->finalize = net_sip_redirect_finalize;
 
   /**
    * NetSipRedirect:dispatcher:
@@ -268,6 +286,7 @@ net_sip_redirect_class_init (NetSipRedirectClass *klass)
 static void
 net_sip_redirect_init (NetSipRedirect *self)
 {
+  self->secret = net_sip_random_secret_new (32);
 }
 
 /**

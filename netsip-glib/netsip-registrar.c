@@ -12,6 +12,7 @@
 #include "netsip-response.h"
 #include "netsip-uri.h"
 #include "netsip-error.h"
+#include "netsip-random-private.h"
 
 /**
  * NetSipRegistrar:
@@ -169,7 +170,7 @@ make_response (NetSipRequest *request,
                guint          code,
                const char    *reason)
 {
-  g_autofree char *tag = g_strdup_printf ("%08x", g_random_int ());
+  g_autofree char *tag = net_sip_random_token (NULL, 2, NULL);
 
   /* a UAS adds a To tag (RFC 3261 §8.2.6.2) */
   return net_sip_request_create_response (request, code, reason, tag);

@@ -555,6 +555,16 @@ compare_by_allowed (gconstpointer a,
   return (int) ra - (int) rb;
 }
 
+/* The caller's allowed list orders the result (Net::SIP resolve_uri);
+ * g_ptr_array_sort_with_data is stable, so RFC 3263 order is kept inside
+ * one transport. */
+static void
+sort_by_allowed (Lookup *lookup)
+{
+  if (lookup->n_allowed > 0)
+    g_ptr_array_sort_with_data (lookup->targets, compare_by_allowed, lookup);
+}
+
 static void
 lookup_return (GTask *task)
 {
@@ -567,11 +577,7 @@ lookup_return (GTask *task)
                                lookup->tried->len ? lookup->tried->str : "nothing");
       return;
     }
-  /* The caller's allowed list orders the result (Net::SIP resolve_uri);
-   * g_ptr_array_sort_with_data is stable, so RFC 3263 order is kept inside
-   * one transport. */
-  if (lookup->n_allowed > 0)
-    g_ptr_array_sort_with_data (lookup->targets, compare_by_allowed, lookup);
+  sort_by_allowed (lookup);
   g_task_return_pointer (task, g_ptr_array_ref (lookup->targets),
                          (GDestroyNotify) g_ptr_array_unref);
 }
@@ -1210,6 +1216,121 @@ select_transports (Lookup                 *lookup,
   return TRUE;
 }
 
+/* A lookup of @uri: checks it and picks the transports (RFC 3263 §4.1);
+ * a numeric host (§4.2) gets its targets at once and *numeric set. FALSE
+ * with @error when @uri cannot be looked up at all. */
+static gboolean
+lookup_start (Lookup                *lookup,
+              NetSipUri             *uri,
+              const NetSipTransport *allowed,
+              guint                  n_allowed,
+              gboolean              *numeric,
+              GError               **error)
+{
+  g_autoptr(GInetAddress) literal = NULL;
+  const char *host = net_sip_uri_get_host (uri);
+
+  *numeric = FALSE;
+  if (!(net_sip_uri_is_sip (uri) || net_sip_uri_is_sips (uri)) || !host || !*host)
+    {
+      g_set_error (error, NET_SIP_TRANSPORT_ERROR, NET_SIP_TRANSPORT_ERROR_NO_ROUTE,
+                   "%s: not a sip: or sips: URI", lookup->uri_text);
+      return FALSE;
+    }
+  lookup->host = g_strdup (host);
+  lookup->port = net_sip_uri_get_port (uri);
+  lookup->sips = net_sip_uri_is_sips (uri);
+
+  if (!select_transports (lookup, uri, allowed, n_allowed, error))
+    return FALSE;
+
+  /* RFC 3263 §4.2: a numeric host is used as it is */
+  literal = g_inet_address_new_from_string (host);
+  if (lookup->n_usable == 0 && (literal || lookup->port != 0))
+    {
+      g_set_error (error, NET_SIP_TRANSPORT_ERROR, NET_SIP_TRANSPORT_ERROR_NO_ROUTE,
+                   "%s: none of the allowed transports can carry it (TLS only "
+                   "through a SIPS+D2T NAPTR record)", lookup->uri_text);
+      return FALSE;
+    }
+  if (literal)
+    {
+      *numeric = TRUE;
+      for (guint i = 0; i < lookup->n_usable; i++)
+        add_target (lookup, lookup->usable[i], literal,
+                    lookup->port ? lookup->port : default_port (lookup->usable[i]));
+      note_tried (lookup, "numeric host", host);
+    }
+  return TRUE;
+}
+
+static Lookup *
+lookup_new (NetSipResolver *self,
+            NetSipUri      *uri)
+{
+  Lookup *lookup = g_new0 (Lookup, 1);
+
+  lookup->max_targets = net_sip_resolver_get_max_targets (self);
+  lookup->uri_text = net_sip_uri_to_string (uri);
+  lookup->targets = g_ptr_array_new_with_free_func ((GDestroyNotify) net_sip_target_unref);
+  lookup->tried = g_string_new (NULL);
+  return lookup;
+}
+
+/**
+ * net_sip_resolver_lookup_numeric:
+ * @self: a #NetSipResolver
+ * @uri: (transfer none): a `sip:` or `sips:` URI
+ * @allowed: (array length=n_allowed) (nullable): the transports the caller
+ *   can use, most preferred first, or %NULL for UDP then TCP (TLS for a
+ *   `sips:` URI)
+ * @n_allowed: the length of @allowed
+ * @error: return location for a #GError
+ *
+ * The targets of a URI whose host is an IP address, found without DNS and
+ * without waiting (RFC 3263 §4.2: a numeric host is used as it is, with
+ * the URI's port or the transport's default, 5060 or 5061): the same list
+ * net_sip_resolver_lookup_async() would give, at once. For a host name it
+ * returns %NULL and leaves @error unset: the caller then looks it up
+ * asynchronously.
+ *
+ * Errors: %NET_SIP_TRANSPORT_ERROR_NO_ROUTE when @uri is not a SIP or SIPS
+ * URI or no allowed transport can carry it (the asynchronous lookup would
+ * fail the same way).
+ *
+ * Returns: (transfer container) (element-type NetSipTarget) (nullable):
+ *   the targets in the order to try them, or %NULL (a host name, or
+ *   @error set)
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+net_sip_resolver_lookup_numeric (NetSipResolver        *self,
+                                 NetSipUri             *uri,
+                                 const NetSipTransport *allowed,
+                                 guint                  n_allowed,
+                                 GError               **error)
+{
+  Lookup *lookup;
+  GPtrArray *targets = NULL;
+  gboolean numeric = FALSE;
+
+  g_return_val_if_fail (NET_SIP_IS_RESOLVER (self), NULL);
+  g_return_val_if_fail (uri != NULL, NULL);
+  g_return_val_if_fail (allowed != NULL || n_allowed == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  lookup = lookup_new (self, uri);
+  if (lookup_start (lookup, uri, allowed, n_allowed, &numeric, error) && numeric &&
+      lookup->targets->len > 0)
+    {
+      sort_by_allowed (lookup);
+      targets = g_ptr_array_ref (lookup->targets);
+    }
+  lookup_free (lookup);
+  return targets;
+}
+
 /**
  * net_sip_resolver_lookup_async:
  * @self: a #NetSipResolver
@@ -1228,7 +1349,9 @@ select_transports (Lookup                 *lookup,
  * 3263 §4; see #NetSipResolver for the steps). @callback runs on the
  * thread-default main context of the caller; get the result with
  * net_sip_resolver_lookup_finish(). DNS lookups are bounded by the system
- * resolver's timeouts (resolv.conf) and by @cancellable.
+ * resolver's timeouts (resolv.conf) and by @cancellable. A caller that
+ * cannot wait for a numeric host tries net_sip_resolver_lookup_numeric()
+ * first.
  *
  * Since: 1.0
  */
@@ -1243,9 +1366,9 @@ net_sip_resolver_lookup_async (NetSipResolver        *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GInetAddress) literal = NULL;
   Lookup *lookup;
   const char *host;
+  gboolean numeric = FALSE;
 
   g_return_if_fail (NET_SIP_IS_RESOLVER (self));
   g_return_if_fail (uri != NULL);
@@ -1255,50 +1378,22 @@ net_sip_resolver_lookup_async (NetSipResolver        *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, net_sip_resolver_lookup_async);
 
-  lookup = g_new0 (Lookup, 1);
-  lookup->max_targets = net_sip_resolver_get_max_targets (self);
-  lookup->uri_text = net_sip_uri_to_string (uri);
-  lookup->targets = g_ptr_array_new_with_free_func ((GDestroyNotify) net_sip_target_unref);
-  lookup->tried = g_string_new (NULL);
+  lookup = lookup_new (self, uri);
   g_task_set_task_data (task, lookup, lookup_free);
 
-  host = net_sip_uri_get_host (uri);
-  if (!(net_sip_uri_is_sip (uri) || net_sip_uri_is_sips (uri)) || !host || !*host)
-    {
-      g_task_return_new_error (task, NET_SIP_TRANSPORT_ERROR, NET_SIP_TRANSPORT_ERROR_NO_ROUTE,
-                               "%s: not a sip: or sips: URI", lookup->uri_text);
-      return;
-    }
-  lookup->host = g_strdup (host);
-  lookup->port = net_sip_uri_get_port (uri);
-  lookup->sips = net_sip_uri_is_sips (uri);
-
-  if (!select_transports (lookup, uri, allowed, n_allowed, &error))
+  if (!lookup_start (lookup, uri, allowed, n_allowed, &numeric, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   if (g_task_return_error_if_cancelled (task))
     return;
-
-  /* RFC 3263 §4.2: a numeric host is used as it is */
-  literal = g_inet_address_new_from_string (host);
-  if (lookup->n_usable == 0 && (literal || lookup->port != 0))
+  if (numeric)
     {
-      g_task_return_new_error (task, NET_SIP_TRANSPORT_ERROR, NET_SIP_TRANSPORT_ERROR_NO_ROUTE,
-                               "%s: none of the allowed transports can carry it (TLS only "
-                               "through a SIPS+D2T NAPTR record)", lookup->uri_text);
-      return;
-    }
-  if (literal)
-    {
-      for (guint i = 0; i < lookup->n_usable; i++)
-        add_target (lookup, lookup->usable[i], literal,
-                    lookup->port ? lookup->port : default_port (lookup->usable[i]));
-      note_tried (lookup, "numeric host", host);
       lookup_return (task);
       return;
     }
+  host = lookup->host;
 
   /* §4.2: a port in the URI: A/AAAA only */
   if (lookup->port != 0)

@@ -109,6 +109,12 @@ void            net_sip_resolver_set_max_targets     (NetSipResolver        *sel
                                                       guint                  max_targets);
 
 NET_SIP_AVAILABLE_IN_ALL
+GPtrArray      *net_sip_resolver_lookup_numeric      (NetSipResolver        *self,
+                                                      NetSipUri             *uri,
+                                                      const NetSipTransport *allowed,
+                                                      guint                  n_allowed,
+                                                      GError               **error);
+NET_SIP_AVAILABLE_IN_ALL
 void            net_sip_resolver_lookup_async        (NetSipResolver        *self,
                                                       NetSipUri             *uri,
                                                       const NetSipTransport *allowed,

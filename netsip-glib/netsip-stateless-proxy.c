@@ -5,11 +5,11 @@
 #include "config-private.h"
 
 #include <string.h>
-#include <sys/random.h>
 
 #include "netsip-stateless-proxy.h"
 #include "netsip-local-tag-private.h"
 #include "netsip-message-private.h"
+#include "netsip-random-private.h"
 
 /**
  * NetSipStatelessProxy:
@@ -679,25 +679,22 @@ forward_sent (GObject      *source,
     g_debug ("stateless proxy: forwarding failed: %s", error->message);
 }
 
+/* Sends f->request to the first of @targets (NULL: the next hop did not
+ * resolve, @error says why); frees @f */
 static void
-forward_resolved (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+forward_to (Forward   *f,
+            GPtrArray *targets,
+            GPtrArray *legs,
+            GError    *error)
 {
-  Forward *f = user_data;
   NetSipStatelessProxy *self = f->self;
-  g_autoptr(GPtrArray) targets = NULL;
-  g_autoptr(GPtrArray) legs = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(NetSipDeliveryOptions) options = NULL;
   const char *method = net_sip_message_get_method (f->request);
   NetSipLeg *out;
   NetSipTarget *target;
   guint code;
 
-  if (!net_sip_dispatcher_resolve_uri_finish (NET_SIP_DISPATCHER (source), result,
-                                              &targets, &legs, &error) ||
-      targets->len == 0)
+  if (targets == NULL || targets->len == 0)
     {
       g_debug ("stateless proxy: no next hop: %s", error ? error->message : "no target");
       reject (self, f->request, f->in, 404, "No Route To Target", NULL, NULL);
@@ -749,6 +746,19 @@ forward_resolved (GObject      *source,
   net_sip_dispatcher_deliver_async (self->dispatcher, f->request, options, NULL,
                                     forward_sent, NULL);
   forward_free (f);
+}
+
+static void
+forward_resolved (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GPtrArray) targets = NULL;
+  g_autoptr(GPtrArray) legs = NULL;
+  g_autoptr(GError) error = NULL;
+
+  net_sip_dispatcher_resolve_uri_finish (NET_SIP_DISPATCHER (source), result, &targets, &legs, &error);
+  forward_to (user_data, targets, legs, error);
 }
 
 static char *
@@ -958,6 +968,21 @@ handle_request (NetSipStatelessProxy *self,
   f->request = g_object_ref (request);
   f->in = g_object_ref (leg);
   f->branch = g_steal_pointer (&branch);
+  /* an IP address as next hop (the usual case behind a registrar) needs
+   * no DNS: forwarded at once, without a GTask (RFC 3263 §4.2) */
+  {
+    g_autoptr(GPtrArray) targets = NULL;
+    g_autoptr(GPtrArray) legs = NULL;
+    g_autoptr(GError) resolve_error = NULL;
+
+    if (net_sip_dispatcher_resolve_uri_numeric (self->dispatcher, next_hop, NULL, 0, NULL, 0,
+                                                &targets, &legs, &resolve_error) ||
+        resolve_error != NULL)
+      {
+        forward_to (f, targets, legs, resolve_error);
+        return TRUE;
+      }
+  }
   net_sip_dispatcher_resolve_uri_async (self->dispatcher, next_hop, NULL, 0, NULL, 0, NULL,
                                         forward_resolved, f);
   return TRUE;
@@ -1438,16 +1463,8 @@ net_sip_stateless_proxy_class_init (NetSipStatelessProxyClass *klass)
 static void
 net_sip_stateless_proxy_init (NetSipStatelessProxy *self)
 {
-  guint8 key[32];
-
   self->rewrite_contact = TRUE;
-  if (getrandom (key, sizeof key, 0) != (ssize_t) sizeof key)
-    for (guint i = 0; i < sizeof key; i += 4)
-      {
-        guint32 r = g_random_int ();
-        memcpy (key + i, &r, 4);
-      }
-  self->secret = g_bytes_new (key, sizeof key);
+  self->secret = net_sip_random_secret_new (32);
 }
 
 /* ------------------------------------------------------------------ */

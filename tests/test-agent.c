@@ -866,6 +866,202 @@ test_options (Fixture       *f,
   g_assert_cmpstr (net_sip_message_get_header (m, "Accept"), ==, "application/sdp");
 }
 
+/* outgoing-proxy and domain2proxy take a call for sip:bob@example.test
+ * to bob's leg (Net::SIP::Simple outgoing_proxy, domain2proxy) */
+static void
+test_proxies (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *hop = g_strdup_printf ("udp:127.0.0.1:%u", agent_port (f->bob));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NetSipCall) c1 = NULL;
+  g_autoptr(NetSipCall) c2 = NULL;
+  g_autofree char *map = g_strdup_printf ("example.test=%s", hop);
+  const char *d2p[] = { map, NULL };
+
+  g_object_set (f->alice, "outgoing-proxy", hop, NULL);
+  c1 = net_sip_agent_invite (f->alice, "sip:bob@" DOMAIN, &error);
+  g_assert_no_error (error);
+  log_of (c1);
+  run_until (call_established, c1);
+  net_sip_call_hangup (c1);
+  run_until (call_closed, c1);
+  g_assert_cmpstr (log_str (c1), ==, "established/200 closing closed/200");
+
+  g_object_set (f->alice, "outgoing-proxy", NULL, "domain2proxy", d2p, NULL);
+  c2 = net_sip_agent_invite (f->alice, "bob", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (net_sip_call_get_peer (c2), ==, "sip:bob@" DOMAIN);
+  log_of (c2);
+  run_until (call_established, c2);
+  net_sip_call_hangup (c2);
+  run_until (call_closed, c2);
+  g_assert_cmpuint (f->bob_calls->len, ==, 2);
+
+  /* a preloaded route set (§8.1.2): the INVITE goes to its first entry
+   * (example.test itself does not resolve: domain2proxy is gone) */
+  {
+    g_autofree char *route = g_strdup_printf ("sip:127.0.0.1:%u;lr", agent_port (f->bob));
+    const char *routes[] = { route, NULL };
+    g_autoptr(NetSipCall) c3 = NULL;
+
+    g_autoptr(NetSipCall) c0 = NULL;
+
+    /* without the mapping the domain leads nowhere */
+    g_object_set (f->alice, "domain2proxy", NULL, NULL);
+    c0 = net_sip_agent_invite (f->alice, "sip:bob@" DOMAIN, &error);
+    g_assert_no_error (error);
+    run_until (call_closed, c0);
+    g_assert_cmpuint (net_sip_call_get_final_code (c0), !=, 200);
+    g_assert_cmpuint (f->bob_calls->len, ==, 2);
+
+    g_object_set (f->alice, "route", routes, NULL);
+    c3 = net_sip_agent_invite (f->alice, "sip:bob@" DOMAIN, &error);
+    g_assert_no_error (error);
+    run_until (call_established, c3);
+    g_assert_cmpuint (f->bob_calls->len, ==, 3);
+    net_sip_call_hangup (c3);
+    run_until (call_closed, c3);
+  }
+}
+
+/* an INVITE without offer (RFC 3261 §13.2.1): bob's 200 carries the
+ * offer, alice's ACK the answer; a re-INVITE without offer likewise */
+typedef struct
+{
+  NetSipRtpSession *session;     /* alice's side, made by hand */
+  guint             n_acks;
+} NoOffer;
+
+static void
+on_ack_prepared (NetSipEndpoint *endpoint,
+                 NetSipDialog   *dialog,
+                 NetSipRequest  *ack,
+                 NetSipResponse *response,
+                 NoOffer        *n)
+{
+  g_autoptr(GBytes) body = net_sip_message_get_body (NET_SIP_MESSAGE (response));
+  g_autoptr(NetSipSdp) offer = NULL;
+  g_autoptr(NetSipSdp) answer = NULL;
+  g_autoptr(GBytes) answer_bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (body);
+  offer = net_sip_sdp_parse (body, &error);
+  g_assert_no_error (error);
+  answer = net_sip_rtp_session_create_answer (n->session, offer, &error);
+  g_assert_no_error (error);
+  answer_bytes = net_sip_sdp_to_bytes (answer);
+  net_sip_message_set_body (NET_SIP_MESSAGE (ack), answer_bytes, "application/sdp");
+  n->n_acks++;
+}
+
+static void
+on_raw_invited (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  NetSipDialog **dialog = user_data;
+  g_autoptr(NetSipResponse) response = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (net_sip_endpoint_invite_finish (NET_SIP_ENDPOINT (source), result, &response,
+                                                 dialog, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (net_sip_response_get_code (response), ==, 200);
+}
+
+static gboolean
+dialog_set (NetSipDialog **dialog)
+{
+  return *dialog != NULL;
+}
+
+/* the call's remote description is not @before any more */
+static gboolean
+remote_sdp_changed (NetSipCall *call)
+{
+  NetSipSdp *sdp = net_sip_call_get_remote_sdp (call);
+  return sdp && sdp != g_object_get_data (G_OBJECT (call), "before");
+}
+
+static void
+test_invite_without_offer (Fixture       *f,
+                           gconstpointer  data)
+{
+  NetSipEndpoint *ep = net_sip_agent_get_endpoint (f->alice);
+  g_autoptr(NetSipRequest) invite = NULL;
+  g_autoptr(NetSipRequest) reinvite = NULL;
+  g_autoptr(NetSipDialog) dialog = NULL;
+  g_autoptr(NetSipDialog) dialog2 = NULL;
+  g_autoptr(GError) error = NULL;
+  NoOffer n = { 0 };
+  NetSipCall *in;
+  gulong id;
+
+  n.session = net_sip_rtp_session_new ("127.0.0.1", 0, 0, &error);
+  g_assert_no_error (error);
+  id = g_signal_connect (ep, "ack-prepared", G_CALLBACK (on_ack_prepared), &n);
+  invite = net_sip_endpoint_new_request (ep, NULL, "INVITE", "sip:alice@" DOMAIN, f->bob_uri,
+                                         NULL, NULL, NULL);
+  net_sip_endpoint_invite_async (ep, invite, NULL, on_raw_invited, &dialog);
+  run_until (dialog_set, &dialog);
+  run_until (bob_has_call, f);
+  in = bob_call (f);
+  g_assert_cmpuint (n.n_acks, ==, 1);
+  /* bob offered in the 200 and took the answer from the ACK */
+  {
+    g_autoptr(GBytes) body = net_sip_message_get_body (NET_SIP_MESSAGE (invite));
+    g_assert_cmpuint (body ? g_bytes_get_size (body) : 0, ==, 0);
+  }
+  g_assert_nonnull (net_sip_call_get_local_sdp (in));
+  run_until (remote_sdp_changed, in);
+  g_assert_cmpuint (net_sip_sdp_get_media_port (net_sip_call_get_remote_sdp (in), 0), ==,
+                    net_sip_rtp_session_get_local_port (n.session));
+  g_assert_nonnull (net_sip_rtp_session_get_remote (net_sip_call_get_rtp_session (in)));
+  g_assert_cmpuint (g_inet_socket_address_get_port (net_sip_rtp_session_get_remote (net_sip_call_get_rtp_session (in))),
+                    ==, net_sip_rtp_session_get_local_port (n.session));
+
+  /* a re-INVITE without offer: the same again inside the dialog */
+  reinvite = net_sip_endpoint_new_request (ep, dialog, "INVITE", NULL, NULL, NULL, NULL, NULL);
+  net_sip_endpoint_invite_async (ep, reinvite, NULL, on_raw_invited, &dialog2);
+  run_until (dialog_set, &dialog2);
+  g_assert_true (dialog2 == dialog);
+  g_assert_cmpuint (n.n_acks, ==, 2);
+  g_object_set_data (G_OBJECT (in), "before", net_sip_call_get_remote_sdp (in));
+  run_until (remote_sdp_changed, in);
+  g_signal_handler_disconnect (ep, id);
+  g_assert_cmpint (net_sip_call_get_state (in), ==, NET_SIP_CALL_STATE_ESTABLISHED);
+
+  net_sip_endpoint_close_dialog (ep, dialog);
+  run_until (call_closed, in);
+  g_assert_cmpstr (log_str (in), ==, "established closed");
+  g_object_unref (n.session);
+}
+
+/* the agent goes away with a call up (no shutdown): the call is closed,
+ * stays usable as an object, and nothing is left running */
+static void
+test_dispose_with_call (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(NetSipCall) call = established_call (f);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NetSipAgent) agent = NULL;
+
+  g_clear_object (&f->alice);
+  g_assert_cmpint (net_sip_call_get_state (call), ==, NET_SIP_CALL_STATE_CLOSED);
+  g_object_get (call, "agent", &agent, NULL);
+  g_assert_null (agent);
+  g_assert_false (net_sip_call_bye (call, &error));
+  g_assert_error (error, NET_SIP_CALL_ERROR, NET_SIP_CALL_ERROR_WRONG_STATE);
+  net_sip_call_hangup (call);
+  g_assert_cmpuint (net_sip_rtp_session_get_packets_sent (net_sip_call_get_rtp_session (call)), ==, 0);
+  /* bob's side ends by itself: its BYE gets no answer (Timer F, 64*T1) */
+  net_sip_call_hangup (bob_call (f));
+  run_until (call_closed, bob_call (f));
+}
+
 /* ------------------------------------------------------------------ */
 /* Registration                                                        */
 
@@ -1318,6 +1514,9 @@ main (int    argc,
   ADD ("/agent/call/auto-answer-off", test_auto_answer_off);
   ADD ("/agent/invite-targets", test_invite_targets);
   ADD ("/agent/options", test_options);
+  ADD ("/agent/proxies", test_proxies);
+  ADD ("/agent/dispose-with-call", test_dispose_with_call);
+  ADD ("/agent/call/invite-without-offer", test_invite_without_offer);
   ADD ("/agent/register", test_register);
   ADD ("/agent/register-refresh", test_register_refresh);
   ADD ("/agent/shutdown", test_shutdown);

@@ -494,6 +494,88 @@ test_blocker (void)
   net_tear_down (&n);
 }
 
+/* The ACK a UAC sends for a non-2xx answer to @invite (RFC 3261
+ * §17.1.1.3): the INVITE's Via, From and Call-ID, the answer's To */
+static NetSipMessage *
+ack_for (NetSipMessage *invite,
+         const char    *to_tag)
+{
+  g_autofree char *text = g_strdup_printf (
+    "ACK sip:bob@127.0.0.1 SIP/2.0\r\n"
+    "Via: %s\r\n"
+    "Max-Forwards: 70\r\n"
+    "From: %s\r\n"
+    "To: <sip:bob@127.0.0.1>;tag=%s\r\n"
+    "Call-ID: %s\r\n"
+    "CSeq: 1 ACK\r\n"
+    "Content-Length: 0\r\n\r\n",
+    net_sip_message_get_header (invite, "Via"), net_sip_message_get_header (invite, "From"),
+    to_tag, net_sip_message_get_call_id (invite));
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+  g_autoptr(GError) error = NULL;
+  NetSipMessage *m = net_sip_message_parse (bytes, &error);
+
+  g_assert_no_error (error);
+  return m;
+}
+
+/* In a stateless element (no server transactions: do-retransmits off, as
+ * under a stateless proxy) the ACK of a blocked INVITE's answer reaches
+ * the blocker and ends there, recognised by the To tag alone; an ACK with
+ * another To tag goes on down the chain. */
+static void
+test_blocker_ack (void)
+{
+  Net n = { 0 };
+  g_autoptr(NetSipBlocker) blocker = NULL;
+  g_autoptr(TestReceiver) uas = NULL;
+  g_autoptr(NetSipReceiveChain) chain = NULL;
+  g_autoptr(NetSipMessage) invite = NULL;
+  g_autoptr(NetSipMessage) ack = NULL;
+  g_autoptr(NetSipMessage) forged = NULL;
+  g_autoptr(NetSipMessage) other = NULL;
+  NetSipMessage *r;
+  Want w = { &n, 1 };
+
+  net_set_up (&n);
+  g_object_set (n.dispatcher, "do-retransmits", FALSE, NULL);
+  blocker = net_sip_blocker_new (n.dispatcher);
+  net_sip_blocker_block (blocker, "INVITE", 403, NULL);
+  uas = test_receiver_new ("uas", NULL, FALSE);
+  uas->dispatcher = n.dispatcher;
+  chain = net_sip_receive_chain_new ((NetSipReceiver *[]) { NET_SIP_RECEIVER (blocker),
+                                                            NET_SIP_RECEIVER (uas) }, 2);
+  net_sip_dispatcher_set_receiver (n.dispatcher, NET_SIP_RECEIVER (chain));
+
+  invite = peer_request (&n, "INVITE", NULL);
+  net_send (&n, invite);
+  run_until (got_count, &w);
+  r = g_ptr_array_index (n.got, 0);
+  g_assert_cmpuint (net_sip_response_get_code (NET_SIP_RESPONSE (r)), ==, 403);
+  g_assert_nonnull (net_sip_message_get_to_tag (r));
+
+  ack = ack_for (invite, net_sip_message_get_to_tag (r));
+  net_send (&n, ack);
+  run_for (150);
+  g_assert_cmpuint (uas->n_received, ==, 0);
+
+  /* a To tag the blocker did not make (one character changed) */
+  {
+    g_autofree char *tag = g_strdup (net_sip_message_get_to_tag (r));
+    tag[strlen (tag) - 1] = tag[strlen (tag) - 1] == '0' ? '1' : '0';
+    forged = ack_for (invite, tag);
+  }
+  net_send (&n, forged);
+  /* and the right tag for another INVITE's answer */
+  other = ack_for (invite, "unrelated");
+  net_send (&n, other);
+  run_for (150);
+  g_assert_cmpuint (uas->n_received, ==, 2);
+  g_assert_cmpuint (n.got->len, ==, 1);   /* ACKs are never answered */
+
+  net_tear_down (&n);
+}
+
 /* ------------------------------------------------------------------ */
 /* Dropper                                                             */
 
@@ -683,6 +765,7 @@ main (int    argc,
   g_test_add_func ("/chain/nested", test_chain_nested);
   g_test_add_func ("/chain/filter", test_chain_filter);
   g_test_add_func ("/chain/blocker", test_blocker);
+  g_test_add_func ("/chain/blocker-ack", test_blocker_ack);
   g_test_add_func ("/chain/dropper-rate", test_dropper_rate);
   g_test_add_func ("/chain/dropper-bound", test_dropper_bound);
   g_test_add_func ("/chain/dropper-pattern", test_dropper_pattern);

@@ -1627,6 +1627,11 @@ resolve_first (NetSipDispatcher *d,
   Resolved r = { 0 };
   char *s;
 
+  g_autoptr(GPtrArray) now_targets = NULL;
+  g_autoptr(GPtrArray) now_legs = NULL;
+  g_autoptr(GError) now_error = NULL;
+  g_autofree char *now_first = NULL;
+
   g_assert_nonnull (uri);
   net_sip_dispatcher_resolve_uri_async (d, uri, NULL, 0, NULL, 0, NULL, on_resolved, &r);
   run_until (resolved_done, &r);
@@ -1634,6 +1639,15 @@ resolve_first (NetSipDispatcher *d,
   g_assert_cmpuint (r.targets->len, >=, 1);
   g_assert_cmpuint (r.targets->len, ==, r.legs->len);
   s = net_sip_target_to_string (g_ptr_array_index (r.targets, 0));
+  /* every next hop here is an IP address: the synchronous form gives the
+   * same at once */
+  g_assert_true (net_sip_dispatcher_resolve_uri_numeric (d, uri, NULL, 0, NULL, 0, &now_targets,
+                                                         &now_legs, &now_error));
+  g_assert_no_error (now_error);
+  g_assert_cmpuint (now_targets->len, ==, r.targets->len);
+  now_first = net_sip_target_to_string (g_ptr_array_index (now_targets, 0));
+  g_assert_cmpstr (now_first, ==, s);
+  g_assert_true (g_ptr_array_index (now_legs, 0) == g_ptr_array_index (r.legs, 0));
   if (leg)
     *leg = g_object_ref (g_ptr_array_index (r.legs, 0));
   g_ptr_array_unref (r.targets);
@@ -1697,6 +1711,20 @@ test_proxy_selection (void)
   g_assert_cmpstr (s, ==, "udp:127.0.0.15:5060");
   g_free (s);
 
+  /* a proxy by name needs DNS: the synchronous form says so without an
+   * error, and asks nothing */
+  net_sip_dispatcher_set_domain_proxy (d, "*", "proxy.example.test");
+  {
+    g_autoptr(NetSipUri) uri = net_sip_uri_parse ("sip:bob@elsewhere.net", -1, NULL);
+    g_autoptr(GError) now_error = NULL;
+    GPtrArray *targets = NULL;
+
+    g_assert_false (net_sip_dispatcher_resolve_uri_numeric (d, uri, NULL, 0, NULL, 0, &targets,
+                                                            NULL, &now_error));
+    g_assert_no_error (now_error);
+    g_assert_null (targets);
+  }
+
   /* without the fallback: the outgoing proxy */
   net_sip_dispatcher_set_domain_proxy (d, "*", NULL);
   s = resolve_first (d, "sip:bob@elsewhere.net", NULL);
@@ -1746,10 +1774,15 @@ test_proxy_selection (void)
     g_autoptr(NetSipUri) uri = net_sip_uri_parse ("sips:bob@127.0.0.16", -1, NULL);
     Resolved r = { 0 };
 
+    g_autoptr(GError) now_error = NULL;
+
     net_sip_dispatcher_resolve_uri_async (d, uri, NULL, 0, NULL, 0, NULL, on_resolved, &r);
     run_until (resolved_done, &r);
     g_assert_error (r.error, NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_NO_LEG);
     g_clear_error (&r.error);
+    g_assert_false (net_sip_dispatcher_resolve_uri_numeric (d, uri, NULL, 0, NULL, 0, NULL, NULL,
+                                                            &now_error));
+    g_assert_error (now_error, NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_NO_LEG);
   }
   g_assert_finalize_object (g_steal_pointer (&d));
 }

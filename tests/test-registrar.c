@@ -1084,6 +1084,29 @@ test_redirect (Fixture       *f,
                            "sip:alice@127.0.0.1:5071");
           g_assert_cmpfloat_with_epsilon (net_sip_name_addr_get_q (g_ptr_array_index (contacts, 1)), 0.2, 1e-9);
         }
+      if (codes[i] != 501)
+        {
+          /* the ACK of its answer (RFC 3261 §17.1.1.3: the INVITE's top Via,
+           * the answer's To tag) is the redirect's own, known by the tag
+           * even where no server transaction absorbs it (a stateless
+           * element); another tag is not */
+          const char *tags[] = { net_sip_message_get_to_tag (NET_SIP_MESSAGE (r.response)), "nsl00" };
+
+          for (guint k = 0; k < G_N_ELEMENTS (tags); k++)
+            {
+              g_autoptr(NetSipRequest) ack = net_sip_request_new ("ACK", targets[i]);
+              g_autofree char *to = g_strdup_printf ("<sip:alice@" DOMAIN ">;tag=%s", tags[k]);
+
+              net_sip_message_add_header (NET_SIP_MESSAGE (ack), "Via", net_sip_message_get_header (m, "Via"));
+              net_sip_message_add_header (NET_SIP_MESSAGE (ack), "Max-Forwards", "70");
+              net_sip_message_add_header (NET_SIP_MESSAGE (ack), "To", to);
+              net_sip_message_add_header (NET_SIP_MESSAGE (ack), "From", "<sip:carol@" DOMAIN ">;tag=c");
+              net_sip_message_add_header (NET_SIP_MESSAGE (ack), "Call-ID", call_id);
+              net_sip_message_add_header (NET_SIP_MESSAGE (ack), "CSeq", "1 ACK");
+              g_assert_cmpint (net_sip_receiver_receive (NET_SIP_RECEIVER (f->redirect), NET_SIP_MESSAGE (ack),
+                                                         f->leg_b, NULL), ==, k == 0);
+            }
+        }
       g_object_unref (r.response);
     }
   g_assert_cmpuint (counter (f->redirect, "redirected-requests"), ==, 1);

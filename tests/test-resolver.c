@@ -406,6 +406,22 @@ on_lookup_done (GObject      *source,
 /* Runs a lookup; returns the targets as "udp:1.2.3.4:5060 tcp:..." or
  * sets @error. */
 static char *
+targets_text (GPtrArray *targets)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < targets->len; i++)
+    {
+      g_autofree char *text = net_sip_target_to_string (g_ptr_array_index (targets, i));
+
+      if (i)
+        g_string_append_c (s, ' ');
+      g_string_append (s, text);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static char *
 lookup_full (NetSipResolver        *resolver,
              const char            *uri_text,
              const NetSipTransport *allowed,
@@ -415,35 +431,48 @@ lookup_full (NetSipResolver        *resolver,
 {
   g_autoptr(NetSipUri) uri = net_sip_uri_parse (uri_text, -1, NULL);
   Result r = { 0 };
-  GString *s;
   guint id;
+  g_autoptr(GPtrArray) numeric = NULL;
+  g_autoptr(GError) numeric_error = NULL;
+  g_autoptr(GInetAddress) literal = NULL;
+  g_autofree char *numeric_text = NULL;
+  char *text;
 
   g_assert_nonnull (uri);
   g_ptr_array_set_size (query_log, 0);
+  /* the synchronous form first: it must not query anything */
+  numeric = net_sip_resolver_lookup_numeric (resolver, uri, allowed, n_allowed, &numeric_error);
+  g_assert_cmpuint (query_log->len, ==, 0);
+  numeric_text = numeric ? targets_text (numeric) : NULL;
+
   net_sip_resolver_lookup_async (resolver, uri, allowed, n_allowed, cancellable, on_lookup_done, &r);
   id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
   while (!r.done)
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (id);
 
+  /* it agrees with the lookup: the same targets for a numeric host, the
+   * same error for a URI nothing can look up, nothing for a name */
+  literal = net_sip_uri_get_host (uri) ? g_inet_address_new_from_string (net_sip_uri_get_host (uri)) : NULL;
+  if (numeric_error)
+    g_assert_error (r.error, numeric_error->domain, numeric_error->code);
+  else if (literal == NULL)
+    g_assert_null (numeric);
+
   if (r.error)
     {
+      /* the synchronous form takes no cancellable */
+      if (!g_error_matches (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_assert_null (numeric);
       g_propagate_error (error, r.error);
       return NULL;
     }
   g_assert_cmpuint (r.targets->len, >, 0);
-  s = g_string_new (NULL);
-  for (guint i = 0; i < r.targets->len; i++)
-    {
-      NetSipTarget *t = g_ptr_array_index (r.targets, i);
-      g_autofree char *text = net_sip_target_to_string (t);
-
-      if (i)
-        g_string_append_c (s, ' ');
-      g_string_append (s, text);
-    }
+  text = targets_text (r.targets);
+  if (literal)
+    g_assert_cmpstr (numeric_text, ==, text);
   g_ptr_array_unref (r.targets);
-  return g_string_free (s, FALSE);
+  return text;
 }
 
 static char *
