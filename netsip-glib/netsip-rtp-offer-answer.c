@@ -143,6 +143,34 @@ remote_rtcp_port (NetSipSdp *sdp, guint index, guint16 port)
   return (guint16) (port + 1);
 }
 
+/* The connection address must be an IP literal of our socket's family
+ * (we do not resolve names in c=, RFC 4566 §5.7 allows them); the
+ * unspecified address is the RFC 2543 hold and passes. */
+static gboolean
+check_address (NetSipRtpSession *self, const char *address, guint16 port,
+               guint index, GError **error)
+{
+  g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (address);
+
+  if (inet == NULL)
+    {
+      g_set_error (error, NET_SIP_RTP_ERROR, NET_SIP_RTP_ERROR_BAD_SDP,
+                   "audio medium %u: connection address '%s' is not an IP address",
+                   index, address);
+      return FALSE;
+    }
+  if (port != 0 && !g_inet_address_get_is_any (inet)
+      && g_inet_address_get_family (inet) != self->family)
+    {
+      g_set_error (error, NET_SIP_RTP_ERROR, NET_SIP_RTP_ERROR_BAD_SDP,
+                   "audio medium %u: %s address %s, but the session is bound to %s",
+                   index, g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6 ? "IPv6" : "IPv4",
+                   address, self->local_address);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Our m= line: the codecs, telephone-event, rtpmap/fmtp/ptime and the
  * direction. */
 static void
@@ -259,7 +287,8 @@ net_sip_rtp_session_create_offer (NetSipRtpSession *self)
  * (RFC 2543 hold, RFC 3264 §8.4) stops our sending.
  *
  * Errors: %NET_SIP_RTP_ERROR_BAD_SDP when there is no such medium or no
- * codec in common, or no connection address; the session is unchanged.
+ * codec in common, or the connection address is missing, not an IP
+ * literal or of the other IP family than ours; the session is unchanged.
  *
  * Returns: (transfer full): the answer, or %NULL with @error set
  *
@@ -297,6 +326,8 @@ net_sip_rtp_session_create_answer (NetSipRtpSession  *self,
       return NULL;
     }
   port = net_sip_sdp_get_media_port (offer, choice.index);
+  if (!check_address (self, address, port, choice.index, error))
+    return NULL;
   direction = reverse_direction (net_sip_sdp_get_media_direction (offer, choice.index))
               & self->wanted_direction;
 
@@ -339,8 +370,9 @@ net_sip_rtp_session_create_answer (NetSipRtpSession  *self,
  * `0.0.0.0` in the answer stops our sending.
  *
  * Errors: %NET_SIP_RTP_ERROR_BAD_SDP when the answer has no audio medium,
- * no codec we offered (with a port other than 0) or no connection
- * address; the session is unchanged.
+ * no codec we offered (with a port other than 0), or the connection
+ * address is missing, not an IP literal or of the other IP family than
+ * ours; the session is unchanged.
  *
  * Returns: %TRUE when applied
  *
@@ -387,6 +419,8 @@ net_sip_rtp_session_apply_answer (NetSipRtpSession  *self,
       return FALSE;
     }
   port = net_sip_sdp_get_media_port (answer, choice.index);
+  if (!check_address (self, address, port, choice.index, error))
+    return FALSE;
   direction = reverse_direction (net_sip_sdp_get_media_direction (answer, choice.index))
               & self->offered_direction;
   net_sip_rtp_session_apply_negotiation (self, address, port,

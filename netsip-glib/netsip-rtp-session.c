@@ -16,6 +16,47 @@
 #include "netsip-g711-private.h"
 #include "netsip-rtp-event-private.h"
 
+/**
+ * NetSipRtpSession:
+ *
+ * One RTP audio stream with its RTCP (RFC 3550), the media side of a call
+ * (Net::SIP's Simple::RTP): G.711 µ-law or A-law at 8 kHz, DTMF as
+ * RFC 4733 events or in-band tones, and the SDP offer/answer (RFC 3264)
+ * of its one `m=audio` line.
+ *
+ * A session binds an even RTP port and the RTCP port above it at
+ * construction and receives from then on. Offer/answer
+ * ([method@NetSip.RtpSession.create_offer],
+ * [method@NetSip.RtpSession.create_answer],
+ * [method@NetSip.RtpSession.apply_answer]) sets the peer's address, the
+ * codec, the telephone-event payload type and the direction;
+ * [method@NetSip.RtpSession.start] starts the packet clock. What is sent:
+ * a file ([method@NetSip.RtpSession.send_file]) or the received audio
+ * ([property@NetSip.RtpSession:echo]), interrupted by queued DTMF
+ * ([method@NetSip.RtpSession.send_dtmf]); what is received can be
+ * recorded ([method@NetSip.RtpSession.record_to_file]) and is searched
+ * for DTMF ([signal@NetSip.RtpSession::dtmf-received]). Statistics
+ * (packets, octets, loss, jitter) are properties; RTCP sender or receiver
+ * reports go out every few seconds and a BYE on
+ * [method@NetSip.RtpSession.stop].
+ *
+ * All sources (sockets, the packet clock, RTCP) run on the thread-default
+ * main context of the thread that created the session, and its signals
+ * are emitted there.
+ *
+ * ```c
+ * g_autoptr(NetSipRtpSession) rtp = net_sip_rtp_session_new ("127.0.0.1", 0, 0, &error);
+ * g_autoptr(NetSipSdp) offer = net_sip_rtp_session_create_offer (rtp);
+ * // ... send the offer, get the answer ...
+ * net_sip_rtp_session_apply_answer (rtp, answer, &error);
+ * net_sip_rtp_session_send_file (rtp, "hello.pcmu", NET_SIP_CODEC_PCMU, FALSE, &error);
+ * net_sip_rtp_session_start (rtp);
+ * net_sip_rtp_session_send_dtmf (rtp, "123#", NET_SIP_DTMF_METHOD_AUTO, 100, &error);
+ * ```
+ *
+ * Since: 1.0
+ */
+
 /* in-band tone amplitude of each of the two frequencies (about -10 dBm0) */
 #define DTMF_AMPLITUDE 7000.0
 /* RFC 4733 §2.3.4 volume of our events: -10 dBm0 */
@@ -330,6 +371,26 @@ dtmf_tick (NetSipRtpSession *self, guint32 ts)
       }
     return TRUE;
   }
+}
+
+/* An RFC 4733 event cut short by stop(): its end now, with the duration
+ * reached, three times (§2.5.1.4), so the peer does not wait for it. */
+static void
+end_running_event (NetSipRtpSession *self)
+{
+  guint8 *payload = self->send_buf + NET_SIP_RTP_HEADER_SIZE;
+  guint duration;
+
+  if (self->dtmf_phase != DTMF_EVENT || self->dtmf.method != NET_SIP_DTMF_METHOD_RFC4733
+      || self->dtmf_packets == 0 || !can_send (self))
+    return;
+  duration = MIN (self->dtmf_packets * samples_per_packet (self), self->dtmf.duration_ms * 8);
+  for (guint i = self->dtmf_end_sent; i < DTMF_END_PACKETS; i++)
+    {
+      net_sip_rtp_event_write (payload, (guint) net_sip_dtmf_event_from_digit (self->dtmf.digit),
+                               TRUE, DTMF_EVENT_VOLUME, duration);
+      send_packet (self, (guint) self->te_pt, FALSE, self->dtmf_ts, NET_SIP_RTP_EVENT_SIZE);
+    }
 }
 
 static void
@@ -1616,7 +1677,8 @@ net_sip_rtp_session_set_echo (NetSipRtpSession *self,
  * @duration_ms, in the negotiated codec, followed by 40 ms of silence.
  *
  * Errors: %NET_SIP_RTP_ERROR_INVALID for an empty string, a character
- * outside the set or a duration outside 40..5000 ms;
+ * outside the set, a duration outside 40..5000 ms, or no remote address
+ * yet (before offer/answer or [method@NetSip.RtpSession.set_remote]);
  * %NET_SIP_RTP_ERROR_NOT_NEGOTIATED for RFC 4733 without a negotiated
  * `telephone-event`. Nothing is queued on error.
  *
@@ -1653,6 +1715,13 @@ net_sip_rtp_session_send_dtmf (NetSipRtpSession  *self,
     {
       g_set_error (error, NET_SIP_RTP_ERROR, NET_SIP_RTP_ERROR_INVALID,
                    "DTMF duration %u ms outside 40..5000 ms", duration_ms);
+      return FALSE;
+    }
+  if (self->remote_rtp == NULL)
+    {
+      /* AUTO could not be decided, and nothing could be sent */
+      g_set_error_literal (error, NET_SIP_RTP_ERROR, NET_SIP_RTP_ERROR_INVALID,
+                           "no remote address yet: DTMF needs offer/answer or set_remote() first");
       return FALSE;
     }
   if (method == NET_SIP_DTMF_METHOD_AUTO)
@@ -1721,8 +1790,9 @@ net_sip_rtp_session_start (NetSipRtpSession *self)
  * @self: a #NetSipRtpSession
  *
  * Stops sending: the packet clock, RTCP reports and the media timeout
- * end, an RTCP BYE (RFC 3550 §6.6) is sent, queued DTMF is dropped and a
- * DTMF event or tone still running is reported. Sockets stay open (and
+ * end, an RTCP BYE (RFC 3550 §6.6) is sent, queued DTMF is dropped (an
+ * RFC 4733 event being sent gets its three end packets first) and a
+ * received DTMF event or tone still running is reported. Sockets stay open (and
  * statistics readable) until the session is disposed. Does nothing when
  * not started.
  *
@@ -1736,6 +1806,7 @@ net_sip_rtp_session_stop (NetSipRtpSession *self)
     return;
 
   g_object_ref (self);
+  end_running_event (self);
   self->started = FALSE;
   clear_source (&self->tick_source);
   clear_source (&self->rtcp_timer);

@@ -401,9 +401,15 @@ test_packets (void)
       g_assert_cmpuint (pssrc, ==, ssrc);
       g_assert_cmpmem (buf + 12, 160, audio + 160 * i, 160);
       last_arrival = g_get_monotonic_time ();
+      /* the main loop held up for 70 ms: the missed packets go out at
+       * once when it runs again, the schedule stays anchored at the
+       * start */
+      if (i == 10)
+        g_usleep (70 * 1000);
     }
   /* 49 intervals of 20 ms: drift-free scheduling keeps the total within
-   * a few ms of 980 ms (one late wake-up does not delay the rest) */
+   * a few ms of 980 ms (the stall and late wake-ups do not delay the
+   * rest) */
   g_test_message ("50 packets in %" G_GINT64_FORMAT " µs", last_arrival - first_arrival);
   g_assert_cmpint (last_arrival - first_arrival, >=, 960 * 1000);
   g_assert_cmpint (last_arrival - first_arrival, <=, 1060 * 1000);
@@ -735,6 +741,24 @@ test_answer_no_common_codec (void)
   g_assert_null (net_sip_rtp_session_get_remote (b));
   g_assert_cmpint (net_sip_rtp_session_get_telephone_event_payload_type (b), ==, -1);
 
+  /* a host name or an IPv6 address for an IPv4 session */
+  {
+    g_autoptr(NetSipSdp) name = parse_sdp ("v=0\r\no=peer 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+                                           "c=IN IP4 media.example.test\r\nt=0 0\r\n"
+                                           "m=audio 40000 RTP/AVP 0\r\n");
+    g_autoptr(NetSipSdp) v6 = parse_sdp ("v=0\r\no=peer 1 1 IN IP6 ::1\r\ns=-\r\n"
+                                         "c=IN IP6 ::1\r\nt=0 0\r\n"
+                                         "m=audio 40000 RTP/AVP 0\r\n");
+    g_autoptr(NetSipSdp) a1 = net_sip_rtp_session_create_answer (b, name, &error);
+    g_assert_error (error, NET_SIP_RTP_ERROR, NET_SIP_RTP_ERROR_BAD_SDP);
+    g_assert_null (a1);
+    g_clear_error (&error);
+    g_assert_null (net_sip_rtp_session_create_answer (b, v6, &error));
+    g_assert_error (error, NET_SIP_RTP_ERROR, NET_SIP_RTP_ERROR_BAD_SDP);
+    g_clear_error (&error);
+    g_assert_null (net_sip_rtp_session_get_remote (b));
+  }
+
   /* the same for an answer */
   g_assert_false (net_sip_rtp_session_apply_answer (b, g729, &error));
   g_assert_error (error, NET_SIP_RTP_ERROR, NET_SIP_RTP_ERROR_BAD_SDP);
@@ -895,6 +919,14 @@ test_bad_arguments (void)
   g_assert_false (net_sip_rtp_session_record_to_file (a, "/nonexistent/dir/rec.raw", &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_clear_error (&error);
+  /* before negotiation: nowhere to send */
+  g_assert_false (net_sip_rtp_session_send_dtmf (a, "1", NET_SIP_DTMF_METHOD_INBAND, 100, &error));
+  g_assert_error (error, NET_SIP_RTP_ERROR, NET_SIP_RTP_ERROR_INVALID);
+  g_clear_error (&error);
+  {
+    g_autoptr(NetSipRtpSession) b = new_session ();
+    negotiate (a, b);
+  }
   g_assert_false (net_sip_rtp_session_send_dtmf (a, "12x", NET_SIP_DTMF_METHOD_INBAND, 100, &error));
   g_assert_error (error, NET_SIP_RTP_ERROR, NET_SIP_RTP_ERROR_INVALID);
   g_clear_error (&error);
@@ -1172,6 +1204,36 @@ test_dtmf_rfc4733_bytes (void)
         }
     }
   g_assert_cmpuint (ts_next - ts0, ==, 9 * 160);
+}
+
+/* stop() in the middle of a long RFC 4733 event ends it: E bit, three
+ * times, the duration reached */
+static void
+test_dtmf_rfc4733_stop (void)
+{
+  g_autoptr(NetSipRtpSession) a = new_session ();
+  g_autoptr(NetSipRtpSession) b = new_session ();
+  g_autoptr(GError) error = NULL;
+  DtmfLog log;
+
+  dtmf_log_init (&log);
+  negotiate (a, b);
+  g_signal_connect (b, "dtmf-received", G_CALLBACK (on_dtmf), &log);
+  net_sip_rtp_session_start (b);
+  net_sip_rtp_session_start (a);
+  g_assert_true (net_sip_rtp_session_send_dtmf (a, "7", NET_SIP_DTMF_METHOD_RFC4733, 2000, &error));
+  run_for (200);
+  g_assert_cmpuint (log.digits->len, ==, 0);
+  net_sip_rtp_session_stop (a);
+  run_for (100);
+  /* b saw the end (not its own stop: it is still running) */
+  g_assert_cmpstr (log.digits->str, ==, "7");
+  g_assert_cmpuint (g_array_index (log.durations, guint, 0), >=, 100);
+  g_assert_cmpuint (g_array_index (log.durations, guint, 0), <, 2000);
+  g_assert_true (b->rx_event_reported);
+  net_sip_rtp_session_stop (b);
+  g_assert_cmpstr (log.digits->str, ==, "7");
+  dtmf_log_clear (&log);
 }
 
 static void
@@ -1686,6 +1748,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/rtp/dtmf/detector", test_dtmf_detector);
   g_test_add_func ("/rtp/dtmf/rfc4733-bytes", test_dtmf_rfc4733_bytes);
   g_test_add_func ("/rtp/dtmf/rfc4733-receive", test_dtmf_rfc4733_receive);
+  g_test_add_func ("/rtp/dtmf/rfc4733-stop", test_dtmf_rfc4733_stop);
   for (guint m = 0; m < 2; m++)
     for (guint c = 0; c < 2; c++)
       {

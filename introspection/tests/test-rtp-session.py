@@ -153,8 +153,22 @@ def test_dtmf():
     eq(got[2][2], NetSip.DtmfMethod.INBAND, 'method of 9')
 
 
+def test_media_timeout():
+    # the property and the signal share the name media-timeout
+    a, b = pair()
+    fired = []
+    a.props.media_timeout = 1
+    a.connect('media-timeout', lambda s: fired.append(GLib.get_monotonic_time()))
+    t0 = GLib.get_monotonic_time()
+    a.start()
+    check(run_until(lambda: fired, 5), 'media-timeout within 5 s')
+    a.stop()
+    check(fired[0] - t0 >= 1000000, 'not before 1 s: %d us' % (fired[0] - t0))
+    eq(len(fired), 1, 'emitted once')
+
+
 def test_errors():
-    s = NetSip.RtpSession.new('127.0.0.1', 0, 0)
+    s, _peer = pair()
     try:
         s.send_dtmf('x', NetSip.DtmfMethod.INBAND, 100)
     except GLib.Error as e:
