@@ -34,8 +34,8 @@
  * - sipp-pcap: sipp calls `netsip-phone answer` offering PCMA and
  *   telephone-event, checks the answer chose PCMA, plays the recorded
  *   stream of sipp's package and an RFC 2833 event: netsip-phone recorded
- *   exactly the payload of the capture, counted its packets and reported
- *   the digit with its duration.
+ *   exactly the payload of the capture, counted its packets, echoed each
+ *   audio packet and reported the digit with its duration.
  * - proxy-registered: netsip-proxy --registrar; `netsip-phone answer
  *   --register` registers bob; a Perl UAC calls bob's address of record
  *   through the proxy: established, the echo complete; at its end (one
@@ -445,6 +445,15 @@ make_audio (double seconds)
   return g_bytes_new_take (data, n);
 }
 
+static guint32
+le32 (const guint8 *p)
+{
+  guint32 v;
+
+  memcpy (&v, p, sizeof v);   /* records are not aligned */
+  return GUINT32_FROM_LE (v);
+}
+
 /* The RTP payloads of payload type @pt in a pcap file (Ethernet, IPv4,
  * UDP), concatenated; *n_packets: how many */
 static GBytes *
@@ -460,10 +469,10 @@ pcap_payloads (const char *path,
 
   *n_packets = 0;
   g_assert_cmpuint (len, >=, 24);
-  g_assert_cmphex (GUINT32_FROM_LE (*(guint32 *) d), ==, 0xa1b2c3d4);
+  g_assert_cmphex (le32 (d), ==, 0xa1b2c3d4);
   while (o + 16 <= len)
     {
-      guint32 incl = GUINT32_FROM_LE (*(guint32 *) (d + o + 8));
+      guint32 incl = le32 (d + o + 8);
       const guint8 *frame = d + o + 16;
       const guint8 *ip, *rtp;
       gsize ihl, rtp_len;
@@ -1307,7 +1316,8 @@ test_sipp_pcap (void)
   phone_rec = g_build_filename (dir, "phone.rec", NULL);
   err_file = g_build_filename (dir, "sipp-errors.log", NULL);
   {
-    const char *a[] = { "--listen", "udp:127.0.0.1:0", "--record", phone_rec, "--max-calls", "1", NULL };
+    const char *a[] = { "--listen", "udp:127.0.0.1:0", "--echo", "--record", phone_rec,
+                        "--max-calls", "1", NULL };
     phone = start_answer (a, &port);
   }
   scenario = g_build_filename (NETSIP_INTEROP_DIR, "sipp-phone-pcap.xml", NULL);
@@ -1343,6 +1353,8 @@ test_sipp_pcap (void)
   g_assert_true (g_str_has_prefix (closed, "closed by=remote code=200 "));
   /* every packet of both captures */
   g_assert_cmpint (received, ==, n_audio + n_dtmf);
+  /* --echo: each audio packet (30 ms of PCMA) back, the events not */
+  g_assert_cmpint (sent, ==, n_audio);
   /* the audio payload as sent, the events not written */
   assert_same_file (phone_rec, payload);
   remove_tree (dir);
@@ -1449,9 +1461,12 @@ test_register (void)
     const char *a[] = { "register", "--registrar", registrar, "--from", "sip:alice@example.test",
                         "--user", "alice", "--password-file", bad_pw, NULL };
     g_autoptr(Child) phone = start_phone (a);
+    g_autofree char *failed = NULL;
+
     child_expect_exit (phone, 40, 1);
+    failed = line_with_prefix (phone, "registration-failed sip:alice@example.test");
     g_assert_null (line_with_prefix (phone, "registered "));
-    g_assert_nonnull (line_with_prefix (phone, "registration-failed sip:alice@example.test"));
+    g_assert_nonnull (failed);
     g_assert_nonnull (strstr (phone->text[1]->str, "netsip-phone: registration of sip:alice@example.test"));
   }
   /* --stay: refreshed until SIGTERM, then unregistered */
