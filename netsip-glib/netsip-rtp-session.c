@@ -1221,7 +1221,7 @@ net_sip_rtp_session_class_init (NetSipRtpSessionClass *klass)
    * NetSipRtpSession:media-timeout:
    *
    * Seconds without any RTP after [method@NetSip.RtpSession.start] (or
-   * after the last packet) until [signal@NetSip.RtpSession::media-timeout]
+   * after the last packet) until [signal@NetSip.RtpSession::media-timed-out]
    * is emitted; 0 = never. Not counted while we do not expect media (our
    * direction without receiving, or the peer on hold).
    *
@@ -1373,18 +1373,19 @@ net_sip_rtp_session_class_init (NetSipRtpSessionClass *klass)
                   NET_SIP_TYPE_DTMF_METHOD);
 
   /**
-   * NetSipRtpSession::media-timeout:
+   * NetSipRtpSession::media-timed-out:
    * @self: the session
    *
    * No RTP arrived for [property@NetSip.RtpSession:media-timeout]
    * seconds while the session was started and expected media. Emitted
    * once until RTP arrives again. The session keeps running; a call ends
-   * itself with BYE.
+   * itself with BYE. (The signal is not called `media-timeout` like the
+   * property: a signal and a property of one name collide in Vala.)
    *
    * Since: 1.0
    */
   signals[SIG_MEDIA_TIMEOUT] =
-    g_signal_new ("media-timeout", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+    g_signal_new ("media-timed-out", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 

@@ -544,7 +544,7 @@ test_media_timeout (void)
 
   negotiate (a, b);
   g_object_set (a, "media-timeout", 1, NULL);
-  g_signal_connect (a, "media-timeout", G_CALLBACK (on_media_timeout), &fired);
+  g_signal_connect (a, "media-timed-out", G_CALLBACK (on_media_timeout), &fired);
   t0 = g_get_monotonic_time ();
   net_sip_rtp_session_start (a);
   /* b sends nothing */
