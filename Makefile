@@ -40,7 +40,7 @@ all: build
 help:
 	@echo "make deps      install the Debian packages (as root) or print the apt-get line"
 	@echo "make build     meson setup + compile in $(BUILDDIR)"
-	@echo "make demo      build, then parse tests/corpus/realistic/*.sip with netsip-demo"
+	@echo "make demo      build, then a call: netsip-proxy (registrar, digest, SQLite), alice calls bob, RTP echo, DTMF, ladder"
 	@echo "make check     unit+gi tests, ASan/UBSan unit run, valgrind parser run, $(FUZZ_TIME) s libFuzzer"
 	@echo "make bench     benchmarks against sofia-sip and libosip2"
 	@echo "make docs      API reference with gi-docgen in $(BUILDDIR)/doc"
@@ -74,7 +74,7 @@ build: deps $(BUILDDIR)/build.ninja
 	$(MESON) compile -C $(BUILDDIR)
 
 demo: build
-	$(BUILDDIR)/examples/netsip-demo tests/corpus/realistic/*.sip
+	$(BUILDDIR)/examples/netsip-demo
 
 bench: deps $(BUILDDIR)/build.ninja
 	$(MESON) configure $(BUILDDIR) -Dbenchmarks=true

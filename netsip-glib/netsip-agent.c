@@ -451,6 +451,27 @@ on_registration_updated (NetSipEndpoint *endpoint,
 /* ------------------------------------------------------------------ */
 /* Shutdown                                                            */
 
+/* Every call closed now, without waiting for the network */
+static void
+close_all_calls (NetSipAgent *self)
+{
+  g_autoptr(GPtrArray) calls = NULL;
+
+  if (self->calls == NULL || self->calls->len == 0)
+    return;
+  calls = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < self->calls->len; i++)
+    g_ptr_array_add (calls, g_object_ref (g_ptr_array_index (self->calls, i)));
+  for (guint i = 0; i < calls->len; i++)
+    net_sip_call_close_now (g_ptr_array_index (calls, i));
+  /* closing took them out (on_call_state_changed); anything left goes */
+  for (guint i = 0; i < self->calls->len; i++)
+    g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->calls, i),
+                                          on_call_state_changed, self);
+  g_ptr_array_set_size (self->calls, 0);
+}
+
+
 static void
 shutdown_close_legs (NetSipAgent *self)
 {
@@ -483,8 +504,7 @@ shutdown_complete (NetSipAgent *self)
       g_clear_pointer (&self->shutdown_linger, g_source_unref);
     }
   /* what did not end in time ends now */
-  while (self->calls->len > 0)
-    net_sip_call_close_now (g_ptr_array_index (self->calls, self->calls->len - 1));
+  close_all_calls (self);
   shutdown_close_legs (self);
   if (task)
     g_task_return_boolean (task, TRUE);
@@ -563,9 +583,7 @@ net_sip_agent_dispose (GObject *object)
       g_source_destroy (self->shutdown_linger);
       g_clear_pointer (&self->shutdown_linger, g_source_unref);
     }
-  if (self->calls)
-    while (self->calls->len > 0)
-      net_sip_call_close_now (g_ptr_array_index (self->calls, self->calls->len - 1));
+  close_all_calls (self);
   if (self->endpoint)
     {
       g_clear_signal_handler (&self->h_request, self->endpoint);
@@ -893,7 +911,9 @@ net_sip_agent_class_init (NetSipAgentClass *klass)
    * NetSipAgent:route:
    *
    * A preloaded route set (RFC 3261 §8.1.2): URIs put as Route headers,
-   * in order, into requests outside dialogs (INVITE); %NULL for none.
+   * in order, into the INVITEs of [method@NetSip.Agent.invite] (the
+   * dialog's route set then comes from Record-Route, §12.1.2); %NULL for
+   * none. REGISTER goes to the registrar without it.
    *
    * Since: 1.0
    */

@@ -259,7 +259,7 @@ media_init (NetSipCall            *self,
   self->wanted_direction = NET_SIP_SDP_DIRECTION_SENDRECV;
   self->h_dtmf = g_signal_connect (self->session, "dtmf-received",
                                    G_CALLBACK (on_dtmf_received), self);
-  self->h_media_timeout = g_signal_connect (self->session, "media-timeout",
+  self->h_media_timeout = g_signal_connect (self->session, "media-timed-out",
                                             G_CALLBACK (on_media_timeout), self);
   return TRUE;
 }
@@ -475,8 +475,11 @@ on_dialog_closed (NetSipEndpoint *endpoint,
   if (self->bye_in_flight)
     return;
   /* a caller's INVITE still pending (or cancelled) ends with its final
-   * response, not with its early dialog */
-  if (!self->incoming && self->state != NET_SIP_CALL_STATE_ESTABLISHED)
+   * response, not with its early dialog; but a 2xx that crossed our
+   * CANCEL made this dialog, which the endpoint ends at once */
+  if (!self->incoming && self->state != NET_SIP_CALL_STATE_ESTABLISHED &&
+      !(self->cancel_wanted && net_sip_dialog_get_state (dialog) == NET_SIP_DIALOG_TERMINATED &&
+        self->final_code >= 200 && self->final_code < 300))
     return;
   if (self->incoming && self->final_code == 0)
     set_final_code (self, 487);   /* CANCEL before our answer (§9.2) */
@@ -546,7 +549,7 @@ send_bye (NetSipCall *self)
       return;
     }
   self->bye_in_flight = TRUE;
-  set_state (self, NET_SIP_CALL_STATE_CLOSING, NULL);
+  set_state (self, NET_SIP_CALL_STATE_CLOSING, NULL);   /* no-op if CLOSING */
   net_sip_endpoint_deliver_async (self->endpoint, bye, NULL, on_bye_done, g_object_ref (self));
 }
 
@@ -586,9 +589,11 @@ on_invite_done (GObject      *source,
       take_remote_answer (self, NET_SIP_MESSAGE (response));
       if (self->cancel_wanted)
         {
-          /* §9.1: the 2xx crossed our CANCEL: the call is made, end it */
-          self->state = NET_SIP_CALL_STATE_ESTABLISHED;
-          send_bye (self);
+          /* §9.1: the 2xx crossed our CANCEL: the endpoint ACKs it and
+           * ends the dialog with its own BYE; CLOSED when the dialog
+           * leaves (on_dialog_closed), or now if it left already */
+          if (net_sip_dialog_get_state (dialog) == NET_SIP_DIALOG_TERMINATED)
+            set_state (self, NET_SIP_CALL_STATE_CLOSED, NULL);
           return;
         }
       set_state (self, NET_SIP_CALL_STATE_ESTABLISHED, response);
@@ -1429,7 +1434,9 @@ net_sip_call_send_dtmf (NetSipCall       *self,
  * call moves to %NET_SIP_CALL_STATE_CLOSING; the CANCEL is sent once a
  * provisional response has come; the call is
  * %NET_SIP_CALL_STATE_CLOSED with the INVITE's final response (487). If
- * a 2xx crosses the CANCEL the call is ended with a BYE.
+ * a 2xx crosses the CANCEL the dialog it made is ended with a BYE and the
+ * call is CLOSED without a response ([property@NetSip.Call:final-code]
+ * 200).
  *
  * Errors: %NET_SIP_CALL_ERROR_WRONG_STATE unless an outgoing call in
  * CALLING, RINGING or EARLY.

@@ -2824,13 +2824,26 @@ net_sip_dispatcher_cancel_delivery (NetSipDispatcher *self,
   return cancel_list (self, found);
 }
 
+/* An ACK is not a pending request: it ends its INVITE's handshake (RFC
+ * 3261 §13.2.2.4, §17.1.1.3) and goes out once, so stopping "the call"
+ * does not stop it: a BYE sent next relies on it. */
+static gboolean
+delivers_ack (Delivery *d)
+{
+  return d->message && net_sip_message_is_request (d->message) &&
+         g_strcmp0 (net_sip_message_get_method (d->message), "ACK") == 0;
+}
+
 /**
  * net_sip_dispatcher_cancel_delivery_by_call_id:
  * @self: a #NetSipDispatcher
  * @call_id: a Call-ID
  *
  * Stops all pending deliveries of the call @call_id, as
- * net_sip_dispatcher_cancel_delivery() does.
+ * net_sip_dispatcher_cancel_delivery() does, but its ACKs: an ACK on its
+ * way (waiting for its next hop to resolve, or being sent) still goes
+ * out, since it completes the handshake of an INVITE's 2xx (RFC 3261
+ * §13.2.2.4) that a BYE sent next relies on.
  *
  * Returns: %TRUE if a delivery was cancelled
  *
@@ -2850,11 +2863,11 @@ net_sip_dispatcher_cancel_delivery_by_call_id (NetSipDispatcher *self,
   g_hash_table_iter_init (&iter, self->deliveries);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     for (Delivery *d = value; d; d = d->next_same_id)
-      if (g_strcmp0 (d->call_id, call_id) == 0)
+      if (g_strcmp0 (d->call_id, call_id) == 0 && !delivers_ack (d))
         g_ptr_array_add (found, d);
   g_hash_table_iter_init (&iter, self->resolving);
   while (g_hash_table_iter_next (&iter, &value, NULL))
-    if (g_strcmp0 (((Delivery *) value)->call_id, call_id) == 0)
+    if (g_strcmp0 (((Delivery *) value)->call_id, call_id) == 0 && !delivers_ack (value))
       g_ptr_array_add (found, value);
   g_hash_table_iter_init (&iter, self->client);
   while (g_hash_table_iter_next (&iter, NULL, &value))

@@ -652,6 +652,34 @@ test_cancel_while_ringing (Fixture       *f,
   g_assert_cmpuint (net_sip_endpoint_get_n_dialogs (net_sip_agent_get_endpoint (f->bob)), ==, 0);
 }
 
+/* the 2xx crosses our CANCEL (RFC 3261 §9.1): the call is made and
+ * ended with BYE at once (the endpoint's) */
+static void
+test_cancel_crossing_2xx (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(NetSipCall) call = NULL;
+  g_autoptr(GError) error = NULL;
+  NetSipCall *in;
+
+  f->bob_mode = BOB_RING;
+  call = alice_calls_bob (f);
+  run_until (call_ringing, call);
+  in = bob_call (f);
+  /* both in the same main loop iteration: the 200 leaves before the
+   * CANCEL arrives */
+  g_assert_true (net_sip_call_accept (in, &error));
+  g_assert_true (net_sip_call_cancel (call, &error));
+  g_assert_no_error (error);
+  run_until (call_closed, call);
+  run_until (call_closed, in);
+  g_assert_cmpstr (log_str (call), ==, "ringing/180 closing closed");
+  g_assert_cmpuint (net_sip_call_get_final_code (call), ==, 200);
+  g_assert_cmpstr (log_str (in), ==, "ringing established closed");
+  g_assert_cmpuint (net_sip_endpoint_get_n_dialogs (net_sip_agent_get_endpoint (f->alice)), ==, 0);
+  g_assert_cmpuint (net_sip_endpoint_get_n_dialogs (net_sip_agent_get_endpoint (f->bob)), ==, 0);
+}
+
 static void
 test_hold_resume (Fixture       *f,
                   gconstpointer  data)
@@ -1318,6 +1346,7 @@ static void
 test_rtp_both_ways (Fixture       *f,
                     gconstpointer  data)
 {
+  gboolean asymmetric = GPOINTER_TO_INT (data);
   g_autoptr(NetSipCall) call = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *file = make_pcmu (f, "a.pcmu", 1000);
@@ -1327,9 +1356,16 @@ test_rtp_both_ways (Fixture       *f,
 
   f->bob_file = make_pcmu (f, "b.pcmu", 1000);
   f->bob_mode = BOB_SEND_FILE;
+  /* Net::SIP asymetric_rtp: alice sends from another socket */
+  g_object_set (f->alice, "asymmetric-rtp", asymmetric, NULL);
   call = alice_calls_bob (f);
   session = net_sip_call_get_rtp_session (call);
   g_assert_nonnull (session);
+  {
+    gboolean a;
+    g_object_get (session, "asymmetric", &a, NULL);
+    g_assert_cmpint (a, ==, asymmetric);
+  }
   /* media set up right after invite() */
   g_assert_true (net_sip_rtp_session_send_file (session, file, NET_SIP_CODEC_PCMU, TRUE, &error));
   g_assert_no_error (error);
@@ -1509,6 +1545,7 @@ main (int    argc,
   ADD ("/agent/call/rejected-486", test_call_rejected);
   ADD ("/agent/call/ringing-then-accepted", test_ringing_then_accepted);
   ADD ("/agent/call/cancel-while-ringing", test_cancel_while_ringing);
+  ADD ("/agent/call/cancel-crossing-2xx", test_cancel_crossing_2xx);
   ADD ("/agent/call/hold-resume", test_hold_resume);
   ADD ("/agent/call/reinvite-wrong-state", test_reinvite_wrong_state);
   ADD ("/agent/call/auto-answer-off", test_auto_answer_off);
@@ -1523,6 +1560,8 @@ main (int    argc,
   ADD ("/agent/shutdown-ringing", test_shutdown_ringing);
   ADD ("/agent/server-conveniences", test_server_conveniences);
   ADD ("/agent/media/rtp-both-ways", test_rtp_both_ways);
+  g_test_add ("/agent/media/rtp-both-ways-asymmetric", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_set_up, test_rtp_both_ways, fixture_tear_down);
   ADD ("/agent/media/echo", test_echo);
   ADD ("/agent/media/dtmf", test_dtmf);
   ADD ("/agent/media/media-timeout", test_media_timeout);

@@ -1366,7 +1366,28 @@ test_cancel_delivery (Fixture       *f,
   g_object_get (f->a, "n-transactions", &n, NULL);
   g_assert_cmpuint (n, ==, 2);
   g_assert_false (net_sip_dispatcher_cancel_delivery_by_call_id (f->a, "another-call"));
-  g_assert_true (net_sip_dispatcher_cancel_delivery_by_call_id (f->a, "the-call"));
+  /* an ACK of the call on its way is not stopped: it completes a 2xx's
+   * handshake (RFC 3261 §13.2.2.4), which a BYE sent next relies on */
+  {
+    g_autofree char *uri = g_strdup_printf ("sip:x@127.0.0.1:%u;transport=%s",
+                                            net_sip_leg_get_port (silent.leg),
+                                            net_sip_transport_to_string (net_sip_leg_get_protocol (silent.leg)));
+    g_autoptr(NetSipMessage) ack = make_request ("ACK", uri);
+    /* no destination: it waits for its next hop to be resolved */
+    g_autoptr(NetSipDeliveryOptions) o = net_sip_delivery_options_new ();
+    Result r = { 0 };
+    guint got = silent.messages->len;
+
+    net_sip_delivery_options_set_call_id (o, "the-call");
+    net_sip_dispatcher_deliver_async (f->a, ack, o, NULL, on_delivered, &r);
+    g_assert_true (net_sip_dispatcher_cancel_delivery_by_call_id (f->a, "the-call"));
+    run_until (result_done, &r);
+    g_assert_no_error (r.error);
+    run_for (30);
+    g_assert_cmpuint (silent.messages->len, ==, got + 1);
+    g_assert_cmpstr (net_sip_message_get_method (g_ptr_array_index (silent.messages, got)), ==, "ACK");
+    result_clear (&r);
+  }
   run_until (result_done, &b);
   run_until (result_done, &c);
   g_assert_error (b.error, NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_CANCELLED);
