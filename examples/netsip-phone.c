@@ -56,6 +56,7 @@
  *   media direction=recvonly               (a re-INVITE changed our direction)
  *   media-timeout
  *   closed by=local|remote code=200 rtp-sent=250 rtp-received=248
+ *     [reason=media-timeout | reason=no-response]
  * `code` is the status of the response that ended the call (our BYE's 200,
  * the INVITE's 486), 200 for a BYE the peer sent, or the INVITE's final
  * status otherwise (487 for a CANCEL).
@@ -576,20 +577,17 @@ make_agent (Phone *p)
       {
         g_autoptr(NetSipUri) uri = net_sip_uri_parse (from, -1, NULL);
         g_autofree char *user = NULL;
+        g_autofree char *host = NULL;
         g_autofree char *contact = NULL;
-        const char *scheme = "sip";
 
         g_object_set (p->agent, "media-address", address, NULL);
         if (uri && net_sip_uri_get_user (uri))
           user = g_strndup (net_sip_uri_get_user (uri), net_sip_uri_get_user_length (uri));
-        if (net_sip_leg_get_protocol (first) == NET_SIP_TRANSPORT_TCP)
-          contact = g_strdup_printf ("%s:%s%s%s%s%s:%u;transport=tcp", scheme, user ? user : "",
-                                     user ? "@" : "", strchr (address, ':') ? "[" : "", address,
-                                     strchr (address, ':') ? "]" : "", net_sip_leg_get_port (first));
-        else
-          contact = g_strdup_printf ("%s:%s%s%s%s%s:%u", scheme, user ? user : "", user ? "@" : "",
-                                     strchr (address, ':') ? "[" : "", address,
-                                     strchr (address, ':') ? "]" : "", net_sip_leg_get_port (first));
+        host = strchr (address, ':') ? g_strdup_printf ("[%s]", address) : g_strdup (address);
+        contact = g_strdup_printf ("sip:%s%s%s:%u%s", user ? user : "", user ? "@" : "", host,
+                                   net_sip_leg_get_port (first),
+                                   net_sip_leg_get_protocol (first) == NET_SIP_TRANSPORT_TCP
+                                     ? ";transport=tcp" : "");
         g_object_set (p->agent, "contact", contact, NULL);
       }
   }
@@ -895,7 +893,9 @@ call_closed (CallInfo       *ci,
     code = net_sip_call_get_final_code (ci->call);
   emit ("closed by=%s code=%u rtp-sent=%" G_GUINT64_FORMAT " rtp-received=%" G_GUINT64_FORMAT "%s",
         ci->local_end ? "local" : "remote", code, sent, received,
-        ci->media_timeout ? " reason=media-timeout" : "");
+        ci->media_timeout ? " reason=media-timeout"
+        : (!ci->established && response == NULL && !ci->local_end && !net_sip_call_is_incoming (ci->call))
+          ? " reason=no-response" : "");
   if (ci->taken)
     p->n_closed++;
 
@@ -908,8 +908,7 @@ call_closed (CallInfo       *ci,
           else if (response)
             fail_message ("call to %s failed: %u %s", p->o->to, code, net_sip_response_get_reason (response));
           else
-            fail_message ("call to %s failed: %s", p->o->to,
-                          code ? "no final response" : "no response");
+            fail_message ("call to %s failed: no final response (%u)", p->o->to, code);
           p->status = EXIT_FAILED;
         }
       else if (ci->media_timeout)

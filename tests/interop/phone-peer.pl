@@ -16,7 +16,9 @@
 #     what comes back. --hold: after a third of the packets a re-INVITE
 #     with a=sendonly (RFC 3264 hold), 1 s later one with a=sendrecv
 #     (resume); the packets received 300 ms after the hold was answered up
-#     to the resume are counted apart. --bye local (default): BYE 1 s after
+#     to the resume are counted apart. --hold-2543: the same with
+#     Net::SIP's call_on_hold (c=0.0.0.0, RFC 2543) and the original SDP.
+#     --bye local (default): BYE 1 s after
 #     the last packet; --bye remote: wait for the peer's BYE.
 #
 # stdout, one line each, flushed at once:
@@ -57,6 +59,7 @@ GetOptions(
     'dtmf-methods=s' => \$opt{dtmf_methods},
     'bye=s'          => \$opt{bye},
     'hold'           => \$opt{hold},
+    'hold-2543'      => \$opt{hold_2543},
     'timeout=f'      => \$opt{timeout},
     'debug=i'        => \$opt{debug},
 ) or usage();
@@ -67,7 +70,7 @@ usage() if @ARGV or !$opt{mode}
 sub usage {
     print STDERR "usage: phone-peer.pl --mode uas|uac [--bind IP] [--to URI] [--proxy IP:PORT]"
 	. " [--file F] [--packets N] [--record F] [--dtmf-methods M] [--bye local|remote]"
-	. " [--hold] [--timeout S]\n";
+	. " [--hold|--hold-2543] [--timeout S]\n";
     exit 2;
 }
 Net::SIP::Debug->level($opt{debug}) if $opt{debug};
@@ -139,6 +142,7 @@ if ($opt{mode} eq 'uas') {
 	# a pattern of 8-bit values that are no DTMF tone
 	$data .= pack('C', 0x80 + ($_ % 32)) x 160 for (0 .. $opt{packets} - 1);
     }
+    $opt{hold} = 1 if $opt{hold_2543};
     my $hold_at = $opt{hold} ? int($opt{packets} / 3) : -1;
     my ($invite_code, $sent_all, $bye_received, $hold_state, $hold_rx_from);
     my ($rx_hold, $rx_resume) = (0, 0);
@@ -195,14 +199,26 @@ if ($opt{mode} eq 'uas') {
 	};
 	for my $step ([ 'HOLD', 'sendonly', 'held' ], [ 'RESUME', 'sendrecv', 'resumed' ]) {
 	    my ($name, $direction, $state) = @$step;
-	    my $new = $make->(++$o_ver, $direction);
 	    my $code;
-	    # neither held nor resumed while the re-INVITE is on its way
-	    $hold_state = 'changing' if defined $hold_state;
-	    $call->reinvite(sdp => $new, _sdp_saved => $new, cb_final => sub {
+	    my $cb_final = sub {
 		my ($status, $self, %info) = @_;
 		$code = $info{code} // ($status eq 'OK' ? 200 : 0);
-	    });
+	    };
+	    # neither held nor resumed while the re-INVITE is on its way
+	    $hold_state = 'changing' if defined $hold_state;
+	    if ($opt{hold_2543}) {
+		# Net::SIP's own hold: the same SDP with c=0.0.0.0 (RFC 2543),
+		# then the original again (given as sdp: Net::SIP 0.835 would
+		# send the held copy again), o= unchanged as Net::SIP does
+		if ($state eq 'held') {
+		    $call->reinvite(call_on_hold => 1, cb_final => $cb_final);
+		} else {
+		    $call->reinvite(sdp => $call->get_param('_sdp_saved'), cb_final => $cb_final);
+		}
+	    } else {
+		my $new = $make->(++$o_ver, $direction);
+		$call->reinvite(sdp => $new, _sdp_saved => $new, cb_final => $cb_final);
+	    }
 	    $ua->loop($opt{timeout}, \$code);
 	    print "$name ", ($code // 'timeout'), "\n";
 	    if (!defined $code or $code != 200) { $ok = 0; last }

@@ -22,6 +22,8 @@
  *   a=sendonly) and resumes it (a=sendrecv): netsip-phone reports
  *   `media direction=recvonly`, then `sendrecv`, sends nothing back during
  *   the hold and echoes again after it.
+ * - answer-perl-hold-2543: the same with Net::SIP's own hold (c=0.0.0.0,
+ *   RFC 2543) and resume (its first SDP again, o= version unchanged).
  * - answer-ring-reject: `answer --ring 0.5 --reject 486`: the Perl UAC gets
  *   180 then 486, netsip-phone reports ringing, rejected, closed with no
  *   RTP; `answer --ring 0.5 --echo`: 180 then 200 and the echo.
@@ -36,6 +38,10 @@
  *   stream of sipp's package and an RFC 2833 event: netsip-phone recorded
  *   exactly the payload of the capture, counted its packets, echoed each
  *   audio packet and reported the digit with its duration.
+ * - sipp-rtp-echo: `netsip-phone call --send F --record R --dtmf 12` to
+ *   sipp's built-in uas with -rtp_echo (PCMU, no telephone-event): the
+ *   digits go in-band (auto), every packet comes back and is recorded, the
+ *   echoed tones are detected as 1 and 2.
  * - proxy-registered: netsip-proxy --registrar; `netsip-phone answer
  *   --register` registers bob; a Perl UAC calls bob's address of record
  *   through the proxy: established, the echo complete; at its end (one
@@ -44,6 +50,11 @@
  * - register: `netsip-phone register` at netsip-proxy with digest
  *   (--users): 0 and `registered` with the right password, 1 with a wrong
  *   one; with --stay, SIGTERM unregisters (`unregistered`, 0).
+ * - register-perl-refresh: `register --stay --expires 2` at a Perl Net::SIP
+ *   registrar with digest (tests/interop/ep-registrar.pl): the binding is
+ *   refreshed (three `registered ... expires=2` lines within seconds), the
+ *   registrar saw four authenticated REGISTERs with the unregistration
+ *   that SIGTERM caused.
  *
  * Every child is ended by its PID (SIGTERM or SIGKILL; PR_SET_PDEATHSIG if
  * this process dies); every wait is bounded. Missing sipp or Net::SIP: the
@@ -1024,9 +1035,12 @@ test_answer_perl_bye (gconstpointer data)
   remove_tree (dir);
 }
 
+/* @data: "sendonly" (RFC 3264 hold) or "2543" (Net::SIP's call_on_hold:
+ * c=0.0.0.0, RFC 2543) */
 static void
-test_answer_perl_hold (void)
+test_answer_perl_hold (gconstpointer data)
 {
+  gboolean rfc2543 = g_str_equal (data, "2543");
   g_autofree char *to = NULL, *closed = NULL, *held = NULL, *resumed = NULL;
   g_autoptr(Child) peer = NULL;
   g_autoptr(Child) phone = NULL;
@@ -1042,7 +1056,8 @@ test_answer_perl_hold (void)
   to = g_strdup_printf ("sip:phone@127.0.0.1:%u", port);
   {
     /* 4 s: hold after 1.3 s, resumed 1 s later */
-    const char *a[] = { "--mode", "uac", "--to", to, "--packets", "200", "--hold", "--timeout", "20", NULL };
+    const char *a[] = { "--mode", "uac", "--to", to, "--packets", "200",
+                        rfc2543 ? "--hold-2543" : "--hold", "--timeout", "20", NULL };
     peer = start_peer (a, NULL);
   }
   child_expect_exit (peer, 40, 0);
@@ -1058,10 +1073,14 @@ test_answer_perl_hold (void)
   /* resumed after ~2.3 s of 4: the echo of ~80 packets */
   g_assert_cmpint (g_ascii_strtoll (held + strlen ("RECEIVED-AFTER-RESUME "), NULL, 10), >=, 50);
 
-  recvonly = strstr (phone->text[0]->str, "\nmedia direction=recvonly\n");
-  g_assert_nonnull (recvonly);
-  sendrecv = strstr (recvonly, "\nmedia direction=sendrecv\n");
-  g_assert_nonnull (sendrecv);
+  if (!rfc2543)
+    {
+      /* RFC 3264 §6.1: their sendonly, our recvonly; then sendrecv again */
+      recvonly = strstr (phone->text[0]->str, "\nmedia direction=recvonly\n");
+      g_assert_nonnull (recvonly);
+      sendrecv = strstr (recvonly, "\nmedia direction=sendrecv\n");
+      g_assert_nonnull (sendrecv);
+    }
 
   closed = closed_line (phone, &sent, &received);
   g_assert_true (g_str_has_prefix (closed, "closed by=remote code=200 "));
@@ -1360,6 +1379,81 @@ test_sipp_pcap (void)
   remove_tree (dir);
 }
 
+/* netsip-phone call -> sipp's built-in uas with -rtp_echo: its answer has
+ * PCMU only, so --dtmf (auto) goes in-band; the echo comes back complete
+ * and the echoed tones are detected */
+static void
+test_sipp_rtp_echo (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL, *audio_path = NULL, *phone_rec = NULL, *to = NULL, *closed = NULL;
+  g_autofree char *sp = NULL, *mp = NULL, *digits = NULL;
+  g_autoptr(GBytes) audio = make_audio (2.0);
+  g_autoptr(GBytes) rec = NULL;
+  g_autoptr(Child) sipp = NULL;
+  g_autoptr(Child) phone = NULL;
+  gint64 sent, received;
+  guint sip_port;
+
+  if (sipp_path == NULL)
+    {
+      g_test_skip ("sipp (Debian sip-tester) is not installed");
+      return;
+    }
+  dir = g_dir_make_tmp ("netsip-phone-sipp-echo-XXXXXX", &error);
+  g_assert_no_error (error);
+  audio_path = write_file (dir, "audio.pcmu", g_bytes_get_data (audio, NULL), g_bytes_get_size (audio));
+  phone_rec = g_build_filename (dir, "phone.rec", NULL);
+  sip_port = free_udp_port (FALSE);
+  sp = g_strdup_printf ("%u", sip_port);
+  mp = g_strdup_printf ("%u", free_udp_port (TRUE));
+  {
+    const char *a[] = { sipp_path, "-sn", "uas", "-rtp_echo", "-i", "127.0.0.1", "-p", sp,
+                        "-mi", "127.0.0.1", "-mp", mp, "-m", "1", "-timeout", "40",
+                        "-timeout_error", "-nostdin", NULL };
+    sipp = child_spawn ("sipp", a);
+  }
+  /* sipp prints nothing when it is ready: wait for its SIP port */
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    for (;;)
+      {
+        g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, 0, NULL);
+        g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+        g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, sip_port);
+
+        if (!g_socket_bind (s, addr, FALSE, NULL))
+          break;   /* taken: sipp is there */
+        g_clear_object (&s);
+        g_assert_false (child_done (sipp));
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        iterate ();
+      }
+  }
+  to = g_strdup_printf ("sip:sipp@127.0.0.1:%u", sip_port);
+  {
+    const char *a[] = { "call", to, "--listen", "udp:127.0.0.1:0", "--send", audio_path,
+                        "--record", phone_rec, "--dtmf", "12", NULL };
+    phone = start_phone (a);
+  }
+  child_expect_exit (phone, 40, 0);
+  child_expect_exit (sipp, 20, 0);
+
+  assert_line (phone, "established");
+  assert_line (phone, "sending-dtmf 12 method=inband");
+  digits = fields_after (phone, "dtmf ");
+  g_assert_cmpstr (digits, ==, "12");
+  g_assert_nonnull (strstr (phone->text[0]->str, "\ndtmf 1 method=inband "));
+  closed = closed_line (phone, &sent, &received);
+  g_assert_true (g_str_has_prefix (closed, "closed by=local code=200 "));
+  /* the file's 100 packets at least (the tones may add theirs) */
+  g_assert_cmpint (sent, >=, 100);
+  g_assert_cmpint (received, ==, sent);
+  rec = read_bytes (phone_rec);
+  g_assert_cmpuint (g_bytes_get_size (rec), ==, (gsize) received * 160);
+  remove_tree (dir);
+}
+
 /* ------------------------------------------------------------------ */
 /* through netsip-proxy                                                */
 
@@ -1482,6 +1576,83 @@ test_register (void)
   remove_tree (dir);
 }
 
+/* register --stay --expires 2 at a Perl Net::SIP registrar with digest:
+ * refreshed every second (half the granted time), unregistered on SIGTERM */
+static void
+test_register_perl_refresh (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL, *pw = NULL, *registrar_uri = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(Child) registrar = NULL;
+  g_autoptr(Child) phone = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n_registered = 0, n_auth = 0, port;
+  const char *ready;
+  /* the REGISTER, two refreshes and the unregistration, with credentials */
+  const char *const reg_args[] = { "--port", "0", "--user", "alice", "--password", "secret-a",
+                                   "--count", "4", "--timeout", "30", NULL };
+
+  SKIP_WITHOUT_NET_SIP ();
+  dir = g_dir_make_tmp ("netsip-phone-refresh-XXXXXX", &error);
+  g_assert_no_error (error);
+  pw = write_file (dir, "pw", "secret-a\n", -1);
+  g_ptr_array_add (argv, g_strdup ("perl"));
+  g_ptr_array_add (argv, g_build_filename (NETSIP_INTEROP_DIR, "ep-registrar.pl", NULL));
+  for (guint i = 0; reg_args[i]; i++)
+    g_ptr_array_add (argv, g_strdup (reg_args[i]));
+  g_ptr_array_add (argv, NULL);
+  registrar = child_spawn ("perl registrar", (const char *const *) argv->pdata);
+  g_assert_true (child_wait_text (registrar, 0, "READY ", 20));
+  g_assert_true (child_wait_text (registrar, 0, "\n", 1));
+  ready = strstr (registrar->text[0]->str, "READY ");
+  port = (guint) g_ascii_strtoull (ready + 6, NULL, 10);
+  registrar_uri = g_strdup_printf ("sip:127.0.0.1:%u", port);
+  {
+    const char *a[] = { "register", "--registrar", registrar_uri, "--from", "sip:alice@netsip.test",
+                        "--user", "alice", "--password-file", pw, "--expires", "2", "--stay",
+                        "--listen", "udp:127.0.0.1:0", NULL };
+    phone = start_phone (a);
+  }
+  {
+    gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+    const char *line = "registered sip:alice@netsip.test expires=2\n";
+
+    for (;;)
+      {
+        guint n = 0;
+        for (const char *p = phone->text[0]->str; (p = strstr (p, line)); p++)
+          n++;
+        if (n >= 3)
+          break;
+        if (child_done (phone) || g_get_monotonic_time () > deadline)
+          {
+            child_log (phone);
+            child_log (registrar);
+            g_error ("netsip-phone did not refresh its binding twice");
+          }
+        iterate ();
+      }
+  }
+  stop_by_signal (phone, SIGTERM);
+  child_expect_exit (registrar, 20, 0);
+
+  lines = g_strsplit (phone->text[0]->str, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    if (g_str_equal (lines[i], "registered sip:alice@netsip.test expires=2"))
+      n_registered++;
+  g_assert_cmpuint (n_registered, >=, 3);
+  assert_line (phone, "unregistered sip:alice@netsip.test");
+  g_clear_pointer (&lines, g_strfreev);
+  lines = g_strsplit (registrar->text[0]->str, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    if (g_str_has_prefix (lines[i], "REQUEST REGISTER ") && strstr (lines[i], " auth "))
+      n_auth++;
+  g_assert_cmpuint (n_auth, ==, 4);
+  assert_line (registrar, "DONE 4");
+  remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1495,12 +1666,15 @@ main (int    argc,
   g_test_add_data_func ("/netsip-phone/call-perl-dtmf-inband", "inband", test_call_perl_dtmf);
   g_test_add_data_func ("/netsip-phone/answer-perl-bye-local", "local", test_answer_perl_bye);
   g_test_add_data_func ("/netsip-phone/answer-perl-bye-remote", "remote", test_answer_perl_bye);
-  g_test_add_func ("/netsip-phone/answer-perl-hold", test_answer_perl_hold);
+  g_test_add_data_func ("/netsip-phone/answer-perl-hold", "sendonly", test_answer_perl_hold);
+  g_test_add_data_func ("/netsip-phone/answer-perl-hold-2543", "2543", test_answer_perl_hold);
   g_test_add_func ("/netsip-phone/answer-ring-reject", test_answer_ring_reject);
   g_test_add_func ("/netsip-phone/phone-to-phone", test_phone_to_phone);
   g_test_add_func ("/netsip-phone/sipp-pcap", test_sipp_pcap);
+  g_test_add_func ("/netsip-phone/sipp-rtp-echo", test_sipp_rtp_echo);
   g_test_add_func ("/netsip-phone/proxy-registered", test_proxy_registered);
   g_test_add_func ("/netsip-phone/register", test_register);
+  g_test_add_func ("/netsip-phone/register-perl-refresh", test_register_perl_refresh);
   {
     int status = g_test_run ();
     g_free (sipp_path);
