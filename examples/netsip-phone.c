@@ -80,7 +80,6 @@
 #define EXIT_FAILED     1
 #define EXIT_USAGE      2
 #define DTMF_DURATION   100   /* ms per digit */
-#define DTMF_PAUSE      40    /* ms between digits (RFC 4733 sender) */
 #define ECHO_GRACE_MS   1000  /* after the last media sent, before BYE */
 #define SHUTDOWN_GUARD  8     /* s: the longest clean shutdown we wait for */
 
@@ -127,7 +126,7 @@ typedef struct
   gboolean            file_done;
   gboolean            closed;
   gboolean            taken;          /* answer: counts for --max-calls */
-  gint64              dtmf_done_at;   /* monotonic µs, 0: no DTMF */
+  guint               dtmf_left;      /* digits of --dtmf not out yet */
   guint               hangup_timer;
   guint               ring_timer;
 } CallInfo;
@@ -783,8 +782,6 @@ static void
 maybe_schedule_end (CallInfo *ci)
 {
   Options *o = ci->phone->o;
-  gint64 now = g_get_monotonic_time ();
-  gint64 wait_ms = ECHO_GRACE_MS;
 
   if (ci->phone->mode != MODE_CALL || o->duration > 0 || !ci->established)
     return;
@@ -792,9 +789,22 @@ maybe_schedule_end (CallInfo *ci)
     return;
   if (!o->send && !o->dtmf)
     return;
-  if (ci->dtmf_done_at > now)
-    wait_ms += (ci->dtmf_done_at - now) / 1000;
-  schedule_hangup (ci, (guint) wait_ms);
+  if (ci->dtmf_left > 0)
+    return;
+  schedule_hangup (ci, ECHO_GRACE_MS);
+}
+
+/* a digit of --dtmf is out (its last packet sent) */
+static void
+on_dtmf_sent (NetSipRtpSession *session,
+              const char       *digit,
+              NetSipDtmfMethod  method,
+              gpointer          user_data)
+{
+  CallInfo *ci = user_data;
+
+  if (ci->dtmf_left > 0 && --ci->dtmf_left == 0)
+    maybe_schedule_end (ci);
 }
 
 static void
@@ -852,7 +862,6 @@ start_dtmf (CallInfo *ci)
   Phone *p = ci->phone;
   g_autoptr(GError) error = NULL;
   NetSipDtmfMethod method = p->dtmf_method;
-  gsize n = strlen (p->o->dtmf);
 
   if (method == NET_SIP_DTMF_METHOD_AUTO)
     {
@@ -869,8 +878,8 @@ start_dtmf (CallInfo *ci)
       net_sip_call_hangup (ci->call);
       return;
     }
-  /* each digit, the pause after it; the last end packets 40 ms later */
-  ci->dtmf_done_at = g_get_monotonic_time () + (gint64) n * (DTMF_DURATION + DTMF_PAUSE) * 1000 + 40000;
+  /* the hang-up waits for the session's dtmf-sent of each digit */
+  ci->dtmf_left = (guint) strlen (p->o->dtmf);
 }
 
 static void
@@ -975,6 +984,7 @@ call_info_new (Phone      *p,
   g_signal_connect (call, "media-timeout", G_CALLBACK (on_media_timeout), ci);
   g_signal_connect (ci->session, "notify::direction", G_CALLBACK (on_direction), ci);
   g_signal_connect (ci->session, "file-finished", G_CALLBACK (on_file_finished), ci);
+  g_signal_connect (ci->session, "dtmf-sent", G_CALLBACK (on_dtmf_sent), ci);
   g_ptr_array_add (p->calls, ci);
   return ci;
 }

@@ -86,7 +86,6 @@ struct _NetSipAgent
   gboolean          registered;
   gboolean          registering;      /* a registration is kept */
   gboolean          unregistering;
-  guint             requested_expires;
 
   gboolean          shutting_down;
   GTask            *shutdown;
@@ -379,40 +378,6 @@ on_request_received (NetSipEndpoint   *endpoint,
 /* ------------------------------------------------------------------ */
 /* Registration                                                        */
 
-/* What the registrar granted our binding: the expires of our Contact
- * (or of the only one), else the Expires header (RFC 3261 §10.2.4) */
-static guint
-granted_expires (NetSipAgent    *self,
-                 NetSipResponse *response)
-{
-  g_autoptr(GPtrArray) contacts = net_sip_message_get_contacts (NET_SIP_MESSAGE (response), NULL);
-  const char *ours = self->contact ? self->contact : net_sip_endpoint_get_contact (self->endpoint);
-  g_autofree char *ours_uri = uri_of (ours);
-  gint64 found = -1;
-
-  for (guint i = 0; contacts && i < contacts->len; i++)
-    {
-      NetSipNameAddr *addr = g_ptr_array_index (contacts, i);
-      gint64 e = net_sip_name_addr_get_expires (addr);
-
-      if (e < 0)
-        continue;
-      if (contacts->len == 1 ||
-          (ours_uri && g_strcmp0 (net_sip_name_addr_get_uri_string (addr), ours_uri) == 0))
-        {
-          found = e;
-          break;
-        }
-      if (found < 0 || e < found)
-        found = e;
-    }
-  if (found < 0)
-    found = net_sip_message_get_expires (NET_SIP_MESSAGE (response));
-  if (found < 0)
-    found = self->requested_expires;
-  return (guint) MIN (found, G_MAXUINT);
-}
-
 static void
 set_registered (NetSipAgent *self,
                 gboolean     registered)
@@ -442,7 +407,7 @@ on_registration_updated (NetSipEndpoint *endpoint,
     {
       registered = error == NULL && code >= 200 && code < 300;
       if (registered)
-        expires = granted_expires (self, response);
+        expires = net_sip_endpoint_get_registration_expires (endpoint, aor);
     }
   set_registered (self, registered);
   g_signal_emit (self, signals[SIG_REGISTRATION_CHANGED], 0, registered, expires, code);
@@ -1364,7 +1329,6 @@ net_sip_agent_register_async (NetSipAgent        *self,
       return;
     }
   self->registering = TRUE;
-  self->requested_expires = expires;
   net_sip_endpoint_register_async (self->endpoint, registrar, self->aor, self->contact, expires,
                                    cancellable, on_register_done, g_steal_pointer (&task));
 }

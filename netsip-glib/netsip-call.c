@@ -570,7 +570,8 @@ on_invite_done (GObject      *source,
       g_debug ("call %s: INVITE: %s", self->call_id, error->message);
       /* a timeout counts as 408 (RFC 3261 §8.1.3.1), a transport
        * failure as 503 (§8.1.3.1, RFC 3263 §4.3) */
-      set_final_code (self, g_error_matches (error, NET_SIP_TRANSACTION_ERROR,
+      set_final_code (self, response ? net_sip_response_get_code (response) :
+                            g_error_matches (error, NET_SIP_TRANSACTION_ERROR,
                                              NET_SIP_TRANSACTION_ERROR_TIMEOUT) ? 408 : 503);
       set_state (self, NET_SIP_CALL_STATE_CLOSED, NULL);
       return;

@@ -677,7 +677,15 @@ client_complete (ClientRequest  *cr,
   client_unregister (cr);
   task = g_steal_pointer (&cr->task);
   if (error)
-    g_task_return_error (task, error);
+    {
+      /* the response that ended it, if any (a challenge repeated for
+       * the same credentials): net_sip_endpoint_deliver_finish() gives it
+       * with the error */
+      if (response)
+        g_object_set_data_full (G_OBJECT (task), "net-sip-response", g_object_ref (response),
+                                g_object_unref);
+      g_task_return_error (task, error);
+    }
   else
     {
       ClientResult *r = g_new0 (ClientResult, 1);
@@ -1091,7 +1099,7 @@ client_finish_challenge (ClientRequest *cr)
   if (!any)
     {
       if (rejected)
-        client_complete (cr, NULL,
+        client_complete (cr, challenge,
                          g_error_new (NET_SIP_AUTH_ERROR, NET_SIP_AUTH_ERROR_REJECTED,
                                       "%s %s: the server refused the credentials (%u %s again)",
                                       net_sip_request_get_method (cr->current),
@@ -3048,7 +3056,8 @@ net_sip_endpoint_deliver_async (NetSipEndpoint      *self,
  * @result: the result given to the callback
  * @response: (out) (optional) (nullable) (transfer full): the final
  *   response (any code: check it; a 401 or 407 when no credentials were
- *   given for any of its realms)
+ *   given for any of its realms); with %NET_SIP_AUTH_ERROR_REJECTED, the
+ *   401 or 407 that came again; %NULL with the other errors
  * @dialog: (out) (optional) (nullable) (transfer full): the dialog the
  *   request is in or made (confirmed for a 2xx to an INVITE), or %NULL
  * @error: return location for a #GError
@@ -3057,7 +3066,7 @@ net_sip_endpoint_deliver_async (NetSipEndpoint      *self,
  * 64*T1, %NET_SIP_TRANSACTION_ERROR_CANCELLED when the dialog was closed,
  * the %NET_SIP_TRANSPORT_ERROR codes), %G_IO_ERROR_CANCELLED,
  * %NET_SIP_AUTH_ERROR_REJECTED (challenged again for the same
- * credentials), %NET_SIP_ENDPOINT_ERROR_INVALID.
+ * credentials; @response is that challenge), %NET_SIP_ENDPOINT_ERROR_INVALID.
  *
  * Returns: %TRUE if a final response came
  *
@@ -3080,7 +3089,12 @@ net_sip_endpoint_deliver_finish (NetSipEndpoint  *self,
     *dialog = NULL;
   r = g_task_propagate_pointer (G_TASK (result), error);
   if (r == NULL)
-    return FALSE;
+    {
+      NetSipResponse *last = g_object_get_data (G_OBJECT (result), "net-sip-response");
+      if (response && last)
+        *response = g_object_ref (last);
+      return FALSE;
+    }
   if (response)
     *response = g_steal_pointer (&r->response);
   if (dialog)
@@ -3592,6 +3606,36 @@ net_sip_endpoint_register_finish (NetSipEndpoint  *self,
   if (granted_expires)
     *granted_expires = (guint) v;
   return TRUE;
+}
+
+/**
+ * net_sip_endpoint_get_registration_expires:
+ * @self: a #NetSipEndpoint
+ * @aor: the address of record given to
+ *   [method@NetSip.Endpoint.register_async]
+ *
+ * The lifetime, in seconds, the registrar granted our binding for @aor in
+ * its last 2xx (RFC 3261 §10.2.4: the `expires` parameter of our Contact
+ * in the response, else its Expires header, else what we asked for). It
+ * is what [method@NetSip.Endpoint.register_finish] gave, and is up to date
+ * when [signal@NetSip.Endpoint::registration-updated] is emitted.
+ *
+ * Returns: the granted lifetime in seconds; 0 when @aor is not registered
+ *   (never, unregistered, or the last attempt failed before any 2xx)
+ *
+ * Since: 1.0
+ */
+guint
+net_sip_endpoint_get_registration_expires (NetSipEndpoint *self,
+                                           const char     *aor)
+{
+  Registration *reg;
+
+  g_return_val_if_fail (NET_SIP_IS_ENDPOINT (self), 0);
+  g_return_val_if_fail (aor != NULL, 0);
+
+  reg = g_hash_table_lookup (self->registrations, aor);
+  return reg ? reg->granted : 0;
 }
 
 /**

@@ -154,6 +154,9 @@ gboolean          net_sip_endpoint_register_finish  (NetSipEndpoint      *self,
                                                      guint               *granted_expires,
                                                      GError             **error);
 NET_SIP_AVAILABLE_IN_ALL
+guint             net_sip_endpoint_get_registration_expires (NetSipEndpoint *self,
+                                                             const char     *aor);
+NET_SIP_AVAILABLE_IN_ALL
 void              net_sip_endpoint_unregister_async (NetSipEndpoint      *self,
                                                      const char          *aor,
                                                      GCancellable        *cancellable,

@@ -98,6 +98,7 @@ static GParamSpec *props[N_PROPS];
 enum {
   SIG_FILE_FINISHED,
   SIG_DTMF_RECEIVED,
+  SIG_DTMF_SENT,
   SIG_MEDIA_TIMEOUT,
   N_SIGNALS
 };
@@ -299,6 +300,18 @@ dtmf_start_next (NetSipRtpSession *self, guint32 ts)
     net_sip_dtmf_tone_init (&self->dtmf_tone, self->dtmf.digit, DTMF_AMPLITUDE);
 }
 
+/* The digit being sent is out (its last packet, or its last end packet):
+ * the pause before the next one starts */
+static void
+dtmf_digit_sent (NetSipRtpSession *self)
+{
+  char digit[2] = { self->dtmf.digit, '\0' };
+
+  self->dtmf_phase = DTMF_PAUSE;
+  self->dtmf_pause_left = MAX (1, DTMF_PAUSE_MS / self->ptime);
+  g_signal_emit (self, signals[SIG_DTMF_SENT], 0, digit, self->dtmf.method);
+}
+
 /* The DTMF part of a tick. TRUE if it sent this tick's packet. */
 static gboolean
 dtmf_tick (NetSipRtpSession *self, guint32 ts)
@@ -347,10 +360,7 @@ dtmf_tick (NetSipRtpSession *self, guint32 ts)
       send_packet (self, (guint) self->te_pt, self->dtmf_packets == 1,
                    self->dtmf_ts, NET_SIP_RTP_EVENT_SIZE);
       if (end && ++self->dtmf_end_sent >= DTMF_END_PACKETS)
-        {
-          self->dtmf_phase = DTMF_PAUSE;
-          self->dtmf_pause_left = MAX (1, DTMF_PAUSE_MS / self->ptime);
-        }
+        dtmf_digit_sent (self);
       return TRUE;
     }
 
@@ -365,10 +375,7 @@ dtmf_tick (NetSipRtpSession *self, guint32 ts)
     send_audio (self, ts, spp);
     self->dtmf_samples_done += n;
     if (self->dtmf_samples_done >= total)
-      {
-        self->dtmf_phase = DTMF_PAUSE;
-        self->dtmf_pause_left = MAX (1, DTMF_PAUSE_MS / self->ptime);
-      }
+      dtmf_digit_sent (self);
     return TRUE;
   }
 }
@@ -1371,6 +1378,26 @@ net_sip_rtp_session_class_init (NetSipRtpSessionClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 3,
                   G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE, G_TYPE_UINT,
                   NET_SIP_TYPE_DTMF_METHOD);
+
+  /**
+   * NetSipRtpSession::dtmf-sent:
+   * @self: the session
+   * @digit: the digit, one of `0-9*#A-D`
+   * @method: how it was sent: %NET_SIP_DTMF_METHOD_RFC4733 or
+   *   %NET_SIP_DTMF_METHOD_INBAND (%NET_SIP_DTMF_METHOD_AUTO resolved)
+   *
+   * A digit queued by [method@NetSip.RtpSession.send_dtmf] is out: its
+   * tone ended, or its RFC 4733 event's three end packets were sent
+   * (RFC 4733 §2.5.1.4). The next queued digit follows after a pause of
+   * 40 ms. A digit dropped by [method@NetSip.RtpSession.stop] is not
+   * reported.
+   *
+   * Since: 1.0
+   */
+  signals[SIG_DTMF_SENT] =
+    g_signal_new ("dtmf-sent", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                  G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE, NET_SIP_TYPE_DTMF_METHOD);
 
   /**
    * NetSipRtpSession::media-timed-out:

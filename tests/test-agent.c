@@ -1130,6 +1130,7 @@ test_register (Fixture       *f,
   wait_registrations (f, 1);
   e = &g_array_index (f->registrations, RegEvent, 0);
   g_assert_false (e->registered);
+  g_assert_cmpuint (e->code, ==, 401);   /* the challenge that came again */
   result_clear (&r);
   contacts = net_sip_registrar_lookup_contacts (f->registrar, "sip:alice@" DOMAIN, &error);
   g_assert_no_error (error);

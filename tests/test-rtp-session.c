@@ -1050,6 +1050,23 @@ typedef struct {
   guint duration_ms;
 } DtmfCase;
 
+/* dtmf-sent: the digits in order, each with the method it went by */
+static void
+on_dtmf_sent (NetSipRtpSession *s,
+              const char       *digit,
+              NetSipDtmfMethod  method,
+              gpointer          user_data)
+{
+  DtmfLog *log = user_data;
+  guint zero = 0;
+
+  (void) s;
+  g_assert_cmpuint (strlen (digit), ==, 1);
+  g_string_append (log->digits, digit);
+  g_array_append_val (log->durations, zero);
+  g_array_append_val (log->methods, method);
+}
+
 static gboolean
 log_complete (DtmfLog *log, gsize n)
 {
@@ -1065,10 +1082,12 @@ test_dtmf_digits (gconstpointer data)
   g_autoptr(NetSipRtpSession) b = new_session ();
   g_autoptr(GError) error = NULL;
   const char *digits = "0123456789*#ABCD";
-  DtmfLog log;
+  DtmfLog log, sent;
   gint64 deadline;
 
   dtmf_log_init (&log);
+  dtmf_log_init (&sent);
+  g_signal_connect (a, "dtmf-sent", G_CALLBACK (on_dtmf_sent), &sent);
   g_object_set (a, "codec", dc->codec, NULL);
   negotiate (a, b);
   g_assert_cmpint (net_sip_rtp_session_get_codec (b), ==, dc->codec);
@@ -1089,6 +1108,11 @@ test_dtmf_digits (gconstpointer data)
   net_sip_rtp_session_stop (b);
 
   g_assert_cmpstr (log.digits->str, ==, "0123456789*#ABCD11");
+  /* the sender reported each digit out, by the method asked for */
+  g_assert_cmpstr (sent.digits->str, ==, "0123456789*#ABCD11");
+  for (guint i = 0; i < sent.methods->len; i++)
+    g_assert_cmpint (g_array_index (sent.methods, NetSipDtmfMethod, i), ==, dc->method);
+  dtmf_log_clear (&sent);
   for (guint i = 0; i < log.durations->len; i++)
     {
       guint d = g_array_index (log.durations, guint, i);
