@@ -21,7 +21,7 @@ DEB_PACKAGES := \
 	libglib2.0-dev gobject-introspection libgirepository1.0-dev \
 	gir1.2-glib-2.0 python3-gi gjs valac valgrind gi-docgen glib-networking \
 	libsofia-sip-ua-dev libosip2-dev sip-tester libnet-sip-perl libio-socket-ssl-perl gnutls-bin \
-	nettle-dev libsqlite3-dev dnsmasq-base iproute2 nftables kamailio
+	nettle-dev libsqlite3-dev dnsmasq-base iproute2 nftables kamailio baresip-core
 
 # Environment for the sanitizer runs. G_SLICE=always-malloc lets ASan and
 # valgrind see every allocation (GLib 2.74 still has the slice magazines).

@@ -268,9 +268,35 @@ struct _Registration
   NetSipRequest  *request;       /* the REGISTER in flight */
   GTask          *unregister;    /* unregister_async */
   guint           serial;        /* tells a registration from its replacement */
+  GPtrArray      *credentials;   /* CachedCredentials that last got a 2xx */
   gboolean        busy;
   gboolean        retried_423;
 };
+
+/* Credentials a request was accepted with, for the next request of the
+ * same kind (a registration refresh): RFC 3261 §22.3 lets a UAC answer
+ * the realm's last challenge again with the next nonce count */
+typedef struct
+{
+  char             *header;      /* Authorization or Proxy-Authorization */
+  NetSipAuthParams *challenge;
+  char             *username;
+  char             *password;
+} CachedCredentials;
+
+static void
+cached_credentials_free (gpointer data)
+{
+  CachedCredentials *c = data;
+
+  g_free (c->header);
+  net_sip_auth_params_unref (c->challenge);
+  g_free (c->username);
+  if (c->password)
+    memset (c->password, 0, strlen (c->password));
+  g_free (c->password);
+  g_free (c);
+}
 
 static void net_sip_endpoint_receiver_init (NetSipReceiverInterface *iface);
 
@@ -689,6 +715,32 @@ client_complete (ClientRequest  *cr,
   else
     {
       ClientResult *r = g_new0 (ClientResult, 1);
+
+      /* what answered the challenges, for a registration's refreshes */
+      if (cr->auth && response && net_sip_response_get_code (response) < 300)
+        {
+          GPtrArray *cached = g_ptr_array_new_with_free_func (cached_credentials_free);
+          GHashTableIter iter;
+          gpointer value;
+
+          g_hash_table_iter_init (&iter, cr->auth);
+          while (g_hash_table_iter_next (&iter, NULL, &value))
+            {
+              AuthState *a = value;
+              CachedCredentials *c;
+
+              if (!a->tried || a->username == NULL || a->challenge == NULL)
+                continue;
+              c = g_new0 (CachedCredentials, 1);
+              c->header = g_strdup (a->header);
+              c->challenge = net_sip_auth_params_ref (a->challenge);
+              c->username = g_strdup (a->username);
+              c->password = g_strdup (a->password);
+              g_ptr_array_add (cached, c);
+            }
+          g_object_set_data_full (G_OBJECT (task), "net-sip-credentials", cached,
+                                  (GDestroyNotify) g_ptr_array_unref);
+        }
       r->response = response ? g_object_ref (response) : NULL;
       r->dialog = cr->dialog ? g_object_ref (cr->dialog) : NULL;
       g_task_return_pointer (task, r, client_result_free);
@@ -959,6 +1011,35 @@ next_nonce_count (NetSipEndpoint *self,
 
 static void client_finish_challenge (ClientRequest *cr);
 
+/* Adds @header (Authorization or Proxy-Authorization) answering
+ * @challenge for @request (RFC 3261 §22.2, §22.3), with the nonce's next
+ * count; FALSE (logged) when the challenge cannot be answered */
+static gboolean
+add_credentials (NetSipEndpoint   *self,
+                 NetSipRequest    *request,
+                 const char       *header,
+                 NetSipAuthParams *challenge,
+                 const char       *username,
+                 const char       *password)
+{
+  const char *nonce = net_sip_auth_params_get_param (challenge, "nonce");
+  g_autoptr(GBytes) body = net_sip_message_get_body (NET_SIP_MESSAGE (request));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *credentials =
+    net_sip_digest_build_credentials (challenge, username, password, NULL,
+                                      net_sip_request_get_method (request),
+                                      net_sip_request_get_uri (request), body,
+                                      next_nonce_count (self, nonce ? nonce : ""), NULL, &error);
+
+  if (credentials == NULL)
+    {
+      g_debug ("realm %s: %s", net_sip_auth_params_get_param (challenge, "realm"), error->message);
+      return FALSE;
+    }
+  net_sip_message_add_header (NET_SIP_MESSAGE (request), header, credentials);
+  return TRUE;
+}
+
 /* Credentials from the table for @realm (exact, then the "" entry) */
 static gboolean
 table_credentials (NetSipEndpoint *self,
@@ -1123,27 +1204,11 @@ client_finish_challenge (ClientRequest *cr)
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
       AuthState *a = value;
-      g_autofree char *credentials = NULL;
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GBytes) body = NULL;
-      const char *nonce;
 
       if (a->username == NULL || a->challenge == NULL)
         continue;
-      nonce = net_sip_auth_params_get_param (a->challenge, "nonce");
-      body = net_sip_message_get_body (NET_SIP_MESSAGE (next));
-      credentials = net_sip_digest_build_credentials (a->challenge, a->username, a->password, NULL,
-                                                      net_sip_request_get_method (next),
-                                                      net_sip_request_get_uri (next), body,
-                                                      next_nonce_count (self, nonce ? nonce : ""),
-                                                      NULL, &error);
-      if (credentials == NULL)
-        {
-          g_debug ("realm %s: %s", a->realm, error->message);
-          continue;
-        }
-      a->tried = TRUE;
-      net_sip_message_add_header (NET_SIP_MESSAGE (next), a->header, credentials);
+      if (add_credentials (self, next, a->header, a->challenge, a->username, a->password))
+        a->tried = TRUE;
     }
   client_resend (cr, g_steal_pointer (&next));
 }
@@ -2065,6 +2130,7 @@ registration_free (gpointer data)
       g_clear_object (&reg->unregister);
     }
   g_clear_object (&reg->request);
+  g_clear_pointer (&reg->credentials, g_ptr_array_unref);
   g_free (reg->registrar);
   g_free (reg->aor);
   g_free (reg->contact);
@@ -2185,9 +2251,19 @@ on_register_done (GObject      *source,
 
   if (error == NULL)
     {
+      GPtrArray *cached = g_object_get_data (G_OBJECT (result), "net-sip-credentials");
+
       reg->granted = call->expires == 0 ? 0 : granted_expires (reg, response, call->expires);
       reg->retried_423 = FALSE;
+      /* a refresh accepted with the cached credentials keeps them */
+      if (cached && cached->len > 0)
+        {
+          g_clear_pointer (&reg->credentials, g_ptr_array_unref);
+          reg->credentials = g_ptr_array_ref (cached);
+        }
     }
+  else
+    g_clear_pointer (&reg->credentials, g_ptr_array_unref);
   g_signal_emit (self, signals[SIG_REGISTRATION_UPDATED], 0, reg->aor, response, error);
 
   if (call->expires == 0)
@@ -2270,6 +2346,14 @@ registration_send (Registration *reg,
   net_sip_message_add_header (m, "Expires", exp);
   if (self->user_agent)
     net_sip_message_add_header (m, "User-Agent", self->user_agent);
+  /* a refresh answers the last challenge again (§22.3): no 401 round
+   * trip while the registrar takes the nonce; a stale or unknown nonce
+   * is challenged and answered as usual */
+  for (guint i = 0; reg->credentials && i < reg->credentials->len; i++)
+    {
+      CachedCredentials *c = g_ptr_array_index (reg->credentials, i);
+      add_credentials (self, request, c->header, c->challenge, c->username, c->password);
+    }
 
   call = g_new0 (RegisterCall, 1);
   call->serial = reg->serial;

@@ -42,6 +42,13 @@
  *   sipp's built-in uas with -rtp_echo (PCMU, no telephone-event): the
  *   digits go in-band (auto), every packet comes back and is recorded, the
  *   echoed tones are detected as 1 and 2.
+ * - baresip-call: `netsip-phone call --dtmf 19# --dtmf-method rfc4733` to
+ *   baresip 1.0 (headless, auto-answer, a 440 Hz WAV as its microphone):
+ *   what netsip-phone recorded is that tone (Goertzel), baresip logged our
+ *   RTP and the end of each of the three events.
+ * - baresip-answer: baresip dials `netsip-phone answer --echo` and hangs up
+ *   when it quits: `closed by=remote`, every packet echoed, the recording
+ *   is the 440 Hz tone.
  * - proxy-registered: netsip-proxy --registrar; `netsip-phone answer
  *   --register` registers bob; a Perl UAC calls bob's address of record
  *   through the proxy: established, the echo complete; at its end (one
@@ -57,8 +64,8 @@
  *   that SIGTERM caused.
  *
  * Every child is ended by its PID (SIGTERM or SIGKILL; PR_SET_PDEATHSIG if
- * this process dies); every wait is bounded. Missing sipp or Net::SIP: the
- * tests that need them are skipped with the reason.
+ * this process dies); every wait is bounded. Missing sipp, Net::SIP or
+ * baresip: the tests that need them are skipped with the reason.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -1382,6 +1389,31 @@ test_sipp_pcap (void)
 /* netsip-phone call -> sipp's built-in uas with -rtp_echo: its answer has
  * PCMU only, so --dtmf (auto) goes in-band; the echo comes back complete
  * and the echoed tones are detected */
+/* Waits until @peer has bound UDP @port on 127.0.0.1 (peers that print
+ * nothing when they are ready); fails after 10 s or if it ended */
+static void
+wait_port_taken (Child *peer,
+                 guint  port)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, 0, NULL);
+      g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+      g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, port);
+
+      if (!g_socket_bind (s, addr, FALSE, NULL))
+        return;   /* taken: the peer is there */
+      g_clear_object (&s);
+      if (child_done (peer))
+        child_log (peer);
+      g_assert_false (child_done (peer));
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      iterate ();
+    }
+}
+
 static void
 test_sipp_rtp_echo (void)
 {
@@ -1414,22 +1446,7 @@ test_sipp_rtp_echo (void)
     sipp = child_spawn ("sipp", a);
   }
   /* sipp prints nothing when it is ready: wait for its SIP port */
-  {
-    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-    for (;;)
-      {
-        g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, 0, NULL);
-        g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-        g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, sip_port);
-
-        if (!g_socket_bind (s, addr, FALSE, NULL))
-          break;   /* taken: sipp is there */
-        g_clear_object (&s);
-        g_assert_false (child_done (sipp));
-        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-        iterate ();
-      }
-  }
+  wait_port_taken (sipp, sip_port);
   to = g_strdup_printf ("sip:sipp@127.0.0.1:%u", sip_port);
   {
     const char *a[] = { "call", to, "--listen", "udp:127.0.0.1:0", "--send", audio_path,
@@ -1451,6 +1468,253 @@ test_sipp_rtp_echo (void)
   g_assert_cmpint (received, ==, sent);
   rec = read_bytes (phone_rec);
   g_assert_cmpuint (g_bytes_get_size (rec), ==, (gsize) received * 160);
+  remove_tree (dir);
+}
+
+/* ------------------------------------------------------------------ */
+/* baresip (Debian baresip-core), a softphone, headless                */
+
+static char *baresip_path;
+
+/* G.711 µ-law to linear (ITU-T G.711) */
+static gint16
+ulaw_decode (guint8 u)
+{
+  int t;
+
+  u = ~u;
+  t = ((u & 0x0f) << 3) + 0x84;
+  t <<= (u & 0x70) >> 4;
+  return (gint16) ((u & 0x80) ? 0x84 - t : t - 0x84);
+}
+
+/* The power of @freq Hz in @pcmu (8 kHz), Goertzel over the whole of it,
+ * relative to the signal's total power: about 1 for a pure tone at @freq,
+ * near 0 when it is absent */
+static double
+tone_share (GBytes *pcmu,
+            double  freq)
+{
+  gsize n = 0;
+  const guint8 *u = g_bytes_get_data (pcmu, &n);
+  double coeff = 2 * cos (2 * G_PI * freq / 8000), s1 = 0, s2 = 0, total = 0;
+
+  if (n == 0)
+    return 0;
+  for (gsize i = 0; i < n; i++)
+    {
+      double x = ulaw_decode (u[i]);
+      double s0 = x + coeff * s1 - s2;
+      s2 = s1;
+      s1 = s0;
+      total += x * x;
+    }
+  if (total == 0)
+    return 0;
+  return (s1 * s1 + s2 * s2 - coeff * s1 * s2) / (total * n / 2.0);
+}
+
+/* A 440 Hz tone as an 8 kHz mono 16-bit WAV file: baresip's audio source */
+static char *
+write_tone_wav (const char *dir,
+                double      seconds)
+{
+  guint32 n = (guint32) (seconds * 8000), data_len = n * 2;
+  g_autoptr(GByteArray) wav = g_byte_array_new ();
+  guint32 v32;
+  guint16 v16;
+
+#define PUT(p, len) g_byte_array_append (wav, (const guint8 *) (p), (len))
+  PUT ("RIFF", 4); v32 = GUINT32_TO_LE (36 + data_len); PUT (&v32, 4);
+  PUT ("WAVEfmt ", 8); v32 = GUINT32_TO_LE (16); PUT (&v32, 4);
+  v16 = GUINT16_TO_LE (1); PUT (&v16, 2);            /* PCM */
+  v16 = GUINT16_TO_LE (1); PUT (&v16, 2);            /* mono */
+  v32 = GUINT32_TO_LE (8000); PUT (&v32, 4);
+  v32 = GUINT32_TO_LE (16000); PUT (&v32, 4);         /* bytes per second */
+  v16 = GUINT16_TO_LE (2); PUT (&v16, 2);            /* block align */
+  v16 = GUINT16_TO_LE (16); PUT (&v16, 2);           /* bits */
+  PUT ("data", 4); v32 = GUINT32_TO_LE (data_len); PUT (&v32, 4);
+  for (guint32 i = 0; i < n; i++)
+    {
+      gint16 x = (gint16) (8000 * sin (2 * G_PI * 440 * i / 8000.0));
+      v16 = GUINT16_TO_LE ((guint16) x);
+      PUT (&v16, 2);
+    }
+#undef PUT
+  return write_file (dir, "tone.wav", wav->data, wav->len);
+}
+
+/* baresip with its configuration in @dir: SIP on 127.0.0.1:@sip_port, the
+ * account bob answering every call at once, a 440 Hz WAV as microphone,
+ * G.711 only; it quits by itself after @seconds */
+static Child *
+start_baresip (const char        *dir,
+               guint              sip_port,
+               guint              seconds,
+               const char *const *commands)
+{
+  g_autofree char *tone = write_tone_wav (dir, 10);
+  guint rtp = free_udp_port (TRUE);
+  g_autofree char *config = g_strdup_printf (
+    "poll_method epoll\n"
+    "sip_listen 127.0.0.1:%u\n"
+    "net_interface 127.0.0.1\n"
+    "rtp_ports %u-%u\n"
+    "audio_source aufile,%s\n"
+    "audio_player aufile,/dev/null\n"
+    "audio_alert aufile,/dev/null\n"
+    "module_path /usr/lib/baresip/modules\n"
+    "module g711.so\n"
+    "module aufile.so\n"
+    "module_app account.so\n"
+    "module_app menu.so\n"
+    "module_tmp uuid.so\n", sip_port, rtp, rtp + 20, tone);
+  g_autofree char *accounts = g_strdup_printf (
+    "<sip:bob@127.0.0.1:%u>;regint=0;answermode=auto;audio_codecs=PCMU/8000/1,PCMA/8000/1\n",
+    sip_port);
+  g_autofree char *t = g_strdup_printf ("%u", seconds);
+  g_autofree char *p1 = write_file (dir, "config", config, strlen (config));
+  g_autofree char *p2 = write_file (dir, "accounts", accounts, strlen (accounts));
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  Child *c;
+
+  g_ptr_array_add (argv, baresip_path);
+  g_ptr_array_add (argv, (char *) "-f");
+  g_ptr_array_add (argv, (char *) dir);
+  g_ptr_array_add (argv, (char *) "-t");
+  g_ptr_array_add (argv, t);
+  for (guint i = 0; commands && commands[i]; i++)
+    {
+      g_ptr_array_add (argv, (char *) "-e");
+      g_ptr_array_add (argv, (char *) commands[i]);
+    }
+  g_ptr_array_add (argv, NULL);
+  c = child_spawn ("baresip", (const char *const *) argv->pdata);
+  if (commands == NULL)
+    wait_port_taken (c, sip_port);
+  return c;
+}
+
+#define SKIP_WITHOUT_BARESIP()                                                \
+  G_STMT_START {                                                              \
+    if (baresip_path == NULL)                                                 \
+      {                                                                       \
+        g_test_skip ("baresip (Debian baresip-core) is not installed");       \
+        return;                                                               \
+      }                                                                       \
+  } G_STMT_END
+
+/* netsip-phone calls baresip: baresip answers, sends its 440 Hz tone and
+ * reports our RFC 4733 digits; we record the tone */
+static void
+test_baresip_call (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL, *audio_path = NULL, *rec_path = NULL, *to = NULL, *closed = NULL;
+  g_autoptr(GBytes) audio = make_audio (2.0);
+  g_autoptr(GBytes) rec = NULL;
+  g_autoptr(Child) baresip = NULL;
+  g_autoptr(Child) phone = NULL;
+  gint64 sent, received;
+  guint sip_port;
+  double share;
+
+  SKIP_WITHOUT_BARESIP ();
+  dir = g_dir_make_tmp ("netsip-phone-baresip-XXXXXX", &error);
+  g_assert_no_error (error);
+  audio_path = write_file (dir, "audio.pcmu", g_bytes_get_data (audio, NULL), g_bytes_get_size (audio));
+  rec_path = g_build_filename (dir, "phone.rec", NULL);
+  sip_port = free_udp_port (FALSE);
+  baresip = start_baresip (dir, sip_port, 30, NULL);
+
+  to = g_strdup_printf ("sip:bob@127.0.0.1:%u", sip_port);
+  {
+    const char *a[] = { "call", to, "--listen", "udp:127.0.0.1:0", "--send", audio_path,
+                        "--record", rec_path, "--dtmf", "19#", "--dtmf-method", "rfc4733",
+                        "--duration", "3", NULL };
+    phone = start_phone (a);
+  }
+  child_expect_exit (phone, 30, 0);
+  assert_line (phone, "established");
+  assert_line (phone, "sending-dtmf 19# method=rfc4733");
+  closed = closed_line (phone, &sent, &received);
+  g_assert_true (g_str_has_prefix (closed, "closed by=local code=200 "));
+  /* our file (100 packets) and the events went out; baresip's tone came
+   * for the 3 s of the call */
+  g_assert_cmpint (sent, >=, 100);
+  g_assert_cmpint (received, >=, 100);
+  rec = read_bytes (rec_path);
+  g_assert_cmpuint (g_bytes_get_size (rec), ==, (gsize) received * 160);
+  share = tone_share (rec, 440);
+  g_test_message ("440 Hz share of what baresip sent: %.3f (500 Hz: %.3f)", share, tone_share (rec, 500));
+  g_assert_cmpfloat (share, >, 0.3);
+  g_assert_cmpfloat (tone_share (rec, 500), <, 0.05);
+
+  /* baresip saw the call, our RTP and each digit's end (it logs on
+   * stdout or stderr depending on the line) */
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    while (!strstr (baresip->text[0]->str, "terminated") && !strstr (baresip->text[1]->str, "terminated"))
+      {
+        g_assert_false (child_done (baresip));
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        iterate ();
+      }
+  }
+  {
+    g_autofree char *all = g_strconcat (baresip->text[0]->str, baresip->text[1]->str, NULL);
+    g_assert_nonnull (strstr (all, "Call established"));
+    g_assert_nonnull (strstr (all, "incoming rtp for 'audio' established"));
+    g_assert_nonnull (strstr (all, "received event: '1' (end=1)"));
+    g_assert_nonnull (strstr (all, "received event: '9' (end=1)"));
+    g_assert_nonnull (strstr (all, "received event: '#' (end=1)"));
+  }
+  remove_tree (dir);
+}
+
+/* baresip calls `netsip-phone answer --echo`, and hangs up when it quits
+ * (BYE): the tone is recorded and echoed packet for packet */
+static void
+test_baresip_answer (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL, *rec_path = NULL, *dial = NULL, *closed = NULL;
+  g_autoptr(GBytes) rec = NULL;
+  g_autoptr(Child) baresip = NULL;
+  g_autoptr(Child) phone = NULL;
+  gint64 sent, received;
+  guint port;
+
+  SKIP_WITHOUT_BARESIP ();
+  dir = g_dir_make_tmp ("netsip-phone-baresip-answer-XXXXXX", &error);
+  g_assert_no_error (error);
+  rec_path = g_build_filename (dir, "phone.rec", NULL);
+  {
+    const char *a[] = { "--listen", "udp:127.0.0.1:0", "--echo", "--record", rec_path,
+                        "--max-calls", "1", NULL };
+    phone = start_answer (a, &port);
+  }
+  dial = g_strdup_printf ("/dial sip:alice@127.0.0.1:%u", port);
+  {
+    const char *commands[] = { dial, NULL };
+    baresip = start_baresip (dir, free_udp_port (FALSE), 4, commands);
+  }
+  child_expect_exit (baresip, 20, 0);
+  child_expect_exit (phone, 20, 0);
+  g_assert_nonnull (strstr (phone->text[0]->str, "\nincoming sip:bob@127.0.0.1:"));
+  assert_line (phone, "established");
+  closed = closed_line (phone, &sent, &received);
+  g_assert_true (g_str_has_prefix (closed, "closed by=remote code=200 "));
+  /* 4 s of 20 ms packets, every one echoed */
+  g_assert_cmpint (received, >=, 100);
+  g_assert_cmpint (sent, ==, received);
+  rec = read_bytes (rec_path);
+  g_assert_cmpuint (g_bytes_get_size (rec), ==, (gsize) received * 160);
+  g_assert_cmpfloat (tone_share (rec, 440), >, 0.3);
+  {
+    g_autofree char *all = g_strconcat (baresip->text[0]->str, baresip->text[1]->str, NULL);
+    g_assert_nonnull (strstr (all, "incoming rtp for 'audio' established"));
+  }
   remove_tree (dir);
 }
 
@@ -1659,6 +1923,7 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
   sipp_path = g_find_program_in_path ("sipp");
+  baresip_path = g_find_program_in_path ("baresip");
 
   g_test_add_func ("/netsip-phone/cli", test_cli);
   g_test_add_func ("/netsip-phone/call-perl-echo", test_call_perl_echo);
@@ -1672,6 +1937,8 @@ main (int    argc,
   g_test_add_func ("/netsip-phone/phone-to-phone", test_phone_to_phone);
   g_test_add_func ("/netsip-phone/sipp-pcap", test_sipp_pcap);
   g_test_add_func ("/netsip-phone/sipp-rtp-echo", test_sipp_rtp_echo);
+  g_test_add_func ("/netsip-phone/baresip-call", test_baresip_call);
+  g_test_add_func ("/netsip-phone/baresip-answer", test_baresip_answer);
   g_test_add_func ("/netsip-phone/proxy-registered", test_proxy_registered);
   g_test_add_func ("/netsip-phone/register", test_register);
   g_test_add_func ("/netsip-phone/register-perl-refresh", test_register_perl_refresh);
