@@ -119,6 +119,8 @@ net_sip_auth_params_parse (const char  *text,
  * net_sip_auth_params_ref:
  * @params: a #NetSipAuthParams
  *
+ * Takes a reference on @params.
+ *
  * Returns: (transfer full): @params, with one more reference
  *
  * Since: 1.0
@@ -150,6 +152,8 @@ net_sip_auth_params_unref (NetSipAuthParams *params)
  * net_sip_auth_params_get_scheme:
  * @params: a #NetSipAuthParams
  *
+ * Gets the authentication scheme, e.g. `Digest`.
+ *
  * Returns: (transfer none): the scheme as written, e.g. `Digest`; compare
  *   it case-insensitively
  *
@@ -166,6 +170,8 @@ net_sip_auth_params_get_scheme (const NetSipAuthParams *params)
  * @params: a #NetSipAuthParams
  * @name: parameter name (`realm`, `nonce`, `response`...), compared
  *   case-insensitively
+ *
+ * Gets the value of the parameter @name, unquoted.
  *
  * Returns: (transfer none) (nullable): the value with quotes removed, or
  *   %NULL when absent
@@ -186,6 +192,8 @@ net_sip_auth_params_get_param (const NetSipAuthParams *params,
  * net_sip_auth_params_get_n_params:
  * @params: a #NetSipAuthParams
  *
+ * Gets the number of parameters.
+ *
  * Returns: the number of parameters
  *
  * Since: 1.0
@@ -201,6 +209,8 @@ net_sip_auth_params_get_n_params (const NetSipAuthParams *params)
  * @params: a #NetSipAuthParams
  * @index: 0-based position, below net_sip_auth_params_get_n_params()
  * @value: (out) (optional) (transfer none) (nullable): the value
+ *
+ * Gets the parameter at @index, for walking all of them.
  *
  * Returns: (transfer none): the name of the parameter at @index
  *
@@ -220,6 +230,8 @@ net_sip_auth_params_get_param_nth (const NetSipAuthParams  *params,
 /**
  * net_sip_auth_params_get_opaque:
  * @params: a #NetSipAuthParams
+ *
+ * Gets the raw text after the scheme.
  *
  * Returns: (transfer none): everything after the scheme, as written
  *

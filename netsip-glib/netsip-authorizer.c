@@ -1112,6 +1112,8 @@ net_sip_authorizer_new (NetSipDispatcher *dispatcher,
  * net_sip_authorizer_get_dispatcher:
  * @self: a #NetSipAuthorizer
  *
+ * Gets the dispatcher the authorizer answers on.
+ *
  * Returns: (transfer none) (nullable): the dispatcher, or %NULL once it
  *   is gone
  *
@@ -1127,6 +1129,8 @@ net_sip_authorizer_get_dispatcher (NetSipAuthorizer *self)
 /**
  * net_sip_authorizer_get_realm:
  * @self: a #NetSipAuthorizer
+ *
+ * Gets the realm of the challenges ([property@NetSip.Authorizer:realm]).
  *
  * Returns: (transfer none): the realm of the challenges
  *
@@ -1168,6 +1172,9 @@ net_sip_authorizer_set_realm (NetSipAuthorizer *self,
  * net_sip_authorizer_get_next:
  * @self: a #NetSipAuthorizer
  *
+ * Gets the receiver that authenticated requests are passed to
+ * ([property@NetSip.Authorizer:next]).
+ *
  * Returns: (transfer none) (nullable): the receiver authenticated
  *   requests go to
  *
@@ -1207,6 +1214,9 @@ net_sip_authorizer_set_next (NetSipAuthorizer *self,
  * net_sip_authorizer_get_proxy:
  * @self: a #NetSipAuthorizer
  *
+ * Tells whether the authorizer challenges as a proxy
+ * ([property@NetSip.Authorizer:proxy]).
+ *
  * Returns: whether the authorizer acts for a proxy (407,
  *   Proxy-Authorization)
  *
@@ -1244,6 +1254,9 @@ net_sip_authorizer_set_proxy (NetSipAuthorizer *self,
 /**
  * net_sip_authorizer_get_nonce_lifetime:
  * @self: a #NetSipAuthorizer
+ *
+ * Gets how long a nonce stays valid ([property@NetSip.Authorizer:nonce-
+ * lifetime]).
  *
  * Returns: how long a nonce is accepted, in seconds
  *

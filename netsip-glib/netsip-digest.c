@@ -83,6 +83,8 @@ net_sip_digest_algorithm_from_string (const char            *name,
  * net_sip_digest_algorithm_to_string:
  * @algorithm: a #NetSipDigestAlgorithm
  *
+ * Gets the name of @algorithm in a challenge's `algorithm` parameter.
+ *
  * Returns: (transfer none): the name as a challenge writes it, e.g.
  *   `SHA-256` or `MD5-sess`
  *

@@ -626,6 +626,8 @@ net_sip_leg_new_tls (const char       *spec,
  * net_sip_leg_get_protocol:
  * @self: a #NetSipLeg
  *
+ * Gets the transport of the leg ([property@NetSip.Leg:protocol]).
+ *
  * Returns: the leg's transport
  *
  * Since: 1.0
@@ -640,6 +642,8 @@ net_sip_leg_get_protocol (NetSipLeg *self)
 /**
  * net_sip_leg_get_address:
  * @self: a #NetSipLeg
+ *
+ * Gets the local IP address of the leg ([property@NetSip.Leg:address]).
  *
  * Returns: (transfer none): the local IP address, without brackets
  *
@@ -656,6 +660,9 @@ net_sip_leg_get_address (NetSipLeg *self)
  * net_sip_leg_get_port:
  * @self: a #NetSipLeg
  *
+ * Gets the local port of the leg, the bound one when it was made with port
+ * 0.
+ *
  * Returns: the bound local port
  *
  * Since: 1.0
@@ -670,6 +677,8 @@ net_sip_leg_get_port (NetSipLeg *self)
 /**
  * net_sip_leg_get_family:
  * @self: a #NetSipLeg
+ *
+ * Gets the address family of the leg.
  *
  * Returns: %G_SOCKET_FAMILY_IPV4 or %G_SOCKET_FAMILY_IPV6
  *
@@ -695,6 +704,8 @@ append_hostport (GString          *s,
 /**
  * net_sip_leg_get_contact:
  * @self: a #NetSipLeg
+ *
+ * Gets the Contact URI of the leg ([property@NetSip.Leg:contact]).
  *
  * Returns: (transfer none): the value of [property@NetSip.Leg:contact]
  *
@@ -722,6 +733,8 @@ net_sip_leg_get_contact (NetSipLeg *self)
  * net_sip_leg_get_socket_pool:
  * @self: a #NetSipLeg
  *
+ * Gets the socket pool that owns the leg's sockets.
+ *
  * Returns: (transfer none): the sockets behind the leg, with the limits
  *   and counters as properties
  *
@@ -737,6 +750,9 @@ net_sip_leg_get_socket_pool (NetSipLeg *self)
 /**
  * net_sip_leg_to_string:
  * @self: a #NetSipLeg
+ *
+ * Formats the leg as a leg specification, the form [ctor@NetSip.Leg.new]
+ * reads.
  *
  * Returns: (transfer full): `udp:127.0.0.1:5060` or `tls:[::1]:5061`
  *
@@ -850,6 +866,9 @@ net_sip_leg_check_via (NetSipLeg     *self,
  * @protocol: the transport the destination wants
  * @address: (nullable): the destination address, or %NULL to check only
  *   the protocol
+ *
+ * Tells whether the leg can send to @protocol and @address (Net::SIP's
+ * `can_deliver_to`).
  *
  * Returns: %TRUE if the leg uses @protocol and, when @address is given,
  *   the same address family (the routing tables are the system's)

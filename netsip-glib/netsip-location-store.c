@@ -39,6 +39,15 @@ struct _NetSipBinding
 
 G_DEFINE_BOXED_TYPE (NetSipBinding, net_sip_binding, net_sip_binding_ref, net_sip_binding_unref)
 
+/**
+ * net_sip_location_store_error_quark:
+ *
+ * The error domain of [iface@NetSip.LocationStore] implementations.
+ *
+ * Returns: the %NET_SIP_LOCATION_STORE_ERROR quark
+ *
+ * Since: 1.0
+ */
 G_DEFINE_QUARK (net-sip-location-store-error-quark, net_sip_location_store_error)
 
 /**
@@ -49,6 +58,9 @@ G_DEFINE_QUARK (net-sip-location-store-error-quark, net_sip_location_store_error
  * @q: the `q` value, 0.0 to 1.0, or -1.0 when the Contact had none
  * @call_id: (nullable): the Call-ID of the REGISTER that made it
  * @cseq: the CSeq number of that REGISTER
+ *
+ * Creates a binding of @contact to @aor, as a registrar stores it (RFC 3261
+ * §10.3).
  *
  * Returns: (transfer full): a new binding
  *
@@ -82,6 +94,8 @@ net_sip_binding_new (const char *aor,
  * net_sip_binding_ref:
  * @binding: a #NetSipBinding
  *
+ * Takes a reference on @binding.
+ *
  * Returns: (transfer full): @binding
  *
  * Since: 1.0
@@ -97,6 +111,8 @@ net_sip_binding_ref (NetSipBinding *binding)
 /**
  * net_sip_binding_unref:
  * @binding: (transfer full): a #NetSipBinding
+ *
+ * Drops a reference on @binding; the last one frees it.
  *
  * Since: 1.0
  */
@@ -117,6 +133,8 @@ net_sip_binding_unref (NetSipBinding *binding)
  * net_sip_binding_get_aor:
  * @binding: a #NetSipBinding
  *
+ * Gets the address of record of the binding.
+ *
  * Returns: (transfer none): the address of record
  *
  * Since: 1.0
@@ -130,6 +148,8 @@ net_sip_binding_get_aor (const NetSipBinding *binding)
 /**
  * net_sip_binding_get_contact:
  * @binding: a #NetSipBinding
+ *
+ * Gets the contact URI of the binding.
  *
  * Returns: (transfer none): the contact URI
  *
@@ -145,6 +165,8 @@ net_sip_binding_get_contact (const NetSipBinding *binding)
  * net_sip_binding_get_expires:
  * @binding: a #NetSipBinding
  *
+ * Gets the absolute time the binding ends.
+ *
  * Returns: when the binding ends, absolute Unix time in seconds
  *
  * Since: 1.0
@@ -159,6 +181,8 @@ net_sip_binding_get_expires (const NetSipBinding *binding)
  * net_sip_binding_get_remaining:
  * @binding: a #NetSipBinding
  * @now: the current Unix time in seconds
+ *
+ * Gets the seconds left until the binding expires.
  *
  * Returns: the seconds left until the binding expires, 0 when expired
  *   (the `expires` parameter a registrar lists, RFC 3261 §10.3 step 8)
@@ -176,6 +200,8 @@ net_sip_binding_get_remaining (const NetSipBinding *binding,
  * net_sip_binding_get_q:
  * @binding: a #NetSipBinding
  *
+ * Gets the preference of the binding (`q`).
+ *
  * Returns: the `q` value (RFC 3261 §20.10), or -1.0 when none was given
  *
  * Since: 1.0
@@ -189,6 +215,8 @@ net_sip_binding_get_q (const NetSipBinding *binding)
 /**
  * net_sip_binding_get_call_id:
  * @binding: a #NetSipBinding
+ *
+ * Gets the Call-ID of the REGISTER behind the binding.
  *
  * Returns: (transfer none): the Call-ID of the REGISTER that made or last
  *   refreshed the binding (empty when unknown)
@@ -205,6 +233,8 @@ net_sip_binding_get_call_id (const NetSipBinding *binding)
  * net_sip_binding_get_cseq:
  * @binding: a #NetSipBinding
  *
+ * Gets the CSeq number of the REGISTER behind the binding.
+ *
  * Returns: the CSeq number of that REGISTER
  *
  * Since: 1.0
@@ -218,6 +248,8 @@ net_sip_binding_get_cseq (const NetSipBinding *binding)
 /**
  * net_sip_binding_get_params:
  * @binding: a #NetSipBinding
+ *
+ * Gets the other Contact parameters of the binding.
  *
  * Returns: (transfer none) (nullable): the Contact header parameters
  *   other than `expires` and `q`, each with its leading `;`, or %NULL
@@ -235,6 +267,8 @@ net_sip_binding_get_params (const NetSipBinding *binding)
  * @binding: a #NetSipBinding not yet in a store
  * @params: (nullable): Contact header parameters other than `expires` and
  *   `q`, each with its leading `;` (`;+sip.instance="<urn:uuid:...>"`)
+ *
+ * Replaces the other Contact parameters of the binding.
  *
  * Since: 1.0
  */

@@ -204,6 +204,8 @@ net_sip_memory_store_init (NetSipMemoryStore *self)
 /**
  * net_sip_memory_store_new:
  *
+ * Creates a location store held in memory, lost when the process ends.
+ *
  * Returns: (transfer full): a new, empty store
  *
  * Since: 1.0

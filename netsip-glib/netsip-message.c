@@ -800,6 +800,8 @@ net_sip_message_get_headers (NetSipMessage *self,
  * @self: a #NetSipMessage
  * @name: a header name, any case, long or compact form
  *
+ * Counts the header lines called @name.
+ *
  * Returns: the number of header lines called @name
  *
  * Since: 1.0
@@ -1124,6 +1126,8 @@ net_sip_message_replace_first_header (NetSipMessage *self,
  * net_sip_message_get_n_headers:
  * @self: a #NetSipMessage
  *
+ * Gets the number of header lines of the message.
+ *
  * Returns: the number of header lines (a folded line counts once)
  *
  * Since: 1.0
@@ -1293,6 +1297,8 @@ net_sip_message_copy_headers (NetSipMessage *dest,
  * net_sip_message_is_request:
  * @self: a #NetSipMessage
  *
+ * Tells a request from a response.
+ *
  * Returns: %TRUE for a #NetSipRequest, %FALSE for a #NetSipResponse
  *
  * Since: 1.0
@@ -1330,6 +1336,8 @@ net_sip_message_get_method (NetSipMessage *self)
  * net_sip_message_get_version:
  * @self: a #NetSipMessage
  *
+ * Gets the SIP version of the start line.
+ *
  * Returns: (transfer none): the SIP-Version of the start line, `SIP/2.0`
  *   for any message [method@NetSip.Message.validate] accepts
  *
@@ -1346,6 +1354,9 @@ net_sip_message_get_version (NetSipMessage *self)
  * net_sip_message_is_modified:
  * @self: a #NetSipMessage
  *
+ * Tells whether the message still serializes to the octets it was parsed
+ * from.
+ *
  * Returns: %TRUE if the message was built or changed since it was parsed,
  *   so [method@NetSip.Message.to_bytes] writes it canonically
  *
@@ -1361,6 +1372,8 @@ net_sip_message_is_modified (NetSipMessage *self)
 /**
  * net_sip_message_get_body:
  * @self: a #NetSipMessage
+ *
+ * Gets the body of the message.
  *
  * Returns: (transfer full): the body, as many octets as Content-Length
  *   says (it may hold NUL octets); empty when there is none
@@ -1960,6 +1973,8 @@ net_sip_message_get_cseq (NetSipMessage  *self,
  * net_sip_message_get_cseq_number:
  * @self: a #NetSipMessage
  *
+ * Gets the sequence number of the CSeq header.
+ *
  * Returns: the CSeq number, or 0 when CSeq is absent or malformed
  *
  * Since: 1.0
@@ -1975,6 +1990,8 @@ net_sip_message_get_cseq_number (NetSipMessage *self)
 /**
  * net_sip_message_get_cseq_method:
  * @self: a #NetSipMessage
+ *
+ * Gets the method of the CSeq header.
  *
  * Returns: (transfer none) (nullable): the CSeq method, or %NULL when CSeq
  *   is absent or malformed
@@ -2017,6 +2034,8 @@ parse_single_addr (NetSipMessagePrivate  *priv,
  * @self: a #NetSipMessage
  * @error: return location for a #GError
  *
+ * Gets the parsed From header.
+ *
  * Returns: (transfer none) (nullable): the From address (RFC 3261
  *   §20.20), or %NULL when absent (no error) or malformed (@error set)
  *
@@ -2040,6 +2059,8 @@ net_sip_message_get_from (NetSipMessage  *self,
  * @self: a #NetSipMessage
  * @error: return location for a #GError
  *
+ * Gets the parsed To header.
+ *
  * Returns: (transfer none) (nullable): the To address (RFC 3261 §20.39),
  *   or %NULL when absent (no error) or malformed (@error set)
  *
@@ -2062,6 +2083,8 @@ net_sip_message_get_to (NetSipMessage  *self,
  * net_sip_message_get_from_tag:
  * @self: a #NetSipMessage
  *
+ * Gets the tag of the From header.
+ *
  * Returns: (transfer none) (nullable): the From tag, or %NULL when there
  *   is none or From is malformed
  *
@@ -2078,6 +2101,8 @@ net_sip_message_get_from_tag (NetSipMessage *self)
  * net_sip_message_get_to_tag:
  * @self: a #NetSipMessage
  *
+ * Gets the tag of the To header.
+ *
  * Returns: (transfer none) (nullable): the To tag, or %NULL when there is
  *   none (outside a dialog, RFC 3261 §8.1.1.2) or To is malformed
  *
@@ -2093,6 +2118,8 @@ net_sip_message_get_to_tag (NetSipMessage *self)
 /**
  * net_sip_message_get_call_id:
  * @self: a #NetSipMessage
+ *
+ * Gets the Call-ID of the message.
  *
  * Returns: (transfer none) (nullable): the Call-ID (RFC 3261 §20.8), as
  *   written (`%` is not an escape here), or %NULL when absent
@@ -2180,6 +2207,8 @@ net_sip_message_get_contacts (NetSipMessage  *self,
  * @self: a #NetSipMessage
  * @error: return location for a #GError
  *
+ * Gets the parsed Route headers.
+ *
  * Returns: (transfer container) (element-type NetSipNameAddr) (nullable):
  *   the Route set in order (RFC 3261 §20.34), empty when none, or %NULL
  *   on error (%NET_SIP_PARSE_ERROR_VALUE)
@@ -2198,6 +2227,8 @@ net_sip_message_get_routes (NetSipMessage  *self,
  * net_sip_message_get_record_routes:
  * @self: a #NetSipMessage
  * @error: return location for a #GError
+ *
+ * Gets the parsed Record-Route headers.
  *
  * Returns: (transfer container) (element-type NetSipNameAddr) (nullable):
  *   the Record-Route values in order (RFC 3261 §20.30), empty when none,
@@ -2289,6 +2320,8 @@ header_uint (NetSipMessagePrivate *priv,
  * net_sip_message_get_max_forwards:
  * @self: a #NetSipMessage
  *
+ * Gets the value of the Max-Forwards header.
+ *
  * Returns: Max-Forwards, 0 to 255 (RFC 3261 §20.22), or -1 when absent or
  *   not a number in that range
  *
@@ -2304,6 +2337,8 @@ net_sip_message_get_max_forwards (NetSipMessage *self)
 /**
  * net_sip_message_get_expires:
  * @self: a #NetSipMessage
+ *
+ * Gets the value of the Expires header.
  *
  * Returns: the Expires header in seconds, 0 to 2^32-1 (RFC 3261 §20.19),
  *   or -1 when absent or malformed
@@ -2321,6 +2356,8 @@ net_sip_message_get_expires (NetSipMessage *self)
  * net_sip_message_get_min_expires:
  * @self: a #NetSipMessage
  *
+ * Gets the value of the Min-Expires header.
+ *
  * Returns: Min-Expires in seconds (RFC 3261 §20.23), or -1 when absent or
  *   malformed
  *
@@ -2336,6 +2373,8 @@ net_sip_message_get_min_expires (NetSipMessage *self)
 /**
  * net_sip_message_get_content_length:
  * @self: a #NetSipMessage
+ *
+ * Gets the value of the Content-Length header.
  *
  * Returns: the Content-Length header in bytes, or -1 when absent
  *

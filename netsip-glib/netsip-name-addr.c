@@ -208,6 +208,8 @@ net_sip_name_addr_parse (const char  *text,
  * net_sip_name_addr_ref:
  * @addr: a #NetSipNameAddr
  *
+ * Takes a reference on @addr.
+ *
  * Returns: (transfer full): @addr, with one more reference
  *
  * Since: 1.0
@@ -238,6 +240,8 @@ net_sip_name_addr_unref (NetSipNameAddr *addr)
 /**
  * net_sip_name_addr_is_wildcard:
  * @addr: a #NetSipNameAddr
+ *
+ * Tells whether this is the wildcard Contact `*`.
  *
  * Returns: %TRUE for `Contact: *` (RFC 3261 §10.2.2: remove all bindings)
  *
@@ -271,6 +275,8 @@ net_sip_name_addr_get_display_name (const NetSipNameAddr *addr)
  * net_sip_name_addr_get_display_name_length:
  * @addr: a #NetSipNameAddr
  *
+ * Gets the length of the display name, which may hold NUL octets.
+ *
  * Returns: the length in bytes of the decoded display name, 0 if none
  *
  * Since: 1.0
@@ -284,6 +290,8 @@ net_sip_name_addr_get_display_name_length (const NetSipNameAddr *addr)
 /**
  * net_sip_name_addr_get_uri_string:
  * @addr: a #NetSipNameAddr
+ *
+ * Gets the URI of the name-addr as text.
  *
  * Returns: (transfer none): the URI as written (without `<>`), `*` for the
  *   wildcard
@@ -327,6 +335,8 @@ net_sip_name_addr_get_uri (const NetSipNameAddr  *addr,
  * net_sip_name_addr_get_tag:
  * @addr: a #NetSipNameAddr
  *
+ * Gets the `tag` parameter.
+ *
  * Returns: (transfer none) (nullable): the `tag` parameter of From or To
  *   (RFC 3261 §19.3), or %NULL
  *
@@ -341,6 +351,8 @@ net_sip_name_addr_get_tag (const NetSipNameAddr *addr)
 /**
  * net_sip_name_addr_get_expires:
  * @addr: a #NetSipNameAddr
+ *
+ * Gets the `expires` parameter of a Contact.
  *
  * Returns: the Contact `expires` parameter in seconds (RFC 3261 §10.2.1.1),
  *   or -1 when absent or not a number up to 2^32-1
@@ -362,6 +374,8 @@ net_sip_name_addr_get_expires (const NetSipNameAddr *addr)
 /**
  * net_sip_name_addr_get_q:
  * @addr: a #NetSipNameAddr
+ *
+ * Gets the `q` parameter of a Contact.
  *
  * Returns: the Contact `q` parameter, 0.0 to 1.0 (RFC 3261 §20.10), or -1.0
  *   when absent or malformed
@@ -387,6 +401,8 @@ net_sip_name_addr_get_q (const NetSipNameAddr *addr)
  * net_sip_name_addr_has_param:
  * @addr: a #NetSipNameAddr
  * @name: header parameter name, compared case-insensitively
+ *
+ * Tells whether the header parameter @name is present.
  *
  * Returns: %TRUE if the header parameter is present
  *
@@ -426,6 +442,8 @@ net_sip_name_addr_get_param (const NetSipNameAddr *addr,
  * net_sip_name_addr_get_n_params:
  * @addr: a #NetSipNameAddr
  *
+ * Gets the number of header parameters.
+ *
  * Returns: the number of header parameters
  *
  * Since: 1.0
@@ -442,6 +460,8 @@ net_sip_name_addr_get_n_params (const NetSipNameAddr *addr)
  * @index: 0-based position, below net_sip_name_addr_get_n_params()
  * @value: (out) (optional) (transfer none) (nullable): the value, %NULL
  *   for a parameter without one
+ *
+ * Gets the header parameter at @index, for walking all of them.
  *
  * Returns: (transfer none): the name of the parameter at @index
  *

@@ -223,6 +223,15 @@ enum
 
 static guint signals[N_SIGNALS];
 
+/**
+ * net_sip_nat_error_quark:
+ *
+ * The error domain of [class@NetSip.NatHelper].
+ *
+ * Returns: the %NET_SIP_NAT_ERROR quark
+ *
+ * Since: 1.0
+ */
 G_DEFINE_QUARK (net-sip-nat-error-quark, net_sip_nat_error)
 
 G_DEFINE_FINAL_TYPE (NetSipNatHelper, net_sip_nat_helper, G_TYPE_OBJECT)
@@ -1674,6 +1683,8 @@ net_sip_nat_helper_close_session (NetSipNatHelper *self,
  * net_sip_nat_helper_get_n_sessions:
  * @self: a #NetSipNatHelper
  *
+ * Gets the number of relay sessions.
+ *
  * Returns: the value of [property@NetSip.NatHelper:n-sessions]
  *
  * Since: 1.0
@@ -1688,6 +1699,8 @@ net_sip_nat_helper_get_n_sessions (NetSipNatHelper *self)
 /**
  * net_sip_nat_helper_get_n_sockets:
  * @self: a #NetSipNatHelper
+ *
+ * Gets the number of relay sockets open.
  *
  * Returns: the value of [property@NetSip.NatHelper:n-sockets]
  *

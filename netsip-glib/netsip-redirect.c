@@ -316,6 +316,8 @@ net_sip_redirect_new (NetSipDispatcher *dispatcher,
  * net_sip_redirect_get_registrar:
  * @self: a #NetSipRedirect
  *
+ * Gets the registrar whose bindings the redirect server answers with.
+ *
  * Returns: (transfer none): the registrar
  *
  * Since: 1.0

@@ -982,6 +982,8 @@ net_sip_registrar_new (NetSipDispatcher    *dispatcher,
  * net_sip_registrar_get_dispatcher:
  * @self: a #NetSipRegistrar
  *
+ * Gets the dispatcher the registrar answers on.
+ *
  * Returns: (transfer none) (nullable): the dispatcher, %NULL once it is gone
  *
  * Since: 1.0
@@ -996,6 +998,8 @@ net_sip_registrar_get_dispatcher (NetSipRegistrar *self)
 /**
  * net_sip_registrar_get_store:
  * @self: a #NetSipRegistrar
+ *
+ * Gets the location store of the bindings.
  *
  * Returns: (transfer none): the location store
  *
@@ -1037,6 +1041,9 @@ net_sip_registrar_set_domains (NetSipRegistrar    *self,
  * net_sip_registrar_get_domains:
  * @self: a #NetSipRegistrar
  *
+ * Gets the domains the registrar serves
+ * ([property@NetSip.Registrar:domains]).
+ *
  * Returns: (transfer none) (nullable) (array zero-terminated=1): the served
  *   domains, %NULL for all
  *
@@ -1053,6 +1060,8 @@ net_sip_registrar_get_domains (NetSipRegistrar *self)
  * net_sip_registrar_serves_domain:
  * @self: a #NetSipRegistrar
  * @host: a host name or address
+ *
+ * Tells whether the registrar accepts registrations for @host.
  *
  * Returns: whether @host is one of [property@NetSip.Registrar:domains]
  *   (compared without case), or the registrar serves every domain

@@ -92,6 +92,8 @@ net_sip_request_new (const char *method,
  * net_sip_request_get_method:
  * @self: a #NetSipRequest
  *
+ * Gets the method of the request line.
+ *
  * Returns: (transfer none): the method, as written (case-sensitive)
  *
  * Since: 1.0
@@ -106,6 +108,8 @@ net_sip_request_get_method (NetSipRequest *self)
 /**
  * net_sip_request_get_uri:
  * @self: a #NetSipRequest
+ *
+ * Gets the Request-URI as text.
  *
  * Returns: (transfer none): the Request-URI as written
  *

@@ -73,6 +73,8 @@ static const struct
  * net_sip_response_default_reason:
  * @code: a status code
  *
+ * Gets the standard Reason-Phrase of a status code.
+ *
  * Returns: (transfer none): the usual Reason-Phrase for @code (RFC 3261
  *   §21 and later registrations), or a generic one for its class
  *
@@ -137,6 +139,8 @@ net_sip_response_new (guint       code,
  * net_sip_response_get_code:
  * @self: a #NetSipResponse
  *
+ * Gets the status code of the response.
+ *
  * Returns: the status code, 100 to 699
  *
  * Since: 1.0
@@ -151,6 +155,8 @@ net_sip_response_get_code (NetSipResponse *self)
 /**
  * net_sip_response_get_reason:
  * @self: a #NetSipResponse
+ *
+ * Gets the Reason-Phrase of the response.
  *
  * Returns: (transfer none): the Reason-Phrase, possibly empty (RFC 4475
  *   noreason) and possibly UTF-8 (unreason)

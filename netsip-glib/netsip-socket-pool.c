@@ -966,6 +966,8 @@ net_sip_socket_pool_new (NetSipTransport      transport,
  * net_sip_socket_pool_get_transport:
  * @self: a #NetSipSocketPool
  *
+ * Gets the transport of the pool.
+ *
  * Returns: the transport
  *
  * Since: 1.0
@@ -981,6 +983,8 @@ net_sip_socket_pool_get_transport (NetSipSocketPool *self)
  * net_sip_socket_pool_get_local_address:
  * @self: a #NetSipSocketPool
  *
+ * Gets the address the pool is bound to.
+ *
  * Returns: (transfer none): the bound local address and port
  *
  * Since: 1.0
@@ -995,6 +999,8 @@ net_sip_socket_pool_get_local_address (NetSipSocketPool *self)
 /**
  * net_sip_socket_pool_get_n_connections:
  * @self: a #NetSipSocketPool
+ *
+ * Gets the number of open stream connections.
  *
  * Returns: the number of TCP or TLS connections held (0 for UDP)
  *

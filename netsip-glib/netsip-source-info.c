@@ -55,6 +55,9 @@ net_sip_source_info_init (NetSipSourceInfo *self)
  * @local: (nullable): the local address and port it arrived on
  * @peer_certificate: (nullable): the certificate the TLS peer presented
  *
+ * Creates the description of where a message came from; the socket pools
+ * make these.
+ *
  * Returns: (transfer full): a new #NetSipSourceInfo
  *
  * Since: 1.0
@@ -81,6 +84,8 @@ net_sip_source_info_new (NetSipTransport     transport,
  * net_sip_source_info_get_transport:
  * @self: a #NetSipSourceInfo
  *
+ * Gets the transport a message came over.
+ *
  * Returns: the transport the message came over
  *
  * Since: 1.0
@@ -95,6 +100,8 @@ net_sip_source_info_get_transport (NetSipSourceInfo *self)
 /**
  * net_sip_source_info_get_remote_address:
  * @self: a #NetSipSourceInfo
+ *
+ * Gets the address a message came from.
  *
  * Returns: (transfer none): the peer's address and port, where a response
  *   goes (RFC 3261 §18.2.2 with RFC 3581 rport)
@@ -112,6 +119,8 @@ net_sip_source_info_get_remote_address (NetSipSourceInfo *self)
  * net_sip_source_info_get_local_address:
  * @self: a #NetSipSourceInfo
  *
+ * Gets the local address a message came in on.
+ *
  * Returns: (transfer none) (nullable): the local address and port
  *
  * Since: 1.0
@@ -126,6 +135,8 @@ net_sip_source_info_get_local_address (NetSipSourceInfo *self)
 /**
  * net_sip_source_info_get_peer_certificate:
  * @self: a #NetSipSourceInfo
+ *
+ * Gets the certificate of the TLS peer a message came from.
  *
  * Returns: (transfer none) (nullable): the certificate a TLS peer presented,
  *   or %NULL
@@ -142,6 +153,8 @@ net_sip_source_info_get_peer_certificate (NetSipSourceInfo *self)
 /**
  * net_sip_source_info_to_string:
  * @self: a #NetSipSourceInfo
+ *
+ * Formats where a message came from, for logs.
  *
  * Returns: (transfer full): `udp:192.0.2.1:5060` or `tcp:[2001:db8::1]:5060`
  *

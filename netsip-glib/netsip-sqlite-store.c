@@ -562,6 +562,8 @@ net_sip_sqlite_store_new (const char  *path,
  * net_sip_sqlite_store_get_path:
  * @self: a #NetSipSqliteStore
  *
+ * Gets the path of the SQLite database.
+ *
  * Returns: (transfer none) (type filename): the database file
  *
  * Since: 1.0

@@ -99,6 +99,8 @@
 /**
  * net_sip_proxy_error_quark:
  *
+ * The error domain of [class@NetSip.StatelessProxy].
+ *
  * Returns: the quark of %NET_SIP_PROXY_ERROR
  *
  * Since: 1.0

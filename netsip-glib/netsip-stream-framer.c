@@ -192,6 +192,9 @@ net_sip_stream_framer_init (NetSipStreamFramer *self)
 /**
  * net_sip_stream_framer_new:
  *
+ * Creates a framer that cuts a TCP or TLS byte stream into SIP messages (RFC
+ * 3261 §18.3).
+ *
  * Returns: (transfer full): a framer with the default limits (16384 bytes
  *   of header, 65536 bytes of body)
  *
@@ -501,6 +504,8 @@ net_sip_stream_framer_peek (NetSipStreamFramer *self)
  * net_sip_stream_framer_get_buffered_size:
  * @self: a #NetSipStreamFramer
  *
+ * Gets the number of bytes waiting in the framer.
+ *
  * Returns: bytes pushed and not yet handed out
  *
  * Since: 1.0
@@ -515,6 +520,8 @@ net_sip_stream_framer_get_buffered_size (NetSipStreamFramer *self)
 /**
  * net_sip_stream_framer_get_max_header_size:
  * @self: a #NetSipStreamFramer
+ *
+ * Gets the largest header section the framer accepts.
  *
  * Returns: the value of [property@NetSip.StreamFramer:max-header-size]
  *
@@ -550,6 +557,8 @@ net_sip_stream_framer_set_max_header_size (NetSipStreamFramer *self,
 /**
  * net_sip_stream_framer_get_max_body_size:
  * @self: a #NetSipStreamFramer
+ *
+ * Gets the largest body the framer accepts.
  *
  * Returns: the value of [property@NetSip.StreamFramer:max-body-size]
  *

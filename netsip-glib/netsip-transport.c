@@ -7,6 +7,15 @@
 #include "netsip-transport.h"
 #include "netsip-transport-private.h"
 
+/**
+ * net_sip_transport_error_quark:
+ *
+ * The error domain of legs and socket pools.
+ *
+ * Returns: the %NET_SIP_TRANSPORT_ERROR quark
+ *
+ * Since: 1.0
+ */
 G_DEFINE_QUARK (net-sip-transport-error-quark, net_sip_transport_error)
 
 gboolean
@@ -21,6 +30,8 @@ net_sip_socket_address_equal (GInetSocketAddress *a,
 /**
  * net_sip_transport_to_string:
  * @transport: a #NetSipTransport
+ *
+ * Gets the lower-case name of a transport.
  *
  * Returns: (transfer none): `udp`, `tcp` or `tls`, as in a leg
  *   specification; the Via transport is the upper-case form (RFC 3261
@@ -44,6 +55,8 @@ net_sip_transport_to_string (NetSipTransport transport)
  * net_sip_transport_from_string:
  * @text: `udp`, `tcp` or `tls` in any case
  * @transport: (out): the transport
+ *
+ * Reads a transport name, in any case.
  *
  * Returns: %TRUE if @text names a transport
  *

@@ -4,8 +4,26 @@
  */
 #pragma once
 
+/**
+ * NET_SIP_MAJOR_VERSION:
+ *
+ * The major version of the netsip-glib headers compiled against (the `0`
+ * of 0.1.0); meson.build's project version is the same.
+ */
 #define NET_SIP_MAJOR_VERSION 0
+
+/**
+ * NET_SIP_MINOR_VERSION:
+ *
+ * The minor version of the netsip-glib headers compiled against.
+ */
 #define NET_SIP_MINOR_VERSION 1
+
+/**
+ * NET_SIP_MICRO_VERSION:
+ *
+ * The micro version of the netsip-glib headers compiled against.
+ */
 #define NET_SIP_MICRO_VERSION 0
 
 /**

@@ -267,6 +267,8 @@ net_sip_via_parse (const char  *text,
  * net_sip_via_ref:
  * @via: a #NetSipVia
  *
+ * Takes a reference on @via.
+ *
  * Returns: (transfer full): @via, with one more reference
  *
  * Since: 1.0
@@ -298,6 +300,8 @@ net_sip_via_unref (NetSipVia *via)
  * net_sip_via_get_protocol:
  * @via: a #NetSipVia
  *
+ * Gets the protocol name and version of the Via.
+ *
  * Returns: (transfer none): protocol name and version, `SIP/2.0`
  *
  * Since: 1.0
@@ -311,6 +315,8 @@ net_sip_via_get_protocol (const NetSipVia *via)
 /**
  * net_sip_via_get_transport:
  * @via: a #NetSipVia
+ *
+ * Gets the transport of the Via.
  *
  * Returns: (transfer none): the transport as written: `UDP`, `TCP`, `TLS`,
  *   `SCTP`, `WS`... (RFC 3261 §20.42 allows any token)
@@ -327,6 +333,8 @@ net_sip_via_get_transport (const NetSipVia *via)
  * net_sip_via_get_host:
  * @via: a #NetSipVia
  *
+ * Gets the host of the Via's sent-by.
+ *
  * Returns: (transfer none): the host of sent-by; an IPv6 reference without
  *   its brackets
  *
@@ -342,6 +350,8 @@ net_sip_via_get_host (const NetSipVia *via)
  * net_sip_via_host_is_ipv6:
  * @via: a #NetSipVia
  *
+ * Tells whether the sent-by host is an IPv6 reference.
+ *
  * Returns: %TRUE if the host was written as an IPv6 reference `[...]`
  *
  * Since: 1.0
@@ -355,6 +365,8 @@ net_sip_via_host_is_ipv6 (const NetSipVia *via)
 /**
  * net_sip_via_get_port:
  * @via: a #NetSipVia
+ *
+ * Gets the port of the Via's sent-by.
  *
  * Returns: the port of sent-by, or 0 when absent (the transport's default
  *   applies, RFC 3261 §18.2.2)
@@ -371,6 +383,8 @@ net_sip_via_get_port (const NetSipVia *via)
  * net_sip_via_get_branch:
  * @via: a #NetSipVia
  *
+ * Gets the `branch` parameter of the Via.
+ *
  * Returns: (transfer none) (nullable): the `branch` parameter (RFC 3261
  *   §8.1.1.7), or %NULL
  *
@@ -386,6 +400,8 @@ net_sip_via_get_branch (const NetSipVia *via)
  * net_sip_via_get_received:
  * @via: a #NetSipVia
  *
+ * Gets the `received` parameter of the Via.
+ *
  * Returns: (transfer none) (nullable): the `received` parameter (RFC 3261
  *   §18.2.1) without brackets, or %NULL
  *
@@ -400,6 +416,8 @@ net_sip_via_get_received (const NetSipVia *via)
 /**
  * net_sip_via_get_rport:
  * @via: a #NetSipVia
+ *
+ * Gets the `rport` parameter of the Via.
  *
  * Returns: the `rport` parameter (RFC 3581): -1 when absent, 0 when present
  *   without a value (a request asking for it), else the port
@@ -417,6 +435,8 @@ net_sip_via_get_rport (const NetSipVia *via)
  * @via: a #NetSipVia
  * @name: parameter name, compared case-insensitively
  *
+ * Tells whether the Via has the parameter @name.
+ *
  * Returns: %TRUE if the parameter is present, with or without a value
  *
  * Since: 1.0
@@ -432,6 +452,8 @@ net_sip_via_has_param (const NetSipVia *via,
  * net_sip_via_get_param:
  * @via: a #NetSipVia
  * @name: parameter name, compared case-insensitively
+ *
+ * Gets the value of the Via parameter @name.
  *
  * Returns: (transfer none) (nullable): the value (a quoted-string is
  *   returned decoded), "" for a parameter without value, %NULL if absent
@@ -452,6 +474,8 @@ net_sip_via_get_param (const NetSipVia *via,
  * net_sip_via_get_n_params:
  * @via: a #NetSipVia
  *
+ * Gets the number of Via parameters.
+ *
  * Returns: the number of parameters, `branch`, `received` and `rport`
  *   included
  *
@@ -469,6 +493,8 @@ net_sip_via_get_n_params (const NetSipVia *via)
  * @index: 0-based position, below net_sip_via_get_n_params()
  * @value: (out) (optional) (transfer none) (nullable): the value, %NULL for
  *   a parameter without one
+ *
+ * Gets the Via parameter at @index, for walking all of them.
  *
  * Returns: (transfer none): the name of the parameter at @index, in order
  *
@@ -488,6 +514,8 @@ net_sip_via_get_param_nth (const NetSipVia  *via,
 /**
  * net_sip_via_to_string:
  * @via: a #NetSipVia
+ *
+ * Formats the Via value.
  *
  * Returns: (transfer full): the via-parm in canonical form
  *
