@@ -114,6 +114,8 @@ G_DEFINE_TYPE_WITH_CODE (NetSipRtpSession, net_sip_rtp_session, G_TYPE_OBJECT,
 /**
  * net_sip_rtp_error_quark:
  *
+ * The error domain of [class@NetSip.RtpSession].
+ *
  * Returns: the quark of the %NET_SIP_RTP_ERROR domain
  *
  * Since: 1.0
@@ -1465,6 +1467,8 @@ net_sip_rtp_session_new (const char  *local_address,
  * net_sip_rtp_session_get_local_address:
  * @self: a #NetSipRtpSession
  *
+ * The IP address the RTP and RTCP sockets are bound to, as written into SDP.
+ *
  * Returns: (transfer none): the address the sockets are bound to
  *
  * Since: 1.0
@@ -1479,6 +1483,8 @@ net_sip_rtp_session_get_local_address (NetSipRtpSession *self)
 /**
  * net_sip_rtp_session_get_local_port:
  * @self: a #NetSipRtpSession
+ *
+ * The RTP port (even; RTCP is the next port up, RFC 3550 §11).
  *
  * Returns: the even RTP port; RTCP is on the next one
  *
@@ -1563,6 +1569,9 @@ net_sip_rtp_session_set_remote (NetSipRtpSession   *self,
 /**
  * net_sip_rtp_session_get_remote:
  * @self: a #NetSipRtpSession
+ *
+ * Where RTP is sent: the peer's address from offer/answer or
+ * net_sip_rtp_session_set_remote().
  *
  * Returns: (transfer none) (nullable): where RTP is sent, %NULL before
  *   negotiation
@@ -1857,6 +1866,8 @@ net_sip_rtp_session_stop (NetSipRtpSession *self)
  * net_sip_rtp_session_get_codec:
  * @self: a #NetSipRtpSession
  *
+ * The G.711 codec the session sends and expects, as negotiated (RFC 3551 §6).
+ *
  * Returns: the codec sent and expected ([property@NetSip.RtpSession:codec])
  *
  * Since: 1.0
@@ -1872,6 +1883,9 @@ net_sip_rtp_session_get_codec (NetSipRtpSession *self)
  * net_sip_rtp_session_get_telephone_event_payload_type:
  * @self: a #NetSipRtpSession
  *
+ * The RTP payload type of telephone-event (RFC 4733 §2.1): the one the peer
+ * chose, 101 in our offers, -1 when none was negotiated.
+ *
  * Returns: the negotiated RFC 4733 payload type, -1 for none
  *
  * Since: 1.0
@@ -1886,6 +1900,9 @@ net_sip_rtp_session_get_telephone_event_payload_type (NetSipRtpSession *self)
 /**
  * net_sip_rtp_session_get_direction:
  * @self: a #NetSipRtpSession
+ *
+ * The direction of our side of the medium (RFC 3264 §6.1): whether we send and
+ * whether we expect to receive.
  *
  * Returns: the direction of our side ([property@NetSip.RtpSession:direction])
  *
@@ -1926,6 +1943,8 @@ net_sip_rtp_session_set_direction (NetSipRtpSession   *self,
  * net_sip_rtp_session_get_ssrc:
  * @self: a #NetSipRtpSession
  *
+ * Our synchronization source identifier, chosen at random (RFC 3550 §8.1).
+ *
  * Returns: our SSRC (RFC 3550 §8.1)
  *
  * Since: 1.0
@@ -1940,6 +1959,8 @@ net_sip_rtp_session_get_ssrc (NetSipRtpSession *self)
 /**
  * net_sip_rtp_session_get_packets_sent:
  * @self: a #NetSipRtpSession
+ *
+ * The RTP packets sent, audio and RFC 4733 events.
  *
  * Returns: RTP packets sent ([property@NetSip.RtpSession:packets-sent])
  *
@@ -1956,6 +1977,8 @@ net_sip_rtp_session_get_packets_sent (NetSipRtpSession *self)
  * net_sip_rtp_session_get_packets_received:
  * @self: a #NetSipRtpSession
  *
+ * The RTP packets received, audio and RFC 4733 events, until stop().
+ *
  * Returns: valid RTP packets received
  *
  * Since: 1.0
@@ -1970,6 +1993,9 @@ net_sip_rtp_session_get_packets_received (NetSipRtpSession *self)
 /**
  * net_sip_rtp_session_get_packets_lost:
  * @self: a #NetSipRtpSession
+ *
+ * The packets lost in the received stream: expected minus received, negative
+ * with duplicates (RFC 3550 A.3).
  *
  * Returns: packets of the peer's stream lost (RFC 3550 A.3)
  *
@@ -1986,6 +2012,9 @@ net_sip_rtp_session_get_packets_lost (NetSipRtpSession *self)
  * net_sip_rtp_session_get_jitter_ms:
  * @self: a #NetSipRtpSession
  *
+ * The interarrival jitter of the received stream, in milliseconds (RFC 3550
+ * §6.4.1, A.8).
+ *
  * Returns: the interarrival jitter in milliseconds (RFC 3550 A.8)
  *
  * Since: 1.0
@@ -2000,6 +2029,9 @@ net_sip_rtp_session_get_jitter_ms (NetSipRtpSession *self)
 /**
  * net_sip_rtp_session_get_remote_packets_lost:
  * @self: a #NetSipRtpSession
+ *
+ * The packets of our stream the peer reported lost, from its last RTCP report
+ * block (RFC 3550 §6.4.1).
  *
  * Returns: the cumulative loss of our stream the peer reported in its
  *   last RTCP report (RFC 3550 §6.4.1), 0 before one came
