@@ -2294,8 +2294,13 @@ test_timers_many_calls (RawFixture    *rf,
 
       g_assert_nonnull (times);
       g_assert_nonnull (bye);
-      /* no copy after the end, none missing */
-      g_assert_cmpuint (times->len, ==, G_N_ELEMENTS (expected_ms));
+      /* no copy after the end, none missing but the last: it is due
+       * 20 ms before the BYE, and on a loaded machine both can fire in
+       * one late wakeup, the BYE ending the copies first (counted late) */
+      g_assert_cmpuint (times->len, <=, G_N_ELEMENTS (expected_ms));
+      g_assert_cmpuint (times->len, >=, G_N_ELEMENTS (expected_ms) - 1);
+      if (times->len < G_N_ELEMENTS (expected_ms))
+        n_late++;
       t0 = g_array_index (times, gint64, 0);
       for (guint k = 1; k < times->len; k++)
         {
