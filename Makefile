@@ -41,7 +41,7 @@ help:
 	@echo "make deps      install the Debian packages (as root) or print the apt-get line"
 	@echo "make build     meson setup + compile in $(BUILDDIR)"
 	@echo "make demo      build, then a call: netsip-proxy (registrar, digest, SQLite), alice calls bob, RTP echo, DTMF, ladder"
-	@echo "make check     unit+gi tests, ASan/UBSan unit run, valgrind parser run, $(FUZZ_TIME) s libFuzzer"
+	@echo "make check     unit, gi, examples, interop (real peers) and slow (1,000-call memory) suites, ASan/UBSan unit run, valgrind parser run, $(FUZZ_TIME) s libFuzzer"
 	@echo "make bench     benchmarks against sofia-sip and libosip2"
 	@echo "make docs      API reference with gi-docgen in $(BUILDDIR)/doc"
 	@echo "make fuzz      libFuzzer build in $(FUZZ_BUILDDIR), run FUZZ_TIME=$(FUZZ_TIME) s, replay corpus"
@@ -106,10 +106,11 @@ check: deps
 	bash .ci/totals.sh $(CHECK_LOGDIR) $(CHECK_RUNS) || rc=1; \
 	exit $$rc
 
-# (a) unit and GI binding tests, normal build
+# (a) unit, GI binding, example, interop (real peers) and slow (the 1,000-call
+# memory acceptance of issue 7) tests, normal build
 check-unit: $(BUILDDIR)/build.ninja
 	$(MESON) compile -C $(BUILDDIR)
-	$(MESON) test -C $(BUILDDIR) --no-rebuild --print-errorlogs --suite unit --suite gi --suite examples --suite interop
+	$(MESON) test -C $(BUILDDIR) --no-rebuild --print-errorlogs --suite unit --suite gi --suite examples --suite interop --suite slow
 
 # (b) unit tests under AddressSanitizer + UndefinedBehaviorSanitizer
 $(ASAN_BUILDDIR)/build.ninja:
