@@ -72,231 +72,22 @@
 #include <string.h>
 #include <signal.h>
 #include <math.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+
+#include "child-process.h"
 
 #define SIPP_SHARE "/usr/share/sip-tester"
 
 static char *sipp_path;
 
 /* ------------------------------------------------------------------ */
-/* Children with their output read line by line                        */
-
-typedef struct
-{
-  GSubprocess      *proc;
-  GDataInputStream *streams[2];   /* stdout, stderr */
-  GString          *text[2];
-  gboolean          eof[2];
-  gboolean          exited;
-  int               status;       /* exit status; -1: killed by a signal */
-  int               signal;       /* the signal that killed it, or 0 */
-  char             *name;
-} Child;
-
-#ifdef __linux__
-static void
-child_setup (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-#endif
-
-static void read_next (Child *c, guint i);
-
-static gboolean
-tick (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* One blocking main-context iteration, woken at least every 20 ms so that
- * the callers' deadlines are checked */
-static void
-iterate (void)
-{
-  static guint ticker;
-
-  if (ticker == 0)
-    ticker = g_timeout_add (20, tick, NULL);
-  g_main_context_iteration (NULL, TRUE);
-}
-
-static void
-line_read (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Child *c = user_data;
-  guint i = G_DATA_INPUT_STREAM (source) == c->streams[0] ? 0 : 1;
-  g_autoptr(GError) error = NULL;
-  gsize len;
-  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source),
-                                                                     result, &len, &error);
-  if (line == NULL)
-    {
-      c->eof[i] = TRUE;
-      return;
-    }
-  g_string_append (c->text[i], line);
-  g_string_append_c (c->text[i], '\n');
-  read_next (c, i);
-}
-
-static void
-read_next (Child *c,
-           guint  i)
-{
-  g_data_input_stream_read_line_async (c->streams[i], G_PRIORITY_DEFAULT, NULL, line_read, c);
-}
-
-static void
-exited (GObject      *source,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  Child *c = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  if (g_subprocess_get_if_exited (c->proc))
-    c->status = g_subprocess_get_exit_status (c->proc);
-  else if (g_subprocess_get_if_signaled (c->proc))
-    c->signal = g_subprocess_get_term_sig (c->proc);
-  c->exited = TRUE;
-}
-
-static Child *
-child_spawn (const char        *name,
-             const char *const *argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE |
-                               G_SUBPROCESS_FLAGS_STDIN_PIPE);
-  g_autofree char *joined = g_strjoinv (" ", (char **) argv);
-  Child *c = g_new0 (Child, 1);
-
-#ifdef __linux__
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-#endif
-  g_test_message ("starting %s: %s", name, joined);
-  c->name = g_strdup (name);
-  c->status = -1;
-  c->proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  c->streams[0] = g_data_input_stream_new (g_subprocess_get_stdout_pipe (c->proc));
-  c->streams[1] = g_data_input_stream_new (g_subprocess_get_stderr_pipe (c->proc));
-  for (guint i = 0; i < 2; i++)
-    {
-      c->text[i] = g_string_new (NULL);
-      read_next (c, i);
-    }
-  g_subprocess_wait_async (c->proc, NULL, exited, c);
-  return c;
-}
-
-static gboolean
-child_done (Child *c)
-{
-  return c->exited && c->eof[0] && c->eof[1];
-}
-
-/* Waits until @needle is in the child's stdout (0) or stderr (1), it ended,
- * or @seconds passed. */
-static gboolean
-child_wait_text (Child      *c,
-                 guint       which,
-                 const char *needle,
-                 double      seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (strstr (c->text[which]->str, needle) == NULL)
-    {
-      if (child_done (c) || g_get_monotonic_time () > deadline)
-        return FALSE;
-      iterate ();
-    }
-  return TRUE;
-}
-
-/* Waits for the end of the child and its output; after @seconds the child
- * is killed (SIGKILL by PID) and FALSE returned. */
-static gboolean
-child_wait_exit (Child  *c,
-                 double  seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-  gboolean in_time = TRUE;
-
-  while (!child_done (c))
-    {
-      if (in_time && g_get_monotonic_time () > deadline)
-        {
-          g_test_message ("%s (pid %s) still running: killing it", c->name,
-                          g_subprocess_get_identifier (c->proc));
-          g_subprocess_force_exit (c->proc);
-          in_time = FALSE;
-        }
-      iterate ();
-    }
-  return in_time;
-}
-
-static void
-child_log (Child *c)
-{
-  if (c->text[0]->len)
-    g_test_message ("%s stdout:\n%.6000s", c->name, c->text[0]->str);
-  if (c->text[1]->len)
-    g_test_message ("%s stderr:\n%.6000s", c->name, c->text[1]->str);
-}
-
-static void
-child_free (Child *c)
-{
-  if (c == NULL)
-    return;
-  if (!c->exited)
-    g_subprocess_force_exit (c->proc);
-  child_wait_exit (c, 10);
-  child_log (c);
-  for (guint i = 0; i < 2; i++)
-    {
-      g_object_unref (c->streams[i]);
-      g_string_free (c->text[i], TRUE);
-    }
-  g_object_unref (c->proc);
-  g_free (c->name);
-  g_free (c);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Child, child_free)
-
-/* Waits for the exit, logs the output, asserts the status */
-static void
-child_expect_exit (Child  *c,
-                   double  seconds,
-                   int     status)
-{
-  gboolean in_time = child_wait_exit (c, seconds);
-
-  child_log (c);
-  g_assert_true (in_time);
-  g_assert_cmpint (c->signal, ==, 0);
-  g_assert_cmpint (c->status, ==, status);
-}
-
-/* ------------------------------------------------------------------ */
 /* Output lines                                                        */
 
 static gboolean
-has_line (Child      *c,
-          const char *line)
+has_line (NetSipTestChild *c,
+          const char      *line)
 {
   g_autofree char *needle = g_strdup_printf ("\n%s\n", line);
   g_autofree char *text = g_strdup_printf ("\n%s", c->text[0]->str);
@@ -313,8 +104,8 @@ has_line (Child      *c,
 
 /* The first stdout line starting with @prefix (without the newline) */
 static char *
-line_with_prefix (Child      *c,
-                  const char *prefix)
+line_with_prefix (NetSipTestChild *c,
+                  const char      *prefix)
 {
   g_autofree char *text = g_strdup_printf ("\n%s", c->text[0]->str);
   g_autofree char *needle = g_strdup_printf ("\n%s", prefix);
@@ -339,10 +130,10 @@ value_of (const char *line,
 
 /* `KEY <packets> <octets>` in a Perl peer's output */
 static void
-peer_counts (Child      *c,
-             const char *key,
-             gint64     *packets,
-             gint64     *octets)
+peer_counts (NetSipTestChild *c,
+             const char      *key,
+             gint64          *packets,
+             gint64          *octets)
 {
   g_autofree char *line = line_with_prefix (c, key);
   char *end = NULL;
@@ -357,8 +148,8 @@ peer_counts (Child      *c,
  * what follows the first space after the next field cut: "DTMF 1 103" ->
  * "1" */
 static char *
-fields_after (Child      *c,
-              const char *prefix)
+fields_after (NetSipTestChild *c,
+              const char      *prefix)
 {
   g_auto(GStrv) lines = g_strsplit (c->text[0]->str, "\n", -1);
   GString *out = g_string_new (NULL);
@@ -530,7 +321,7 @@ have_net_sip (void)
       }                                                                       \
   } G_STMT_END
 
-static Child *
+static NetSipTestChild *
 start_phone (const char *const *args)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
@@ -539,16 +330,16 @@ start_phone (const char *const *args)
   for (guint i = 0; args[i]; i++)
     g_ptr_array_add (argv, (char *) args[i]);
   g_ptr_array_add (argv, NULL);
-  return child_spawn ("netsip-phone", (const char *const *) argv->pdata);
+  return netsip_test_child_spawn ("netsip-phone", (const char *const *) argv->pdata);
 }
 
 /* `netsip-phone answer` and the port of its `listening on udp:127.0.0.1:N` */
-static Child *
+static NetSipTestChild *
 start_answer (const char *const *args,
               guint             *port)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  Child *c;
+  NetSipTestChild *c;
   const char *p;
 
   g_ptr_array_add (argv, (char *) "answer");
@@ -556,10 +347,10 @@ start_answer (const char *const *args,
     g_ptr_array_add (argv, (char *) args[i]);
   g_ptr_array_add (argv, NULL);
   c = start_phone ((const char *const *) argv->pdata);
-  if (!child_wait_text (c, 0, "listening on udp:127.0.0.1:", 20) ||
-      !child_wait_text (c, 0, "\n", 1))
+  if (!netsip_test_child_wait_text (c, 0, "listening on udp:127.0.0.1:", 20) ||
+      !netsip_test_child_wait_text (c, 0, "\n", 1))
     {
-      child_log (c);
+      netsip_test_child_log (c);
       g_error ("netsip-phone answer did not start listening");
     }
   p = strstr (c->text[0]->str, "listening on udp:127.0.0.1:");
@@ -569,25 +360,25 @@ start_answer (const char *const *args,
 }
 
 /* perl phone-peer.pl ARGS; for a uas, waits for READY and gives its port */
-static Child *
+static NetSipTestChild *
 start_peer (const char *const *args,
             guint             *port)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  Child *c;
+  NetSipTestChild *c;
 
   g_ptr_array_add (argv, g_strdup ("perl"));
   g_ptr_array_add (argv, g_build_filename (NETSIP_INTEROP_DIR, "phone-peer.pl", NULL));
   for (guint i = 0; args[i]; i++)
     g_ptr_array_add (argv, g_strdup (args[i]));
   g_ptr_array_add (argv, NULL);
-  c = child_spawn ("perl", (const char *const *) argv->pdata);
+  c = netsip_test_child_spawn ("perl", (const char *const *) argv->pdata);
   if (port)
     {
       const char *p;
-      if (!child_wait_text (c, 0, "READY 127.0.0.1:", 20) || !child_wait_text (c, 0, "\n", 1))
+      if (!netsip_test_child_wait_text (c, 0, "READY 127.0.0.1:", 20) || !netsip_test_child_wait_text (c, 0, "\n", 1))
         {
-          child_log (c);
+          netsip_test_child_log (c);
           g_error ("phone-peer.pl did not start");
         }
       p = strstr (c->text[0]->str, "READY 127.0.0.1:");
@@ -597,22 +388,22 @@ start_peer (const char *const *args,
 }
 
 /* netsip-proxy and the port of its `listening on udp:127.0.0.1:N` */
-static Child *
+static NetSipTestChild *
 start_proxy (const char *const *args,
              guint             *port)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  Child *c;
+  NetSipTestChild *c;
   const char *p;
 
   g_ptr_array_add (argv, (char *) NETSIP_PROXY_PATH);
   for (guint i = 0; args[i]; i++)
     g_ptr_array_add (argv, (char *) args[i]);
   g_ptr_array_add (argv, NULL);
-  c = child_spawn ("netsip-proxy", (const char *const *) argv->pdata);
-  if (!child_wait_text (c, 0, "listening on udp:127.0.0.1:", 20) || !child_wait_text (c, 0, "\n", 1))
+  c = netsip_test_child_spawn ("netsip-proxy", (const char *const *) argv->pdata);
+  if (!netsip_test_child_wait_text (c, 0, "listening on udp:127.0.0.1:", 20) || !netsip_test_child_wait_text (c, 0, "\n", 1))
     {
-      child_log (c);
+      netsip_test_child_log (c);
       g_error ("netsip-proxy did not start");
     }
   p = strstr (c->text[0]->str, "listening on udp:127.0.0.1:");
@@ -621,18 +412,18 @@ start_proxy (const char *const *args,
 }
 
 static void
-stop_by_signal (Child *c,
-                int    signum)
+stop_by_signal (NetSipTestChild *c,
+                int              signum)
 {
   g_subprocess_send_signal (c->proc, signum);
-  child_expect_exit (c, 20, 0);
+  netsip_test_child_expect_exit (c, 20, 0);
 }
 
 /* The `closed ...` line of netsip-phone, with its counts */
 static char *
-closed_line (Child  *phone,
-             gint64 *sent,
-             gint64 *received)
+closed_line (NetSipTestChild *phone,
+             gint64          *sent,
+             gint64          *received)
 {
   char *line = line_with_prefix (phone, "closed by=");
 
@@ -652,9 +443,9 @@ static void
 expect_usage_error (const char *const *args,
                     const char        *message)
 {
-  g_autoptr(Child) c = start_phone (args);
+  g_autoptr(NetSipTestChild) c = start_phone (args);
 
-  g_assert_true (child_wait_exit (c, 20));
+  g_assert_true (netsip_test_child_wait_exit (c, 20));
   g_test_message ("%s ... -> %d: %s", args[0] ? args[0] : "", c->status, c->text[1]->str);
   g_assert_cmpint (c->status, ==, 2);
   g_assert_true (g_str_has_prefix (c->text[1]->str, "netsip-phone: "));
@@ -680,22 +471,22 @@ test_cli (void)
 
   {
     const char *a[] = { NULL };
-    g_autoptr(Child) c = start_phone (a);
-    g_assert_true (child_wait_exit (c, 20));
+    g_autoptr(NetSipTestChild) c = start_phone (a);
+    g_assert_true (netsip_test_child_wait_exit (c, 20));
     g_assert_cmpint (c->status, ==, 2);
     g_assert_nonnull (strstr (c->text[1]->str, "usage: netsip-phone register"));
   }
   {
     const char *a[] = { "--help", NULL };
-    g_autoptr(Child) c = start_phone (a);
-    g_assert_true (child_wait_exit (c, 20));
+    g_autoptr(NetSipTestChild) c = start_phone (a);
+    g_assert_true (netsip_test_child_wait_exit (c, 20));
     g_assert_cmpint (c->status, ==, 0);
     g_assert_nonnull (strstr (c->text[1]->str, "netsip-phone answer --listen"));
   }
   {
     const char *a[] = { "call", "--help", NULL };
-    g_autoptr(Child) c = start_phone (a);
-    g_assert_true (child_wait_exit (c, 20));
+    g_autoptr(NetSipTestChild) c = start_phone (a);
+    g_assert_true (netsip_test_child_wait_exit (c, 20));
     g_assert_cmpint (c->status, ==, 0);
     g_assert_nonnull (strstr (c->text[0]->str, "--dtmf-method"));
   }
@@ -834,8 +625,8 @@ test_call_perl_echo (void)
   g_autofree char *dir = NULL, *audio_path = NULL, *phone_rec = NULL, *peer_rec = NULL, *to = NULL;
   g_autofree char *closed = NULL;
   g_autoptr(GBytes) audio = make_audio (2.0);   /* 100 packets */
-  g_autoptr(Child) peer = NULL;
-  g_autoptr(Child) phone = NULL;
+  g_autoptr(NetSipTestChild) peer = NULL;
+  g_autoptr(NetSipTestChild) phone = NULL;
   gint64 sent, received, peer_p, peer_o;
   guint port = 0;
 
@@ -855,8 +646,8 @@ test_call_perl_echo (void)
                         "--send", audio_path, "--record", phone_rec, NULL };
     phone = start_phone (a);
   }
-  child_expect_exit (phone, 40, 0);
-  child_expect_exit (peer, 20, 0);
+  netsip_test_child_expect_exit (phone, 40, 0);
+  netsip_test_child_expect_exit (peer, 20, 0);
 
   g_assert_true (g_str_has_prefix (phone->text[0]->str, "calling sip:echo@127.0.0.1:"));
   assert_line (phone, "established");
@@ -886,8 +677,8 @@ test_call_perl_dtmf (gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL, *silence_path = NULL, *to = NULL, *peer_digits = NULL;
   g_autofree char *phone_digits = NULL, *sending = NULL, *closed = NULL, *first = NULL;
-  g_autoptr(Child) peer = NULL;
-  g_autoptr(Child) phone = NULL;
+  g_autoptr(NetSipTestChild) peer = NULL;
+  g_autoptr(NetSipTestChild) phone = NULL;
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
   g_auto(GStrv) lines = NULL;
   gint64 sent, received;
@@ -922,8 +713,8 @@ test_call_perl_dtmf (gconstpointer data)
     }
   g_ptr_array_add (args, NULL);
   phone = start_phone ((const char *const *) args->pdata);
-  child_expect_exit (phone, 40, 0);
-  child_expect_exit (peer, 20, 0);
+  netsip_test_child_expect_exit (phone, 40, 0);
+  netsip_test_child_expect_exit (peer, 20, 0);
 
   assert_line (phone, "established");
   sending = g_strdup_printf ("sending-dtmf 123# method=%s", method);
@@ -976,8 +767,8 @@ test_answer_perl_bye (gconstpointer data)
   g_autofree char *dir = NULL, *audio_path = NULL, *phone_rec = NULL, *peer_rec = NULL, *to = NULL;
   g_autofree char *closed = NULL, *incoming = NULL;
   g_autoptr(GBytes) audio = make_audio (2.0);
-  g_autoptr(Child) peer = NULL;
-  g_autoptr(Child) phone = NULL;
+  g_autoptr(NetSipTestChild) peer = NULL;
+  g_autoptr(NetSipTestChild) phone = NULL;
   gint64 sent, received, tx_p, tx_o, rx_p, rx_o;
   guint port = 0;
 
@@ -1000,23 +791,23 @@ test_answer_perl_bye (gconstpointer data)
   }
   if (bye_by_peer)
     {
-      child_expect_exit (peer, 40, 0);
+      netsip_test_child_expect_exit (peer, 40, 0);
       /* one call and it ended: netsip-phone leaves by itself */
-      child_expect_exit (phone, 20, 0);
+      netsip_test_child_expect_exit (phone, 20, 0);
       assert_line (peer, "BYE done");
     }
   else
     {
       /* everything sent; the echoes are back within a few ms on loopback */
-      g_assert_true (child_wait_text (peer, 0, "SENT-ALL\n", 40));
-      g_assert_true (child_wait_text (phone, 0, "established\n", 1));
+      g_assert_true (netsip_test_child_wait_text (peer, 0, "SENT-ALL\n", 40));
+      g_assert_true (netsip_test_child_wait_text (phone, 0, "established\n", 1));
       {
         gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
         while (g_get_monotonic_time () < until)
-          iterate ();
+          netsip_test_iterate ();
       }
       stop_by_signal (phone, SIGTERM);
-      child_expect_exit (peer, 20, 0);
+      netsip_test_child_expect_exit (peer, 20, 0);
       assert_line (peer, "BYE received");
     }
 
@@ -1049,8 +840,8 @@ test_answer_perl_hold (gconstpointer data)
 {
   gboolean rfc2543 = g_str_equal (data, "2543");
   g_autofree char *to = NULL, *closed = NULL, *held = NULL, *resumed = NULL;
-  g_autoptr(Child) peer = NULL;
-  g_autoptr(Child) phone = NULL;
+  g_autoptr(NetSipTestChild) peer = NULL;
+  g_autoptr(NetSipTestChild) phone = NULL;
   gint64 sent, received, tx_p, tx_o, rx_p, rx_o;
   const char *recvonly, *sendrecv;
   guint port = 0;
@@ -1067,8 +858,8 @@ test_answer_perl_hold (gconstpointer data)
                         rfc2543 ? "--hold-2543" : "--hold", "--timeout", "20", NULL };
     peer = start_peer (a, NULL);
   }
-  child_expect_exit (peer, 40, 0);
-  child_expect_exit (phone, 20, 0);
+  netsip_test_child_expect_exit (peer, 40, 0);
+  netsip_test_child_expect_exit (phone, 20, 0);
 
   assert_line (peer, "INVITE 200");
   assert_line (peer, "HOLD 200");
@@ -1111,16 +902,16 @@ test_answer_ring_reject (void)
   {
     const char *a[] = { "--listen", "udp:127.0.0.1:0", "--ring", "0.5", "--reject", "486",
                         "--max-calls", "1", NULL };
-    g_autoptr(Child) phone = start_answer (a, &port);
-    g_autoptr(Child) peer = NULL;
+    g_autoptr(NetSipTestChild) phone = start_answer (a, &port);
+    g_autoptr(NetSipTestChild) peer = NULL;
 
     to = g_strdup_printf ("sip:phone@127.0.0.1:%u", port);
     {
       const char *b[] = { "--mode", "uac", "--to", to, "--packets", "10", "--timeout", "20", NULL };
       peer = start_peer (b, NULL);
     }
-    child_expect_exit (peer, 40, 1);
-    child_expect_exit (phone, 20, 0);
+    netsip_test_child_expect_exit (peer, 40, 1);
+    netsip_test_child_expect_exit (phone, 20, 0);
     assert_line (peer, "PROVISIONAL 180");
     assert_line (peer, "INVITE 486");
     assert_line (phone, "ringing 180");
@@ -1135,8 +926,8 @@ test_answer_ring_reject (void)
   g_clear_pointer (&closed, g_free);
   {
     const char *a[] = { "--listen", "udp:127.0.0.1:0", "--ring", "0.5", "--echo", "--max-calls", "1", NULL };
-    g_autoptr(Child) phone = start_answer (a, &port);
-    g_autoptr(Child) peer = NULL;
+    g_autoptr(NetSipTestChild) phone = start_answer (a, &port);
+    g_autoptr(NetSipTestChild) peer = NULL;
     gint64 tx_p, tx_o;
 
     to = g_strdup_printf ("sip:phone@127.0.0.1:%u", port);
@@ -1144,8 +935,8 @@ test_answer_ring_reject (void)
       const char *b[] = { "--mode", "uac", "--to", to, "--packets", "25", "--timeout", "20", NULL };
       peer = start_peer (b, NULL);
     }
-    child_expect_exit (peer, 40, 0);
-    child_expect_exit (phone, 20, 0);
+    netsip_test_child_expect_exit (peer, 40, 0);
+    netsip_test_child_expect_exit (phone, 20, 0);
     assert_line (peer, "PROVISIONAL 180");
     assert_line (peer, "INVITE 200");
     assert_line (phone, "ringing 180");
@@ -1168,8 +959,8 @@ test_phone_to_phone (void)
 
   {
     const char *a[] = { "--listen", "udp:127.0.0.1:0", "--ring", "0.3", "--echo", "--max-calls", "1", NULL };
-    g_autoptr(Child) answer = start_answer (a, &port);
-    g_autoptr(Child) phone = NULL;
+    g_autoptr(NetSipTestChild) answer = start_answer (a, &port);
+    g_autoptr(NetSipTestChild) phone = NULL;
     gint64 start, took;
 
     to = g_strdup_printf ("sip:bob@127.0.0.1:%u", port);
@@ -1184,11 +975,11 @@ test_phone_to_phone (void)
 
       start = g_get_monotonic_time ();
       phone = start_phone (b);
-      child_expect_exit (phone, 30, 0);
+      netsip_test_child_expect_exit (phone, 30, 0);
       took = g_get_monotonic_time () - start;
       remove_tree (dir);
     }
-    child_expect_exit (answer, 20, 0);
+    netsip_test_child_expect_exit (answer, 20, 0);
     assert_line (phone, "ringing 180");
     assert_line (phone, "established");
     closed = closed_line (phone, &sent, &received);
@@ -1206,16 +997,16 @@ test_phone_to_phone (void)
   g_clear_pointer (&closed, g_free);
   {
     const char *a[] = { "--listen", "udp:127.0.0.1:0", "--reject", "603", "--max-calls", "1", NULL };
-    g_autoptr(Child) answer = start_answer (a, &port);
-    g_autoptr(Child) phone = NULL;
+    g_autoptr(NetSipTestChild) answer = start_answer (a, &port);
+    g_autoptr(NetSipTestChild) phone = NULL;
 
     to = g_strdup_printf ("sip:bob@127.0.0.1:%u", port);
     {
       const char *b[] = { "call", to, "--listen", "udp:127.0.0.1:0", NULL };
       phone = start_phone (b);
     }
-    child_expect_exit (phone, 30, 1);
-    child_expect_exit (answer, 20, 0);
+    netsip_test_child_expect_exit (phone, 30, 1);
+    netsip_test_child_expect_exit (answer, 20, 0);
     assert_line (answer, "rejected 603");
     g_assert_null (line_with_prefix (phone, "established"));
     closed = closed_line (phone, &sent, &received);
@@ -1229,18 +1020,18 @@ test_phone_to_phone (void)
   /* SIGTERM while it rings: CANCEL (487), status 1 */
   {
     const char *a[] = { "--listen", "udp:127.0.0.1:0", "--ring", "30", "--max-calls", "1", NULL };
-    g_autoptr(Child) answer = start_answer (a, &port);
-    g_autoptr(Child) phone = NULL;
+    g_autoptr(NetSipTestChild) answer = start_answer (a, &port);
+    g_autoptr(NetSipTestChild) phone = NULL;
 
     to = g_strdup_printf ("sip:bob@127.0.0.1:%u", port);
     {
       const char *b[] = { "call", to, "--listen", "udp:127.0.0.1:0", NULL };
       phone = start_phone (b);
     }
-    g_assert_true (child_wait_text (phone, 0, "ringing 180\n", 20));
+    g_assert_true (netsip_test_child_wait_text (phone, 0, "ringing 180\n", 20));
     g_subprocess_send_signal (phone->proc, SIGTERM);
-    child_expect_exit (phone, 20, 1);
-    child_expect_exit (answer, 20, 0);
+    netsip_test_child_expect_exit (phone, 20, 1);
+    netsip_test_child_expect_exit (answer, 20, 0);
     closed = closed_line (phone, &sent, &received);
     g_assert_true (g_str_has_prefix (closed, "closed by=local code=487 "));
     g_assert_nonnull (strstr (phone->text[1]->str, "cancelled before it was answered"));
@@ -1254,18 +1045,18 @@ test_phone_to_phone (void)
   /* SIGINT during the call: BYE, status 0 */
   {
     const char *a[] = { "--listen", "udp:127.0.0.1:0", "--echo", "--max-calls", "1", NULL };
-    g_autoptr(Child) answer = start_answer (a, &port);
-    g_autoptr(Child) phone = NULL;
+    g_autoptr(NetSipTestChild) answer = start_answer (a, &port);
+    g_autoptr(NetSipTestChild) phone = NULL;
 
     to = g_strdup_printf ("sip:bob@127.0.0.1:%u", port);
     {
       const char *b[] = { "call", to, "--listen", "udp:127.0.0.1:0", NULL };
       phone = start_phone (b);
     }
-    g_assert_true (child_wait_text (phone, 0, "established\n", 20));
+    g_assert_true (netsip_test_child_wait_text (phone, 0, "established\n", 20));
     g_subprocess_send_signal (phone->proc, SIGINT);
-    child_expect_exit (phone, 20, 0);
-    child_expect_exit (answer, 20, 0);
+    netsip_test_child_expect_exit (phone, 20, 0);
+    netsip_test_child_expect_exit (answer, 20, 0);
     closed = closed_line (phone, &sent, &received);
     g_assert_true (g_str_has_prefix (closed, "closed by=local code=200 "));
     g_clear_pointer (&closed, g_free);
@@ -1313,8 +1104,8 @@ test_sipp_pcap (void)
   g_autofree char *dir = NULL, *phone_rec = NULL, *scenario = NULL, *remote = NULL, *closed = NULL;
   g_autofree char *pcap = NULL, *dtmf_pcap = NULL, *err_file = NULL;
   g_autoptr(GBytes) payload = NULL;
-  g_autoptr(Child) phone = NULL;
-  g_autoptr(Child) sipp = NULL;
+  g_autoptr(NetSipTestChild) phone = NULL;
+  g_autoptr(NetSipTestChild) sipp = NULL;
   gint64 sent, received;
   guint port = 0, n_audio = 0, n_dtmf = 0;
 
@@ -1358,19 +1149,19 @@ test_sipp_pcap (void)
                           "-mi", "127.0.0.1", "-mp", mp, "-m", "1", "-timeout", "40",
                           "-timeout_error", "-nostdin", "-trace_err", "-error_file", err_file,
                           remote, NULL };
-      sipp = child_spawn ("sipp", a);
+      sipp = netsip_test_child_spawn ("sipp", a);
     }
   }
-  if (!child_wait_exit (sipp, 60))
+  if (!netsip_test_child_wait_exit (sipp, 60))
     g_error ("sipp did not finish in 60 s");
   if (sipp->status != 0)
     {
       g_autofree char *errors = NULL;
       g_file_get_contents (err_file, &errors, NULL, NULL);
-      child_log (phone);
+      netsip_test_child_log (phone);
       g_error ("sipp exited with %d; its errors:\n%s", sipp->status, errors ? errors : "(none)");
     }
-  child_expect_exit (phone, 20, 0);
+  netsip_test_child_expect_exit (phone, 20, 0);
 
   assert_line (phone, "established");
   /* the RFC 2833 event of the capture: digit 1, 2240 samples */
@@ -1392,8 +1183,8 @@ test_sipp_pcap (void)
 /* Waits until @peer has bound UDP @port on 127.0.0.1 (peers that print
  * nothing when they are ready); fails after 10 s or if it ended */
 static void
-wait_port_taken (Child *peer,
-                 guint  port)
+wait_port_taken (NetSipTestChild *peer,
+                 guint            port)
 {
   gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
 
@@ -1406,11 +1197,11 @@ wait_port_taken (Child *peer,
       if (!g_socket_bind (s, addr, FALSE, NULL))
         return;   /* taken: the peer is there */
       g_clear_object (&s);
-      if (child_done (peer))
-        child_log (peer);
-      g_assert_false (child_done (peer));
+      if (netsip_test_child_done (peer))
+        netsip_test_child_log (peer);
+      g_assert_false (netsip_test_child_done (peer));
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      iterate ();
+      netsip_test_iterate ();
     }
 }
 
@@ -1422,8 +1213,8 @@ test_sipp_rtp_echo (void)
   g_autofree char *sp = NULL, *mp = NULL, *digits = NULL;
   g_autoptr(GBytes) audio = make_audio (2.0);
   g_autoptr(GBytes) rec = NULL;
-  g_autoptr(Child) sipp = NULL;
-  g_autoptr(Child) phone = NULL;
+  g_autoptr(NetSipTestChild) sipp = NULL;
+  g_autoptr(NetSipTestChild) phone = NULL;
   gint64 sent, received;
   guint sip_port;
 
@@ -1443,7 +1234,7 @@ test_sipp_rtp_echo (void)
     const char *a[] = { sipp_path, "-sn", "uas", "-rtp_echo", "-i", "127.0.0.1", "-p", sp,
                         "-mi", "127.0.0.1", "-mp", mp, "-m", "1", "-timeout", "40",
                         "-timeout_error", "-nostdin", NULL };
-    sipp = child_spawn ("sipp", a);
+    sipp = netsip_test_child_spawn ("sipp", a);
   }
   /* sipp prints nothing when it is ready: wait for its SIP port */
   wait_port_taken (sipp, sip_port);
@@ -1453,8 +1244,8 @@ test_sipp_rtp_echo (void)
                         "--record", phone_rec, "--dtmf", "12", NULL };
     phone = start_phone (a);
   }
-  child_expect_exit (phone, 40, 0);
-  child_expect_exit (sipp, 20, 0);
+  netsip_test_child_expect_exit (phone, 40, 0);
+  netsip_test_child_expect_exit (sipp, 20, 0);
 
   assert_line (phone, "established");
   assert_line (phone, "sending-dtmf 12 method=inband");
@@ -1547,7 +1338,7 @@ write_tone_wav (const char *dir,
 /* baresip with its configuration in @dir: SIP on 127.0.0.1:@sip_port, the
  * account bob answering every call at once, a 440 Hz WAV as microphone,
  * G.711 only; it quits by itself after @seconds */
-static Child *
+static NetSipTestChild *
 start_baresip (const char        *dir,
                guint              sip_port,
                guint              seconds,
@@ -1576,7 +1367,7 @@ start_baresip (const char        *dir,
   g_autofree char *p1 = write_file (dir, "config", config, strlen (config));
   g_autofree char *p2 = write_file (dir, "accounts", accounts, strlen (accounts));
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  Child *c;
+  NetSipTestChild *c;
 
   g_ptr_array_add (argv, baresip_path);
   g_ptr_array_add (argv, (char *) "-f");
@@ -1589,7 +1380,7 @@ start_baresip (const char        *dir,
       g_ptr_array_add (argv, (char *) commands[i]);
     }
   g_ptr_array_add (argv, NULL);
-  c = child_spawn ("baresip", (const char *const *) argv->pdata);
+  c = netsip_test_child_spawn ("baresip", (const char *const *) argv->pdata);
   if (commands == NULL)
     wait_port_taken (c, sip_port);
   return c;
@@ -1613,8 +1404,8 @@ test_baresip_call (void)
   g_autofree char *dir = NULL, *audio_path = NULL, *rec_path = NULL, *to = NULL, *closed = NULL;
   g_autoptr(GBytes) audio = make_audio (2.0);
   g_autoptr(GBytes) rec = NULL;
-  g_autoptr(Child) baresip = NULL;
-  g_autoptr(Child) phone = NULL;
+  g_autoptr(NetSipTestChild) baresip = NULL;
+  g_autoptr(NetSipTestChild) phone = NULL;
   gint64 sent, received;
   guint sip_port;
   double share;
@@ -1634,7 +1425,7 @@ test_baresip_call (void)
                         "--duration", "3", NULL };
     phone = start_phone (a);
   }
-  child_expect_exit (phone, 30, 0);
+  netsip_test_child_expect_exit (phone, 30, 0);
   assert_line (phone, "established");
   assert_line (phone, "sending-dtmf 19# method=rfc4733");
   closed = closed_line (phone, &sent, &received);
@@ -1656,9 +1447,9 @@ test_baresip_call (void)
     gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
     while (!strstr (baresip->text[0]->str, "terminated") && !strstr (baresip->text[1]->str, "terminated"))
       {
-        g_assert_false (child_done (baresip));
+        g_assert_false (netsip_test_child_done (baresip));
         g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-        iterate ();
+        netsip_test_iterate ();
       }
   }
   {
@@ -1680,8 +1471,8 @@ test_baresip_answer (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL, *rec_path = NULL, *dial = NULL, *closed = NULL;
   g_autoptr(GBytes) rec = NULL;
-  g_autoptr(Child) baresip = NULL;
-  g_autoptr(Child) phone = NULL;
+  g_autoptr(NetSipTestChild) baresip = NULL;
+  g_autoptr(NetSipTestChild) phone = NULL;
   gint64 sent, received;
   guint port;
 
@@ -1699,8 +1490,8 @@ test_baresip_answer (void)
     const char *commands[] = { dial, NULL };
     baresip = start_baresip (dir, free_udp_port (FALSE), 4, commands);
   }
-  child_expect_exit (baresip, 20, 0);
-  child_expect_exit (phone, 20, 0);
+  netsip_test_child_expect_exit (baresip, 20, 0);
+  netsip_test_child_expect_exit (phone, 20, 0);
   g_assert_nonnull (strstr (phone->text[0]->str, "\nincoming sip:bob@127.0.0.1:"));
   assert_line (phone, "established");
   closed = closed_line (phone, &sent, &received);
@@ -1725,10 +1516,10 @@ static void
 test_proxy_registered (void)
 {
   g_autofree char *registrar = NULL, *proxy_addr = NULL, *closed = NULL, *invite = NULL;
-  g_autoptr(Child) proxy = NULL;
-  g_autoptr(Child) phone = NULL;
-  g_autoptr(Child) peer = NULL;
-  g_autoptr(Child) again = NULL;
+  g_autoptr(NetSipTestChild) proxy = NULL;
+  g_autoptr(NetSipTestChild) phone = NULL;
+  g_autoptr(NetSipTestChild) peer = NULL;
+  g_autoptr(NetSipTestChild) again = NULL;
   gint64 sent, received, tx_p, tx_o, rx_p, rx_o;
   guint proxy_port = 0, phone_port = 0;
 
@@ -1744,9 +1535,9 @@ test_proxy_registered (void)
                         "--from", "sip:bob@example.test", "--echo", "--max-calls", "1", NULL };
     phone = start_answer (a, &phone_port);
   }
-  if (!child_wait_text (phone, 0, "registered sip:bob@example.test expires=", 20))
+  if (!netsip_test_child_wait_text (phone, 0, "registered sip:bob@example.test expires=", 20))
     {
-      child_log (phone);
+      netsip_test_child_log (phone);
       g_error ("netsip-phone did not register");
     }
   {
@@ -1754,9 +1545,9 @@ test_proxy_registered (void)
                         "--packets", "100", "--timeout", "20", NULL };
     peer = start_peer (a, NULL);
   }
-  child_expect_exit (peer, 40, 0);
+  netsip_test_child_expect_exit (peer, 40, 0);
   /* its one call ended: netsip-phone unregisters and leaves */
-  child_expect_exit (phone, 20, 0);
+  netsip_test_child_expect_exit (phone, 20, 0);
 
   assert_line (peer, "INVITE 200");
   assert_line (peer, "BYE done");
@@ -1779,7 +1570,7 @@ test_proxy_registered (void)
                         "--packets", "10", "--timeout", "20", NULL };
     again = start_peer (a, NULL);
   }
-  child_expect_exit (again, 40, 1);
+  netsip_test_child_expect_exit (again, 40, 1);
   invite = line_with_prefix (again, "INVITE ");
   g_assert_nonnull (invite);
   g_assert_true (g_str_has_prefix (invite, "INVITE 4"));
@@ -1791,7 +1582,7 @@ test_register (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL, *users = NULL, *pw = NULL, *bad_pw = NULL, *registrar = NULL;
-  g_autoptr(Child) proxy = NULL;
+  g_autoptr(NetSipTestChild) proxy = NULL;
   guint proxy_port = 0;
 
   dir = g_dir_make_tmp ("netsip-phone-register-XXXXXX", &error);
@@ -1810,18 +1601,18 @@ test_register (void)
   {
     const char *a[] = { "register", "--registrar", registrar, "--from", "sip:alice@example.test",
                         "--user", "alice", "--password-file", pw, "--expires", "120", NULL };
-    g_autoptr(Child) phone = start_phone (a);
-    child_expect_exit (phone, 40, 0);
+    g_autoptr(NetSipTestChild) phone = start_phone (a);
+    netsip_test_child_expect_exit (phone, 40, 0);
     assert_line (phone, "registered sip:alice@example.test expires=120");
   }
   /* a wrong password: status 1 and why */
   {
     const char *a[] = { "register", "--registrar", registrar, "--from", "sip:alice@example.test",
                         "--user", "alice", "--password-file", bad_pw, NULL };
-    g_autoptr(Child) phone = start_phone (a);
+    g_autoptr(NetSipTestChild) phone = start_phone (a);
     g_autofree char *failed = NULL;
 
-    child_expect_exit (phone, 40, 1);
+    netsip_test_child_expect_exit (phone, 40, 1);
     failed = line_with_prefix (phone, "registration-failed sip:alice@example.test");
     g_assert_null (line_with_prefix (phone, "registered "));
     g_assert_nonnull (failed);
@@ -1831,8 +1622,8 @@ test_register (void)
   {
     const char *a[] = { "register", "--registrar", registrar, "--from", "sip:alice@example.test",
                         "--user", "alice", "--password-file", pw, "--stay", NULL };
-    g_autoptr(Child) phone = start_phone (a);
-    g_assert_true (child_wait_text (phone, 0, "registered sip:alice@example.test expires=300\n", 20));
+    g_autoptr(NetSipTestChild) phone = start_phone (a);
+    g_assert_true (netsip_test_child_wait_text (phone, 0, "registered sip:alice@example.test expires=300\n", 20));
     stop_by_signal (phone, SIGTERM);
     assert_line (phone, "unregistered sip:alice@example.test");
   }
@@ -1848,8 +1639,8 @@ test_register_perl_refresh (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL, *pw = NULL, *registrar_uri = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(Child) registrar = NULL;
-  g_autoptr(Child) phone = NULL;
+  g_autoptr(NetSipTestChild) registrar = NULL;
+  g_autoptr(NetSipTestChild) phone = NULL;
   g_auto(GStrv) lines = NULL;
   guint n_registered = 0, n_auth = 0, port;
   const char *ready;
@@ -1866,9 +1657,9 @@ test_register_perl_refresh (void)
   for (guint i = 0; reg_args[i]; i++)
     g_ptr_array_add (argv, g_strdup (reg_args[i]));
   g_ptr_array_add (argv, NULL);
-  registrar = child_spawn ("perl registrar", (const char *const *) argv->pdata);
-  g_assert_true (child_wait_text (registrar, 0, "READY ", 20));
-  g_assert_true (child_wait_text (registrar, 0, "\n", 1));
+  registrar = netsip_test_child_spawn ("perl registrar", (const char *const *) argv->pdata);
+  g_assert_true (netsip_test_child_wait_text (registrar, 0, "READY ", 20));
+  g_assert_true (netsip_test_child_wait_text (registrar, 0, "\n", 1));
   ready = strstr (registrar->text[0]->str, "READY ");
   port = (guint) g_ascii_strtoull (ready + 6, NULL, 10);
   registrar_uri = g_strdup_printf ("sip:127.0.0.1:%u", port);
@@ -1889,17 +1680,17 @@ test_register_perl_refresh (void)
           n++;
         if (n >= 3)
           break;
-        if (child_done (phone) || g_get_monotonic_time () > deadline)
+        if (netsip_test_child_done (phone) || g_get_monotonic_time () > deadline)
           {
-            child_log (phone);
-            child_log (registrar);
+            netsip_test_child_log (phone);
+            netsip_test_child_log (registrar);
             g_error ("netsip-phone did not refresh its binding twice");
           }
-        iterate ();
+        netsip_test_iterate ();
       }
   }
   stop_by_signal (phone, SIGTERM);
-  child_expect_exit (registrar, 20, 0);
+  netsip_test_child_expect_exit (registrar, 20, 0);
 
   lines = g_strsplit (phone->text[0]->str, "\n", -1);
   for (guint i = 0; lines[i]; i++)

@@ -47,203 +47,31 @@
  */
 #include <string.h>
 #include <signal.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+
+#include "child-process.h"
 
 static char *sipp_path;
 static const char *proxy_path;
 
 /* ------------------------------------------------------------------ */
-/* Children with their output read line by line                        */
-
-typedef struct
-{
-  GSubprocess      *proc;
-  GDataInputStream *streams[2];   /* stdout, stderr */
-  GString          *text[2];
-  gboolean          eof[2];
-  gboolean          exited;
-  int               status;       /* exit status; -1: killed by a signal */
-  int               signal;       /* the signal that killed it, or 0 */
-} Child;
-
-#ifdef __linux__
-static void
-child_setup (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-#endif
-
-static void read_next (Child *c, guint i);
-
-static gboolean
-tick (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* One blocking main-context iteration, woken at least every 20 ms so that
- * the callers' deadlines are checked */
-static void
-iterate (void)
-{
-  static guint ticker;
-
-  if (ticker == 0)
-    ticker = g_timeout_add (20, tick, NULL);
-  g_main_context_iteration (NULL, TRUE);
-}
-
-static void
-line_read (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Child *c = user_data;
-  guint i = G_DATA_INPUT_STREAM (source) == c->streams[0] ? 0 : 1;
-  g_autoptr(GError) error = NULL;
-  gsize len;
-  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source),
-                                                                     result, &len, &error);
-  if (line == NULL)
-    {
-      c->eof[i] = TRUE;
-      return;
-    }
-  g_string_append (c->text[i], line);
-  g_string_append_c (c->text[i], '\n');
-  read_next (c, i);
-}
-
-static void
-read_next (Child *c,
-           guint  i)
-{
-  g_data_input_stream_read_line_async (c->streams[i], G_PRIORITY_DEFAULT, NULL, line_read, c);
-}
-
-static void
-exited (GObject      *source,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  Child *c = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  if (g_subprocess_get_if_exited (c->proc))
-    c->status = g_subprocess_get_exit_status (c->proc);
-  else if (g_subprocess_get_if_signaled (c->proc))
-    c->signal = g_subprocess_get_term_sig (c->proc);
-  c->exited = TRUE;
-}
-
-static Child *
-child_spawn (const char *const *argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE |
-                               G_SUBPROCESS_FLAGS_STDIN_PIPE);
-  g_autofree char *joined = g_strjoinv (" ", (char **) argv);
-  Child *c = g_new0 (Child, 1);
-
-#ifdef __linux__
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-#endif
-  g_test_message ("starting %s", joined);
-  c->status = -1;
-  c->proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  c->streams[0] = g_data_input_stream_new (g_subprocess_get_stdout_pipe (c->proc));
-  c->streams[1] = g_data_input_stream_new (g_subprocess_get_stderr_pipe (c->proc));
-  for (guint i = 0; i < 2; i++)
-    {
-      c->text[i] = g_string_new (NULL);
-      read_next (c, i);
-    }
-  g_subprocess_wait_async (c->proc, NULL, exited, c);
-  return c;
-}
-
-static Child *
-child_spawn_array (GPtrArray *argv)
-{
-  g_ptr_array_add (argv, NULL);
-  return child_spawn ((const char *const *) argv->pdata);
-}
-
-static gboolean
-child_done (Child *c)
-{
-  return c->exited && c->eof[0] && c->eof[1];
-}
-
-/* Waits for the end of the child and its output; after @seconds the child
- * is killed (SIGKILL by PID) and FALSE returned. */
-static gboolean
-child_wait_exit (Child  *c,
-                 double  seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-  gboolean in_time = TRUE;
-
-  while (!child_done (c))
-    {
-      if (in_time && g_get_monotonic_time () > deadline)
-        {
-          g_test_message ("child %s still running: killing it", g_subprocess_get_identifier (c->proc));
-          g_subprocess_force_exit (c->proc);
-          in_time = FALSE;
-        }
-      iterate ();
-    }
-  return in_time;
-}
-
-static void
-child_free (Child *c)
-{
-  if (c == NULL)
-    return;
-  if (!c->exited)
-    g_subprocess_force_exit (c->proc);
-  child_wait_exit (c, 10);
-  if (c->text[0]->len)
-    g_test_message ("stdout: %.3000s", c->text[0]->str);
-  if (c->text[1]->len)
-    g_test_message ("stderr: %.3000s", c->text[1]->str);
-  for (guint i = 0; i < 2; i++)
-    {
-      g_object_unref (c->streams[i]);
-      g_string_free (c->text[i], TRUE);
-    }
-  g_object_unref (c->proc);
-  g_free (c);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Child, child_free)
-
-/* ------------------------------------------------------------------ */
 /* netsip-proxy                                                        */
 
 /* Starts netsip-proxy and waits for its @n_legs `listening on` lines */
-static Child *
+static NetSipTestChild *
 start_proxy (const char *const *args,
              guint              n_legs)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  Child *c;
+  NetSipTestChild *c;
   gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
 
   g_ptr_array_add (argv, (char *) proxy_path);
   for (guint i = 0; args[i]; i++)
     g_ptr_array_add (argv, (char *) args[i]);
-  c = child_spawn_array (argv);
+  c = netsip_test_child_spawn_array (NULL, argv);
   for (;;)
     {
       guint n = 0;
@@ -251,17 +79,17 @@ start_proxy (const char *const *args,
         n++;
       if (n >= n_legs)
         break;
-      g_assert_false (child_done (c));
+      g_assert_false (netsip_test_child_done (c));
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      iterate ();
+      netsip_test_iterate ();
     }
   return c;
 }
 
 /* The port of the leg `listening on PREFIX<port>` */
 static guint
-proxy_port (Child      *c,
-            const char *prefix)
+proxy_port (NetSipTestChild *c,
+            const char      *prefix)
 {
   g_autofree char *needle = g_strdup_printf ("listening on %s", prefix);
   const char *p = strstr (c->text[0]->str, needle);
@@ -271,10 +99,10 @@ proxy_port (Child      *c,
 }
 
 static void
-stop_proxy (Child *c)
+stop_proxy (NetSipTestChild *c)
 {
   g_subprocess_send_signal (c->proc, SIGTERM);
-  g_assert_true (child_wait_exit (c, 20));
+  g_assert_true (netsip_test_child_wait_exit (c, 20));
   g_assert_cmpint (c->signal, ==, 0);
   g_assert_cmpint (c->status, ==, 0);
 }
@@ -644,7 +472,7 @@ test_rfc4475 (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("netsip-proxy-parts-XXXXXX", &error);
   g_autofree char *db = NULL;
-  g_autoptr(Child) proxy = NULL;
+  g_autoptr(NetSipTestChild) proxy = NULL;
   g_autoptr(GSocket) s = NULL;
   g_autofree char *response = NULL;
   g_autofree char *contact = NULL;
@@ -801,10 +629,10 @@ sipp_argv (const char *dir,
 /* sipp ended with 0, its statistics count @n successful calls, none failed
  * and no unexpected message */
 static void
-check_sipp (Child      *c,
-            const char *dir,
-            const char *name,
-            gint64      n)
+check_sipp (NetSipTestChild *c,
+            const char      *dir,
+            const char      *name,
+            gint64           n)
 {
   g_autofree char *stat = g_strdup_printf ("%s/%s.csv", dir, name);
   g_autofree char *err_path = g_strdup_printf ("%s/%s-errors.log", dir, name);
@@ -824,20 +652,20 @@ check_sipp (Child      *c,
 
 /* Starts sipp's built-in uas on @port for @calls calls and waits (bounded)
  * until its port is bound */
-static Child *
+static NetSipTestChild *
 start_uas (const char *dir,
            guint       port,
            guint       calls)
 {
   g_autoptr(GPtrArray) argv = sipp_argv (dir, "uas", "uas", port, calls);
-  Child *uas = child_spawn_array (argv);
+  NetSipTestChild *uas = netsip_test_child_spawn_array (NULL, argv);
   gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
 
   while (!port_bound (port, G_SOCKET_TYPE_DATAGRAM))
     {
-      g_assert_false (child_done (uas));
+      g_assert_false (netsip_test_child_done (uas));
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      iterate ();
+      netsip_test_iterate ();
     }
   return uas;
 }
@@ -855,11 +683,11 @@ test_restart (void)
   g_autoptr(GString) reg_lines = g_string_new ("SEQUENTIAL\n");
   g_autoptr(GString) call_lines = g_string_new ("SEQUENTIAL\n");
   g_autoptr(GPtrArray) argv = NULL;
-  g_autoptr(Child) proxy = NULL;
-  g_autoptr(Child) again = NULL;
-  g_autoptr(Child) reg = NULL;
-  g_autoptr(Child) uas = NULL;
-  g_autoptr(Child) uac = NULL;
+  g_autoptr(NetSipTestChild) proxy = NULL;
+  g_autoptr(NetSipTestChild) again = NULL;
+  g_autoptr(NetSipTestChild) reg = NULL;
+  g_autoptr(NetSipTestChild) uas = NULL;
+  g_autoptr(NetSipTestChild) uac = NULL;
   guint uas_port;
   GPid pid;
 
@@ -896,9 +724,9 @@ test_restart (void)
   g_ptr_array_add (argv, g_strdup ("-l"));
   g_ptr_array_add (argv, g_strdup ("50"));
   g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", proxy_port (proxy, "udp:127.0.0.1:")));
-  reg = child_spawn_array (argv);
+  reg = netsip_test_child_spawn_array (NULL, argv);
   g_clear_pointer (&argv, g_ptr_array_unref);
-  g_assert_true (child_wait_exit (reg, 120));
+  g_assert_true (netsip_test_child_wait_exit (reg, 120));
   check_sipp (reg, dir, "register", N_AORS);
 
   /* all 1000 acknowledged with 200: kill -9, by the PID */
@@ -906,7 +734,7 @@ test_restart (void)
   g_assert_cmpint (pid, >, 1);
   g_test_message ("kill -9 %d", (int) pid);
   g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
-  g_assert_true (child_wait_exit (proxy, 20));
+  g_assert_true (netsip_test_child_wait_exit (proxy, 20));
   g_assert_cmpint (proxy->signal, ==, SIGKILL);
 
   {
@@ -947,9 +775,9 @@ test_restart (void)
   g_ptr_array_add (argv, g_strdup ("-rsa"));
   g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", proxy_port (again, "udp:127.0.0.1:")));
   g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", proxy_port (again, "udp:127.0.0.1:")));
-  uac = child_spawn_array (argv);
-  child_wait_exit (uac, 120);
-  child_wait_exit (uas, 20);
+  uac = netsip_test_child_spawn_array (NULL, argv);
+  netsip_test_child_wait_exit (uac, 120);
+  netsip_test_child_wait_exit (uas, 20);
   /* every address of record was found: 1000 calls through the new proxy
    * reached the uas (its contact) and completed */
   check_sipp (uac, dir, "call", N_AORS);
@@ -1002,10 +830,10 @@ test_acceptance (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL, *users = NULL, *listen = NULL, *line = NULL;
   g_autoptr(GPtrArray) argv = NULL;
-  g_autoptr(Child) proxy = NULL;
-  g_autoptr(Child) reg = NULL;
-  g_autoptr(Child) uas = NULL;
-  g_autoptr(Child) uac = NULL;
+  g_autoptr(NetSipTestChild) proxy = NULL;
+  g_autoptr(NetSipTestChild) reg = NULL;
+  g_autoptr(NetSipTestChild) uas = NULL;
+  g_autoptr(NetSipTestChild) uac = NULL;
   guint port = free_port (G_SOCKET_TYPE_DATAGRAM);
   guint uas_port = free_port (G_SOCKET_TYPE_DATAGRAM);
 
@@ -1035,9 +863,9 @@ test_acceptance (void)
   g_ptr_array_add (argv, g_strdup ("-s"));
   g_ptr_array_add (argv, g_strdup ("alice"));
   g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", port));
-  reg = child_spawn_array (argv);
+  reg = netsip_test_child_spawn_array (NULL, argv);
   g_clear_pointer (&argv, g_ptr_array_unref);
-  g_assert_true (child_wait_exit (reg, 60));
+  g_assert_true (netsip_test_child_wait_exit (reg, 60));
   check_sipp (reg, dir, "register", N_ACCEPT);
 
   /* sipp uac -> netsip-proxy (407 for INVITE and BYE) -> sipp uas */
@@ -1055,9 +883,9 @@ test_acceptance (void)
   g_ptr_array_add (argv, g_strdup ("-rsa"));
   g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", port));
   g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", uas_port));
-  uac = child_spawn_array (argv);
-  child_wait_exit (uac, 90);
-  child_wait_exit (uas, 20);
+  uac = netsip_test_child_spawn_array (NULL, argv);
+  netsip_test_child_wait_exit (uac, 90);
+  netsip_test_child_wait_exit (uas, 20);
   check_sipp (uac, dir, "call", N_ACCEPT);
   check_sipp (uas, dir, "uas", N_ACCEPT);
   stop_proxy (proxy);

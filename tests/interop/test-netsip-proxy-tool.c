@@ -36,209 +36,17 @@
  */
 #include <string.h>
 #include <signal.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "child-process.h"
 #include "tls-certs.h"
 
 #define N_CALLS   2000
 #define CALL_RATE 200
 
 static char *sipp_path;
-
-/* ------------------------------------------------------------------ */
-/* Children with their output read line by line                        */
-
-typedef struct
-{
-  GSubprocess      *proc;
-  GDataInputStream *streams[2];   /* stdout, stderr */
-  GString          *text[2];
-  gboolean          eof[2];
-  gboolean          exited;
-  int               status;       /* exit status; -1: killed by a signal */
-  int               signal;       /* the signal that killed it, or 0 */
-} Child;
-
-#ifdef __linux__
-static void
-child_setup (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-#endif
-
-static void read_next (Child *c, guint i);
-
-static gboolean
-tick (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* One blocking main-context iteration, woken at least every 20 ms so that
- * the callers' deadlines are checked */
-static void
-iterate (void)
-{
-  static guint ticker;
-
-  if (ticker == 0)
-    ticker = g_timeout_add (20, tick, NULL);
-  g_main_context_iteration (NULL, TRUE);
-}
-
-static void
-line_read (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Child *c = user_data;
-  guint i = G_DATA_INPUT_STREAM (source) == c->streams[0] ? 0 : 1;
-  g_autoptr(GError) error = NULL;
-  gsize len;
-  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source),
-                                                                     result, &len, &error);
-  if (line == NULL)
-    {
-      c->eof[i] = TRUE;
-      return;
-    }
-  g_string_append (c->text[i], line);
-  g_string_append_c (c->text[i], '\n');
-  read_next (c, i);
-}
-
-static void
-read_next (Child *c,
-           guint  i)
-{
-  g_data_input_stream_read_line_async (c->streams[i], G_PRIORITY_DEFAULT, NULL, line_read, c);
-}
-
-static void
-exited (GObject      *source,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  Child *c = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  if (g_subprocess_get_if_exited (c->proc))
-    c->status = g_subprocess_get_exit_status (c->proc);
-  else if (g_subprocess_get_if_signaled (c->proc))
-    c->signal = g_subprocess_get_term_sig (c->proc);
-  c->exited = TRUE;
-}
-
-static Child *
-child_spawn (const char *const *argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE |
-                               G_SUBPROCESS_FLAGS_STDIN_PIPE);
-  g_autofree char *joined = g_strjoinv (" ", (char **) argv);
-  Child *c = g_new0 (Child, 1);
-
-#ifdef __linux__
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-#endif
-  g_test_message ("starting %s", joined);
-  c->status = -1;
-  c->proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  c->streams[0] = g_data_input_stream_new (g_subprocess_get_stdout_pipe (c->proc));
-  c->streams[1] = g_data_input_stream_new (g_subprocess_get_stderr_pipe (c->proc));
-  for (guint i = 0; i < 2; i++)
-    {
-      c->text[i] = g_string_new (NULL);
-      read_next (c, i);
-    }
-  g_subprocess_wait_async (c->proc, NULL, exited, c);
-  return c;
-}
-
-static Child *
-child_spawn_array (GPtrArray *argv)
-{
-  g_ptr_array_add (argv, NULL);
-  return child_spawn ((const char *const *) argv->pdata);
-}
-
-static gboolean
-child_done (Child *c)
-{
-  return c->exited && c->eof[0] && c->eof[1];
-}
-
-/* Waits until @needle is in the child's stdout (0) or stderr (1), it ended,
- * or @seconds passed. */
-static gboolean
-child_wait_text (Child      *c,
-                 guint       which,
-                 const char *needle,
-                 double      seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (strstr (c->text[which]->str, needle) == NULL)
-    {
-      if (child_done (c) || g_get_monotonic_time () > deadline)
-        return FALSE;
-      iterate ();
-    }
-  return TRUE;
-}
-
-/* Waits for the end of the child and its output; after @seconds the child
- * is killed (SIGKILL by PID) and FALSE returned. */
-static gboolean
-child_wait_exit (Child  *c,
-                 double  seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-  gboolean in_time = TRUE;
-
-  while (!child_done (c))
-    {
-      if (in_time && g_get_monotonic_time () > deadline)
-        {
-          g_test_message ("child %s still running: killing it", g_subprocess_get_identifier (c->proc));
-          g_subprocess_force_exit (c->proc);
-          in_time = FALSE;
-        }
-      iterate ();
-    }
-  return in_time;
-}
-
-static void
-child_free (Child *c)
-{
-  if (c == NULL)
-    return;
-  if (!c->exited)
-    g_subprocess_force_exit (c->proc);
-  child_wait_exit (c, 10);
-  if (c->text[0]->len)
-    g_test_message ("stdout: %.3000s", c->text[0]->str);
-  if (c->text[1]->len)
-    g_test_message ("stderr: %.3000s", c->text[1]->str);
-  for (guint i = 0; i < 2; i++)
-    {
-      g_object_unref (c->streams[i]);
-      g_string_free (c->text[i], TRUE);
-    }
-  g_object_unref (c->proc);
-  g_free (c);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Child, child_free)
 
 /* ------------------------------------------------------------------ */
 /* netsip-proxy                                                        */
@@ -249,31 +57,31 @@ run_proxy_sync (const char *const *args,
                 char              **err)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(Child) c = NULL;
+  g_autoptr(NetSipTestChild) c = NULL;
 
   g_ptr_array_add (argv, (char *) NETSIP_PROXY_PATH);
   for (guint i = 0; args[i]; i++)
     g_ptr_array_add (argv, (char *) args[i]);
-  c = child_spawn_array (argv);
-  g_assert_true (child_wait_exit (c, 20));
+  c = netsip_test_child_spawn_array (NULL, argv);
+  g_assert_true (netsip_test_child_wait_exit (c, 20));
   if (err)
     *err = g_strdup (c->text[1]->str);
   return c->status;
 }
 
 /* Starts netsip-proxy and waits for its @n_legs `listening on` lines */
-static Child *
+static NetSipTestChild *
 start_proxy (const char *const *args,
              guint              n_legs)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  Child *c;
+  NetSipTestChild *c;
   gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
 
   g_ptr_array_add (argv, (char *) NETSIP_PROXY_PATH);
   for (guint i = 0; args[i]; i++)
     g_ptr_array_add (argv, (char *) args[i]);
-  c = child_spawn_array (argv);
+  c = netsip_test_child_spawn_array (NULL, argv);
   for (;;)
     {
       guint n = 0;
@@ -281,17 +89,17 @@ start_proxy (const char *const *args,
         n++;
       if (n >= n_legs)
         break;
-      g_assert_false (child_done (c));
+      g_assert_false (netsip_test_child_done (c));
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      iterate ();
+      netsip_test_iterate ();
     }
   return c;
 }
 
 /* The port of the leg `listening on PREFIX<port>` */
 static guint
-proxy_port (Child      *c,
-            const char *prefix)
+proxy_port (NetSipTestChild *c,
+            const char      *prefix)
 {
   g_autofree char *needle = g_strdup_printf ("listening on %s", prefix);
   const char *p = strstr (c->text[0]->str, needle);
@@ -301,10 +109,10 @@ proxy_port (Child      *c,
 }
 
 static void
-stop_proxy (Child *c)
+stop_proxy (NetSipTestChild *c)
 {
   g_subprocess_send_signal (c->proc, SIGTERM);
-  g_assert_true (child_wait_exit (c, 20));
+  g_assert_true (netsip_test_child_wait_exit (c, 20));
   g_assert_cmpint (c->signal, ==, 0);
   g_assert_cmpint (c->status, ==, 0);
 }
@@ -535,7 +343,7 @@ test_cli (void)
   {
     const char *a[] = { "--listen", "udp:127.0.0.1:0", "--listen", "tcp:127.0.0.1:0",
                         "--registrar", "--users", users, "--record-route", "--nat-helper", NULL };
-    g_autoptr(Child) c = start_proxy (a, 2);
+    g_autoptr(NetSipTestChild) c = start_proxy (a, 2);
     guint udp = proxy_port (c, "udp:127.0.0.1:");
     guint tcp = proxy_port (c, "tcp:127.0.0.1:");
 
@@ -560,21 +368,21 @@ test_cli (void)
   }
   {
     const char *a[] = { "--config", conf, NULL };
-    g_autoptr(Child) c = start_proxy (a, 1);
+    g_autoptr(NetSipTestChild) c = start_proxy (a, 1);
     g_autofree char *line = g_strdup_printf ("listening on udp:127.0.0.1:%u\n", conf_port);
 
     g_assert_cmpstr (c->text[0]->str, ==, line);
     /* the registrar and the authorizers are there */
     g_subprocess_send_signal (c->proc, SIGUSR1);
-    g_assert_true (child_wait_text (c, 1, "proxy-auth accepted=0", 10));
-    g_assert_true (child_wait_text (c, 1, "registrar registered=0", 10));
+    g_assert_true (netsip_test_child_wait_text (c, 1, "proxy-auth accepted=0", 10));
+    g_assert_true (netsip_test_child_wait_text (c, 1, "registrar registered=0", 10));
     g_subprocess_send_signal (c->proc, SIGINT);
-    g_assert_true (child_wait_exit (c, 20));
+    g_assert_true (netsip_test_child_wait_exit (c, 20));
     g_assert_cmpint (c->status, ==, 0);
   }
   {
     const char *a[] = { "--config", conf, "--listen", "tcp:127.0.0.1:0", NULL };
-    g_autoptr(Child) c = start_proxy (a, 1);
+    g_autoptr(NetSipTestChild) c = start_proxy (a, 1);
 
     g_assert_true (g_str_has_prefix (c->text[0]->str, "listening on tcp:127.0.0.1:"));
     g_assert_null (strstr (c->text[0]->str, "udp:"));
@@ -609,7 +417,7 @@ test_tls (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL, *cert = NULL, *key = NULL;
-  g_autoptr(Child) proxy = NULL;
+  g_autoptr(NetSipTestChild) proxy = NULL;
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GSocketConnection) tcp = NULL;
   g_autoptr(GIOStream) tls = NULL;
@@ -658,7 +466,7 @@ test_tls (void)
   while (!handshake.done)
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      iterate ();
+      netsip_test_iterate ();
     }
   /* the server certificate verified against the test CA */
   g_assert_no_error (handshake.error);
@@ -743,10 +551,10 @@ sipp_argv (const char *dir,
 }
 
 static void
-check_sipp (Child      *c,
-            const char *name,
-            const char *dir,
-            const char *stat_file)
+check_sipp (NetSipTestChild *c,
+            const char      *name,
+            const char      *dir,
+            const char      *stat_file)
 {
   g_autofree char *err_path = g_strdup_printf ("%s/%s-errors.log", dir, name);
   g_autofree char *errors = NULL;
@@ -773,8 +581,8 @@ run_sipp (gboolean tcp)
   g_autofree char *dir = NULL;
   g_autofree char *uas_stat = NULL, *uac_stat = NULL, *d2p = NULL, *db = NULL;
   g_autoptr(GPtrArray) uas_argv = NULL, uac_argv = NULL;
-  g_autoptr(Child) proxy = NULL;
-  Child *uas, *uac;
+  g_autoptr(NetSipTestChild) proxy = NULL;
+  NetSipTestChild *uas, *uac;
   guint uas_port, uac_port, proxy_port_n;
   gint64 deadline;
 
@@ -810,13 +618,13 @@ run_sipp (gboolean tcp)
   proxy_port_n = proxy_port (proxy, tcp ? "tcp:127.0.0.1:" : "udp:127.0.0.1:");
 
   uas_argv = sipp_argv (dir, "uas", uas_port, tcp, uas_stat);
-  uas = child_spawn_array (uas_argv);
+  uas = netsip_test_child_spawn_array (NULL, uas_argv);
   deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
   while (!port_bound (uas_port, type))
     {
-      g_assert_false (child_done (uas));
+      g_assert_false (netsip_test_child_done (uas));
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      iterate ();
+      netsip_test_iterate ();
     }
 
   uac_argv = sipp_argv (dir, "uac", uac_port, tcp, uac_stat);
@@ -827,14 +635,14 @@ run_sipp (gboolean tcp)
   g_ptr_array_add (uac_argv, g_strdup_printf ("%u", CALL_RATE));
   g_ptr_array_add (uac_argv, g_strdup ("-l"));
   g_ptr_array_add (uac_argv, g_strdup ("1000"));
-  uac = child_spawn_array (uac_argv);
+  uac = netsip_test_child_spawn_array (NULL, uac_argv);
 
   /* 10 s of calls at 200/s; sipp's own -timeout is 90 s */
-  child_wait_exit (uac, 120);
-  child_wait_exit (uas, 20);
+  netsip_test_child_wait_exit (uac, 120);
+  netsip_test_child_wait_exit (uas, 20);
 
   g_subprocess_send_signal (proxy->proc, SIGUSR1);
-  child_wait_text (proxy, 1, "proxy forwarded-requests=", 10);
+  netsip_test_child_wait_text (proxy, 1, "proxy forwarded-requests=", 10);
   g_test_message ("proxy: %s", proxy->text[1]->str);
   check_sipp (uac, "uac", dir, uac_stat);
   check_sipp (uas, "uas", dir, uas_stat);
@@ -844,8 +652,8 @@ run_sipp (gboolean tcp)
   g_assert_cmpint (log_value (proxy->text[1]->str, "proxy forwarded-requests", "forwarded-responses"),
                    >=, 3 * N_CALLS);
   stop_proxy (proxy);
-  child_free (uac);
-  child_free (uas);
+  netsip_test_child_free (uac);
+  netsip_test_child_free (uas);
   remove_tree (dir);
 }
 
@@ -911,11 +719,11 @@ sipp_auth_argv (const char *dir,
 }
 
 static void
-check_sipp_n (Child      *c,
-              const char *name,
-              const char *dir,
-              const char *stat_file,
-              gint64      n)
+check_sipp_n (NetSipTestChild *c,
+              const char      *name,
+              const char      *dir,
+              const char      *stat_file,
+              gint64           n)
 {
   g_autofree char *err_path = g_strdup_printf ("%s/%s-errors.log", dir, name);
   g_autofree char *errors = NULL;
@@ -931,7 +739,7 @@ check_sipp_n (Child      *c,
   g_assert_true (errors == NULL || strstr (errors, "nexpected") == NULL);
 }
 
-static Child *
+static NetSipTestChild *
 start_auth_proxy (const char *dir)
 {
   g_autofree char *users = write_file (dir, "users.txt", "alice:secret-a\n");
@@ -945,8 +753,8 @@ test_sipp_auth_register (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL, *stat = NULL;
   g_autoptr(GPtrArray) argv = NULL;
-  g_autoptr(Child) proxy = NULL;
-  g_autoptr(Child) sipp = NULL;
+  g_autoptr(NetSipTestChild) proxy = NULL;
+  g_autoptr(NetSipTestChild) sipp = NULL;
 
   if (sipp_path == NULL)
     {
@@ -959,12 +767,12 @@ test_sipp_auth_register (void)
   proxy = start_auth_proxy (dir);
   argv = sipp_auth_argv (dir, "sipp-auth-register.xml", "register", stat);
   g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", proxy_port (proxy, "udp:127.0.0.1:")));
-  sipp = child_spawn_array (argv);
-  g_assert_true (child_wait_exit (sipp, 60));
+  sipp = netsip_test_child_spawn_array (NULL, argv);
+  g_assert_true (netsip_test_child_wait_exit (sipp, 60));
   check_sipp_n (sipp, "register", dir, stat, N_AUTH);
 
   g_subprocess_send_signal (proxy->proc, SIGUSR1);
-  g_assert_true (child_wait_text (proxy, 1, "proxy-auth accepted=", 10));
+  g_assert_true (netsip_test_child_wait_text (proxy, 1, "proxy-auth accepted=", 10));
   g_assert_cmpint (log_value (proxy->text[1]->str, "registrar registered=", "registered"), ==, N_AUTH);
   g_assert_cmpint (log_value (proxy->text[1]->str, "registrar-auth accepted=", "accepted"), ==, N_AUTH);
   g_assert_cmpint (log_value (proxy->text[1]->str, "registrar-auth accepted=", "challenged"), ==, N_AUTH);
@@ -979,9 +787,9 @@ test_sipp_auth_call (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL, *uac_stat = NULL, *uas_stat = NULL;
   g_autoptr(GPtrArray) uac_argv = NULL, uas_argv = NULL;
-  g_autoptr(Child) proxy = NULL;
-  g_autoptr(Child) uas = NULL;
-  g_autoptr(Child) uac = NULL;
+  g_autoptr(NetSipTestChild) proxy = NULL;
+  g_autoptr(NetSipTestChild) uas = NULL;
+  g_autoptr(NetSipTestChild) uac = NULL;
   guint uas_port = free_port (G_SOCKET_TYPE_DATAGRAM);
   gint64 deadline;
 
@@ -1004,13 +812,13 @@ test_sipp_auth_call (void)
         g_free (uas_argv->pdata[i + 1]);
         uas_argv->pdata[i + 1] = g_strdup_printf ("%u", N_AUTH);
       }
-  uas = child_spawn_array (uas_argv);
+  uas = netsip_test_child_spawn_array (NULL, uas_argv);
   deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
   while (!port_bound (uas_port, G_SOCKET_TYPE_DATAGRAM))
     {
-      g_assert_false (child_done (uas));
+      g_assert_false (netsip_test_child_done (uas));
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      iterate ();
+      netsip_test_iterate ();
     }
 
   uac_argv = sipp_auth_argv (dir, "sipp-proxy-auth-call.xml", "call", uac_stat);
@@ -1020,12 +828,12 @@ test_sipp_auth_call (void)
   g_ptr_array_add (uac_argv, g_strdup ("-rsa"));
   g_ptr_array_add (uac_argv, g_strdup_printf ("127.0.0.1:%u", proxy_port (proxy, "udp:127.0.0.1:")));
   g_ptr_array_add (uac_argv, g_strdup_printf ("127.0.0.1:%u", uas_port));
-  uac = child_spawn_array (uac_argv);
-  child_wait_exit (uac, 60);
-  child_wait_exit (uas, 20);
+  uac = netsip_test_child_spawn_array (NULL, uac_argv);
+  netsip_test_child_wait_exit (uac, 60);
+  netsip_test_child_wait_exit (uas, 20);
 
   g_subprocess_send_signal (proxy->proc, SIGUSR1);
-  g_assert_true (child_wait_text (proxy, 1, "proxy-auth accepted=", 10));
+  g_assert_true (netsip_test_child_wait_text (proxy, 1, "proxy-auth accepted=", 10));
   g_test_message ("proxy: %s", proxy->text[1]->str);
   check_sipp_n (uac, "call", dir, uac_stat, N_AUTH);
   check_sipp_n (uas, "uas", dir, uas_stat, N_AUTH);
@@ -1085,9 +893,9 @@ test_restart (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL, *db = NULL, *stat = NULL;
   g_autoptr(GPtrArray) argv = NULL;
-  g_autoptr(Child) proxy = NULL;
-  g_autoptr(Child) again = NULL;
-  g_autoptr(Child) sipp = NULL;
+  g_autoptr(NetSipTestChild) proxy = NULL;
+  g_autoptr(NetSipTestChild) again = NULL;
+  g_autoptr(NetSipTestChild) sipp = NULL;
   g_autoptr(GSocket) socket = NULL;
   g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
@@ -1138,13 +946,13 @@ test_restart (void)
   g_ptr_array_add (argv, g_strdup ("-error_file"));
   g_ptr_array_add (argv, g_strdup_printf ("%s/register-errors.log", dir));
   g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", proxy_port (proxy, "udp:127.0.0.1:")));
-  sipp = child_spawn_array (argv);
-  g_assert_true (child_wait_exit (sipp, 90));
+  sipp = netsip_test_child_spawn_array (NULL, argv);
+  g_assert_true (netsip_test_child_wait_exit (sipp, 90));
   check_sipp_n (sipp, "register", dir, stat, N_MANY);
 
   /* every 200 has left the proxy: kill -9 it, by its PID */
   g_subprocess_send_signal (proxy->proc, SIGKILL);
-  g_assert_true (child_wait_exit (proxy, 20));
+  g_assert_true (netsip_test_child_wait_exit (proxy, 20));
   g_assert_cmpint (proxy->signal, ==, SIGKILL);
 
   {
@@ -1183,7 +991,7 @@ have_net_sip (void)
          g_spawn_check_wait_status (wait_status, NULL);
 }
 
-static Child *
+static NetSipTestChild *
 start_phone (const char *mode,
              const char *bind,
              guint       proxy_port_n,
@@ -1215,15 +1023,15 @@ start_phone (const char *mode,
       g_ptr_array_add (argv, g_strdup ("--to"));
       g_ptr_array_add (argv, g_strdup (to));
     }
-  return child_spawn_array (argv);
+  return netsip_test_child_spawn_array (NULL, argv);
 }
 
 /* `KEY <packets> <octets>` in a phone's output */
 static void
-phone_counts (Child      *c,
-              const char *key,
-              gint64     *packets,
-              gint64     *octets)
+phone_counts (NetSipTestChild *c,
+              const char      *key,
+              gint64          *packets,
+              gint64          *octets)
 {
   g_autofree char *needle = g_strdup_printf ("%s ", key);
   const char *p = strstr (c->text[0]->str, needle);
@@ -1239,9 +1047,9 @@ test_perl_register_call (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL, *users = NULL, *db = NULL, *contact_line = NULL;
-  g_autoptr(Child) proxy = NULL;
-  g_autoptr(Child) callee = NULL;
-  g_autoptr(Child) caller = NULL;
+  g_autoptr(NetSipTestChild) proxy = NULL;
+  g_autoptr(NetSipTestChild) callee = NULL;
+  g_autoptr(NetSipTestChild) caller = NULL;
   const char *ready;
   gint64 tx_p, tx_o, rx_p, rx_o;
   guint port;
@@ -1269,16 +1077,16 @@ test_perl_register_call (void)
   port = proxy_port (proxy, "udp:127.0.0.1:");
 
   callee = start_phone ("callee", "127.0.0.1", port, "bob", "secret-b", NULL);
-  g_assert_true (child_wait_text (callee, 0, "REGISTER ", 20));
-  g_assert_true (child_wait_text (callee, 0, "REGISTER 300\n", 1));
+  g_assert_true (netsip_test_child_wait_text (callee, 0, "REGISTER ", 20));
+  g_assert_true (netsip_test_child_wait_text (callee, 0, "REGISTER 300\n", 1));
   ready = strstr (callee->text[0]->str, "READY ");
   g_assert_nonnull (ready);
   /* the INVITE reached bob at his registered contact */
   contact_line = g_strdup_printf ("INVITE sip:bob@%.*s\n", (int) strcspn (ready + 6, "\n"), ready + 6);
 
   caller = start_phone ("caller", "127.0.0.1", port, "alice", "secret-a", "sip:bob@example.com");
-  g_assert_true (child_wait_exit (caller, 40));
-  g_assert_true (child_wait_exit (callee, 20));
+  g_assert_true (netsip_test_child_wait_exit (caller, 40));
+  g_assert_true (netsip_test_child_wait_exit (callee, 20));
   g_test_message ("caller: %s\ncallee: %s", caller->text[0]->str, callee->text[0]->str);
   g_assert_cmpint (caller->status, ==, 0);
   g_assert_cmpint (callee->status, ==, 0);
@@ -1295,7 +1103,7 @@ test_perl_register_call (void)
 
   /* both were challenged and got through: REGISTER (401), INVITE and BYE (407) */
   g_subprocess_send_signal (proxy->proc, SIGUSR1);
-  g_assert_true (child_wait_text (proxy, 1, "proxy-auth accepted=", 10));
+  g_assert_true (netsip_test_child_wait_text (proxy, 1, "proxy-auth accepted=", 10));
   g_assert_cmpint (log_value (proxy->text[1]->str, "registrar-auth accepted=", "accepted"), >=, 1);
   g_assert_cmpint (log_value (proxy->text[1]->str, "registrar-auth accepted=", "challenged"), >=, 1);
   g_assert_cmpint (log_value (proxy->text[1]->str, "registrar-auth accepted=", "rejected"), ==, 0);
@@ -1314,9 +1122,9 @@ test_perl_nat_relay (gconstpointer data)
 {
   const char *caller_ip = data;
   const char *callee_ip = g_str_equal (caller_ip, "127.0.0.1") ? "127.0.0.2" : "127.0.0.1";
-  g_autoptr(Child) proxy = NULL;
-  g_autoptr(Child) callee = NULL;
-  g_autoptr(Child) caller = NULL;
+  g_autoptr(NetSipTestChild) proxy = NULL;
+  g_autoptr(NetSipTestChild) callee = NULL;
+  g_autoptr(NetSipTestChild) caller = NULL;
   gint64 caller_tx_p, caller_tx_o, caller_rx_p, caller_rx_o;
   gint64 callee_rx_p, callee_rx_o, callee_tx_p, callee_tx_o;
   const char *log;
@@ -1340,16 +1148,16 @@ test_perl_nat_relay (gconstpointer data)
 
   /* bob registers and is called over one leg, alice calls over the other */
   callee = start_phone ("callee", callee_ip, callee_port, "bob", NULL, NULL);
-  g_assert_true (child_wait_text (callee, 0, "REGISTER 300\n", 20));
+  g_assert_true (netsip_test_child_wait_text (callee, 0, "REGISTER 300\n", 20));
   caller = start_phone ("caller", caller_ip, caller_port, "alice", NULL, "sip:bob@example.com");
-  g_assert_true (child_wait_exit (caller, 40));
-  g_assert_true (child_wait_exit (callee, 20));
+  g_assert_true (netsip_test_child_wait_exit (caller, 40));
+  g_assert_true (netsip_test_child_wait_exit (callee, 20));
   g_test_message ("caller: %s\ncallee: %s", caller->text[0]->str, callee->text[0]->str);
   g_assert_cmpint (caller->status, ==, 0);
   g_assert_cmpint (callee->status, ==, 0);
 
   /* the relay logs its counters when the session closes, 1 s after the BYE */
-  g_assert_true (child_wait_text (proxy, 1, "relay call-id=", 5));
+  g_assert_true (netsip_test_child_wait_text (proxy, 1, "relay call-id=", 5));
   log = proxy->text[1]->str;
   g_test_message ("proxy: %s", log);
   g_assert_nonnull (strstr (log, " state=bye media=0 "));
