@@ -39,6 +39,7 @@
 #include <glib/gstdio.h>
 
 #include "netsip.h"
+#include "peer-util.h"
 
 #ifndef NETSIP_INTEROP_DIR
 #error "NETSIP_INTEROP_DIR must name tests/interop in the source tree"
@@ -378,24 +379,6 @@ have_sipp (void)
   return TRUE;
 }
 
-/* A UDP port free on 127.0.0.1 just now, for sipp's -p */
-static guint
-free_udp_port (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
-                                       G_SOCKET_PROTOCOL_UDP, &error);
-  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_no_error (error);
-  g_assert_true (g_socket_bind (s, any, FALSE, &error));
-  bound = g_socket_get_local_address (s, &error);
-  g_assert_no_error (error);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
 static int
 run_sipp (Fixture    *f,
           const char *scenario,
@@ -413,9 +396,9 @@ run_sipp (Fixture    *f,
   g_ptr_array_add (argv, g_strdup ("-i"));
   g_ptr_array_add (argv, g_strdup ("127.0.0.1"));
   g_ptr_array_add (argv, g_strdup ("-p"));
-  g_ptr_array_add (argv, g_strdup_printf ("%u", free_udp_port ()));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM)));
   g_ptr_array_add (argv, g_strdup ("-mp"));
-  g_ptr_array_add (argv, g_strdup_printf ("%u", free_udp_port ()));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM)));
   g_ptr_array_add (argv, g_strdup ("-s"));
   g_ptr_array_add (argv, g_strdup (USER));
   g_ptr_array_add (argv, g_strdup ("-au"));

@@ -26,6 +26,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "netsip.h"
+#include "peer-util.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -743,24 +744,6 @@ stat_value (const char *contents,
   return -1;
 }
 
-/* sipp's -p 0 means 5060: ask the kernel for a free port instead */
-static guint
-free_udp_port (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
-                                            G_SOCKET_PROTOCOL_UDP, &error);
-  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_no_error (error);
-  g_assert_true (g_socket_bind (socket, any, FALSE, &error));
-  bound = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
 static void
 test_sipp_uac (Fixture       *f,
                gconstpointer  data)
@@ -783,7 +766,7 @@ test_sipp_uac (Fixture       *f,
   g_signal_handlers_disconnect_by_func (f->endpoint, on_request, f);
   g_signal_connect (f->endpoint, "request-received", G_CALLBACK (on_request_sipp), f);
   target = g_strdup_printf ("127.0.0.1:%u", net_sip_leg_get_port (f->leg));
-  port = free_udp_port ();
+  port = netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM);
   stat_path = g_build_filename (f->tmpdir, "stat.csv", NULL);
   g_snprintf (port_text, sizeof port_text, "%u", port);
   {
@@ -897,7 +880,7 @@ test_kamailio_sha256 (Fixture       *f,
     }
   f->tmpdir = g_dir_make_tmp ("netsip-kamailio-XXXXXX", &error);
   g_assert_no_error (error);
-  port = free_udp_port ();
+  port = netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM);
   port_text = g_strdup_printf ("%u", port);
   g_assert_true (g_file_get_contents (template_path, &template, NULL, &error));
   text = g_string_new (template);

@@ -77,6 +77,7 @@
 #include <glib/gstdio.h>
 
 #include "child-process.h"
+#include "peer-util.h"
 
 #define SIPP_SHARE "/usr/share/sip-tester"
 
@@ -166,20 +167,6 @@ fields_after (NetSipTestChild *c,
 /* ------------------------------------------------------------------ */
 /* Files                                                               */
 
-static char *
-write_file (const char *dir,
-            const char *name,
-            const void *contents,
-            gssize      len)
-{
-  char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, contents, len, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
 static GBytes *
 read_bytes (const char *path)
 {
@@ -202,20 +189,6 @@ assert_same_file (const char *got,
                   got, g_bytes_get_size (b), g_bytes_get_size (expected));
   g_assert_cmpuint (g_bytes_get_size (b), ==, g_bytes_get_size (expected));
   g_assert_true (g_bytes_equal (b, expected));
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)))
-    {
-      g_autofree char *p = g_build_filename (path, name, NULL);
-      g_remove (p);
-    }
-  g_rmdir (path);
 }
 
 /* G.711 µ-law of a 16-bit sample (ITU-T G.711, the usual bias method) */
@@ -463,9 +436,9 @@ test_cli (void)
   g_autofree char *empty = NULL, *tiny = NULL, *missing = NULL, *pw = NULL, *nodir = NULL;
 
   g_assert_no_error (error);
-  empty = write_file (dir, "empty-pw", "\n", -1);
-  pw = write_file (dir, "pw", "secret\n", -1);
-  tiny = write_file (dir, "tiny.pcmu", "\xff\xff\xff", 3);
+  empty = netsip_test_write_file (dir, "empty-pw", "\n", -1);
+  pw = netsip_test_write_file (dir, "pw", "secret\n", -1);
+  tiny = netsip_test_write_file (dir, "tiny.pcmu", "\xff\xff\xff", 3);
   missing = g_build_filename (dir, "missing.pcmu", NULL);
   nodir = g_build_filename (dir, "no-such-dir", "rec.raw", NULL);
 
@@ -612,7 +585,7 @@ test_cli (void)
     const char *a[] = { "answer", "--listen", "udp:127.0.0.1:99999", NULL };
     expect_usage_error (a, "--listen udp:127.0.0.1:99999");
   }
-  remove_tree (dir);
+  netsip_test_remove_tree (dir);
 }
 
 /* ------------------------------------------------------------------ */
@@ -633,7 +606,8 @@ test_call_perl_echo (void)
   SKIP_WITHOUT_NET_SIP ();
   dir = g_dir_make_tmp ("netsip-phone-call-XXXXXX", &error);
   g_assert_no_error (error);
-  audio_path = write_file (dir, "audio.pcmu", g_bytes_get_data (audio, NULL), g_bytes_get_size (audio));
+  audio_path = netsip_test_write_file (dir, "audio.pcmu", g_bytes_get_data (audio, NULL),
+                                       g_bytes_get_size (audio));
   phone_rec = g_build_filename (dir, "phone.rec", NULL);
   peer_rec = g_build_filename (dir, "peer.rec", NULL);
   {
@@ -665,7 +639,7 @@ test_call_perl_echo (void)
   /* what arrived at the peer is the file, and so is what came back */
   assert_same_file (peer_rec, audio);
   assert_same_file (phone_rec, audio);
-  remove_tree (dir);
+  netsip_test_remove_tree (dir);
 }
 
 /* @data: "rfc4733" or "inband" */
@@ -707,7 +681,7 @@ test_call_perl_dtmf (gconstpointer data)
        * silence after the last one lets the peer's detector end it */
       guint8 silence[16000];
       memset (silence, 0xff, sizeof silence);
-      silence_path = write_file (dir, "silence.pcmu", silence, sizeof silence);
+      silence_path = netsip_test_write_file (dir, "silence.pcmu", silence, sizeof silence);
       g_ptr_array_add (args, (char *) "--send");
       g_ptr_array_add (args, silence_path);
     }
@@ -752,7 +726,7 @@ test_call_perl_dtmf (gconstpointer data)
       /* the events' own duration, echoed unchanged: 800 samples */
       g_assert_cmpstr (first, ==, "dtmf 1 method=rfc4733 duration=100ms");
     }
-  remove_tree (dir);
+  netsip_test_remove_tree (dir);
 }
 
 /* ------------------------------------------------------------------ */
@@ -775,7 +749,8 @@ test_answer_perl_bye (gconstpointer data)
   SKIP_WITHOUT_NET_SIP ();
   dir = g_dir_make_tmp ("netsip-phone-answer-XXXXXX", &error);
   g_assert_no_error (error);
-  audio_path = write_file (dir, "audio.pcmu", g_bytes_get_data (audio, NULL), g_bytes_get_size (audio));
+  audio_path = netsip_test_write_file (dir, "audio.pcmu", g_bytes_get_data (audio, NULL),
+                                       g_bytes_get_size (audio));
   phone_rec = g_build_filename (dir, "phone.rec", NULL);
   peer_rec = g_build_filename (dir, "peer.rec", NULL);
   {
@@ -830,7 +805,7 @@ test_answer_perl_bye (gconstpointer data)
   g_assert_cmpint (rx_o, ==, tx_o);
   assert_same_file (phone_rec, audio);
   assert_same_file (peer_rec, audio);
-  remove_tree (dir);
+  netsip_test_remove_tree (dir);
 }
 
 /* @data: "sendonly" (RFC 3264 hold) or "2543" (Net::SIP's call_on_hold:
@@ -968,8 +943,8 @@ test_phone_to_phone (void)
       g_autoptr(GBytes) audio = make_audio (3.0);
       g_autoptr(GError) error = NULL;
       g_autofree char *dir = g_dir_make_tmp ("netsip-phone-p2p-XXXXXX", &error);
-      g_autofree char *path = write_file (dir, "audio.pcmu", g_bytes_get_data (audio, NULL),
-                                          g_bytes_get_size (audio));
+      g_autofree char *path = netsip_test_write_file (dir, "audio.pcmu", g_bytes_get_data (audio, NULL),
+                                                      g_bytes_get_size (audio));
       const char *b[] = { "call", to, "--listen", "udp:127.0.0.1:0", "--send", path,
                           "--duration", "1", NULL };
 
@@ -977,7 +952,7 @@ test_phone_to_phone (void)
       phone = start_phone (b);
       netsip_test_child_expect_exit (phone, 30, 0);
       took = g_get_monotonic_time () - start;
-      remove_tree (dir);
+      netsip_test_remove_tree (dir);
     }
     netsip_test_child_expect_exit (answer, 20, 0);
     assert_line (phone, "ringing 180");
@@ -1174,7 +1149,7 @@ test_sipp_pcap (void)
   g_assert_cmpint (sent, ==, n_audio);
   /* the audio payload as sent, the events not written */
   assert_same_file (phone_rec, payload);
-  remove_tree (dir);
+  netsip_test_remove_tree (dir);
 }
 
 /* netsip-phone call -> sipp's built-in uas with -rtp_echo: its answer has
@@ -1225,7 +1200,8 @@ test_sipp_rtp_echo (void)
     }
   dir = g_dir_make_tmp ("netsip-phone-sipp-echo-XXXXXX", &error);
   g_assert_no_error (error);
-  audio_path = write_file (dir, "audio.pcmu", g_bytes_get_data (audio, NULL), g_bytes_get_size (audio));
+  audio_path = netsip_test_write_file (dir, "audio.pcmu", g_bytes_get_data (audio, NULL),
+                                       g_bytes_get_size (audio));
   phone_rec = g_build_filename (dir, "phone.rec", NULL);
   sip_port = free_udp_port (FALSE);
   sp = g_strdup_printf ("%u", sip_port);
@@ -1259,7 +1235,7 @@ test_sipp_rtp_echo (void)
   g_assert_cmpint (received, ==, sent);
   rec = read_bytes (phone_rec);
   g_assert_cmpuint (g_bytes_get_size (rec), ==, (gsize) received * 160);
-  remove_tree (dir);
+  netsip_test_remove_tree (dir);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1332,7 +1308,7 @@ write_tone_wav (const char *dir,
       PUT (&v16, 2);
     }
 #undef PUT
-  return write_file (dir, "tone.wav", wav->data, wav->len);
+  return netsip_test_write_file (dir, "tone.wav", wav->data, wav->len);
 }
 
 /* baresip with its configuration in @dir: SIP on 127.0.0.1:@sip_port, the
@@ -1364,8 +1340,8 @@ start_baresip (const char        *dir,
     "<sip:bob@127.0.0.1:%u>;regint=0;answermode=auto;audio_codecs=PCMU/8000/1,PCMA/8000/1\n",
     sip_port);
   g_autofree char *t = g_strdup_printf ("%u", seconds);
-  g_autofree char *p1 = write_file (dir, "config", config, strlen (config));
-  g_autofree char *p2 = write_file (dir, "accounts", accounts, strlen (accounts));
+  g_autofree char *p1 = netsip_test_write_file (dir, "config", config, strlen (config));
+  g_autofree char *p2 = netsip_test_write_file (dir, "accounts", accounts, strlen (accounts));
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   NetSipTestChild *c;
 
@@ -1413,7 +1389,8 @@ test_baresip_call (void)
   SKIP_WITHOUT_BARESIP ();
   dir = g_dir_make_tmp ("netsip-phone-baresip-XXXXXX", &error);
   g_assert_no_error (error);
-  audio_path = write_file (dir, "audio.pcmu", g_bytes_get_data (audio, NULL), g_bytes_get_size (audio));
+  audio_path = netsip_test_write_file (dir, "audio.pcmu", g_bytes_get_data (audio, NULL),
+                                       g_bytes_get_size (audio));
   rec_path = g_build_filename (dir, "phone.rec", NULL);
   sip_port = free_udp_port (FALSE);
   baresip = start_baresip (dir, sip_port, 30, NULL);
@@ -1460,7 +1437,7 @@ test_baresip_call (void)
     g_assert_nonnull (strstr (all, "received event: '9' (end=1)"));
     g_assert_nonnull (strstr (all, "received event: '#' (end=1)"));
   }
-  remove_tree (dir);
+  netsip_test_remove_tree (dir);
 }
 
 /* baresip calls `netsip-phone answer --echo`, and hangs up when it quits
@@ -1506,7 +1483,7 @@ test_baresip_answer (void)
     g_autofree char *all = g_strconcat (baresip->text[0]->str, baresip->text[1]->str, NULL);
     g_assert_nonnull (strstr (all, "incoming rtp for 'audio' established"));
   }
-  remove_tree (dir);
+  netsip_test_remove_tree (dir);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1587,9 +1564,9 @@ test_register (void)
 
   dir = g_dir_make_tmp ("netsip-phone-register-XXXXXX", &error);
   g_assert_no_error (error);
-  users = write_file (dir, "users.txt", "alice:secret-a\n", -1);
-  pw = write_file (dir, "pw", "secret-a\n", -1);
-  bad_pw = write_file (dir, "bad-pw", "guessed\n", -1);
+  users = netsip_test_write_file (dir, "users.txt", "alice:secret-a\n", -1);
+  pw = netsip_test_write_file (dir, "pw", "secret-a\n", -1);
+  bad_pw = netsip_test_write_file (dir, "bad-pw", "guessed\n", -1);
   {
     const char *a[] = { "--listen", "udp:127.0.0.1:0", "--registrar", "--domain", "example.test",
                         "--users", users, "--realm", "example.test", NULL };
@@ -1628,7 +1605,7 @@ test_register (void)
     assert_line (phone, "unregistered sip:alice@example.test");
   }
   stop_by_signal (proxy, SIGTERM);
-  remove_tree (dir);
+  netsip_test_remove_tree (dir);
 }
 
 /* register --stay --expires 2 at a Perl Net::SIP registrar with digest:
@@ -1651,7 +1628,7 @@ test_register_perl_refresh (void)
   SKIP_WITHOUT_NET_SIP ();
   dir = g_dir_make_tmp ("netsip-phone-refresh-XXXXXX", &error);
   g_assert_no_error (error);
-  pw = write_file (dir, "pw", "secret-a\n", -1);
+  pw = netsip_test_write_file (dir, "pw", "secret-a\n", -1);
   g_ptr_array_add (argv, g_strdup ("perl"));
   g_ptr_array_add (argv, g_build_filename (NETSIP_INTEROP_DIR, "ep-registrar.pl", NULL));
   for (guint i = 0; reg_args[i]; i++)
@@ -1705,7 +1682,7 @@ test_register_perl_refresh (void)
       n_auth++;
   g_assert_cmpuint (n_auth, ==, 4);
   assert_line (registrar, "DONE 4");
-  remove_tree (dir);
+  netsip_test_remove_tree (dir);
 }
 
 int

@@ -52,6 +52,7 @@
 #include <glib/gstdio.h>
 
 #include "child-process.h"
+#include "peer-util.h"
 
 static char *sipp_path;
 static const char *proxy_path;
@@ -107,89 +108,6 @@ stop_proxy (NetSipTestChild *c)
   g_assert_cmpint (c->status, ==, 0);
 }
 
-static gboolean
-port_bound (guint       port,
-            GSocketType type)
-{
-  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, type, 0, NULL);
-  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, port);
-
-  return !g_socket_bind (s, addr, FALSE, NULL);
-}
-
-static guint
-free_port (GSocketType type)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, type, 0, &error);
-  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_no_error (error);
-  g_assert_true (g_socket_bind (s, any, FALSE, &error));
-  bound = g_socket_get_local_address (s, &error);
-  g_assert_no_error (error);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)))
-    {
-      g_autofree char *p = g_build_filename (path, name, NULL);
-      g_remove (p);
-    }
-  g_rmdir (path);
-}
-
-static char *
-write_file (const char *dir,
-            const char *name,
-            const char *contents)
-{
-  char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
-
-static gint64
-stat_value (const char *path,
-            const char *column)
-{
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  g_auto(GStrv) header = NULL;
-  g_auto(GStrv) row = NULL;
-  guint n = 0, last = 0;
-  gint index = -1;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return -1;
-  lines = g_strsplit (text, "\n", -1);
-  for (n = 0; lines[n]; n++)
-    if (*lines[n])
-      last = n;
-  if (n < 2 || last == 0)
-    return -1;
-  header = g_strsplit (lines[0], ";", -1);
-  row = g_strsplit (lines[last], ";", -1);
-  for (guint i = 0; header[i]; i++)
-    if (g_str_equal (header[i], column))
-      index = i;
-  if (index < 0 || g_strv_length (row) <= (guint) index)
-    return -1;
-  return g_ascii_strtoll (row[index], NULL, 10);
-}
 
 /* ------------------------------------------------------------------ */
 /* Raw datagrams                                                       */
@@ -572,7 +490,7 @@ test_rfc4475 (void)
   }
 
   stop_proxy (proxy);
-  remove_tree (dir);
+  netsip_test_remove_tree (dir);
 }
 
 /* ------------------------------------------------------------------ */
@@ -606,7 +524,7 @@ sipp_argv (const char *dir,
   g_ptr_array_add (argv, g_strdup ("-p"));
   g_ptr_array_add (argv, g_strdup_printf ("%u", port));
   g_ptr_array_add (argv, g_strdup ("-mp"));
-  g_ptr_array_add (argv, g_strdup_printf ("%u", free_port (G_SOCKET_TYPE_DATAGRAM)));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM)));
   g_ptr_array_add (argv, g_strdup ("-m"));
   g_ptr_array_add (argv, g_strdup_printf ("%u", calls));
   g_ptr_array_add (argv, g_strdup ("-timeout"));
@@ -640,14 +558,14 @@ check_sipp (NetSipTestChild *c,
 
   g_test_message ("%s: exit %d signal %d, successful %" G_GINT64_FORMAT ", failed %" G_GINT64_FORMAT
                   ", unexpected %" G_GINT64_FORMAT, name, c->status, c->signal,
-                  stat_value (stat, "SuccessfulCall(C)"), stat_value (stat, "FailedCall(C)"),
-                  stat_value (stat, "FailedUnexpectedMessage(C)"));
+                  netsip_test_sipp_stat (stat, "SuccessfulCall(C)"), netsip_test_sipp_stat (stat, "FailedCall(C)"),
+                  netsip_test_sipp_stat (stat, "FailedUnexpectedMessage(C)"));
   if (g_file_get_contents (err_path, &errors, NULL, NULL) && *errors)
     g_test_message ("%s: %.3000s", err_path, errors);
   g_assert_cmpint (c->status, ==, 0);
-  g_assert_cmpint (stat_value (stat, "SuccessfulCall(C)"), ==, n);
-  g_assert_cmpint (stat_value (stat, "FailedCall(C)"), ==, 0);
-  g_assert_cmpint (stat_value (stat, "FailedUnexpectedMessage(C)"), ==, 0);
+  g_assert_cmpint (netsip_test_sipp_stat (stat, "SuccessfulCall(C)"), ==, n);
+  g_assert_cmpint (netsip_test_sipp_stat (stat, "FailedCall(C)"), ==, 0);
+  g_assert_cmpint (netsip_test_sipp_stat (stat, "FailedUnexpectedMessage(C)"), ==, 0);
 }
 
 /* Starts sipp's built-in uas on @port for @calls calls and waits (bounded)
@@ -661,7 +579,7 @@ start_uas (const char *dir,
   NetSipTestChild *uas = netsip_test_child_spawn_array (NULL, argv);
   gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
 
-  while (!port_bound (port, G_SOCKET_TYPE_DATAGRAM))
+  while (!netsip_test_port_bound (port, G_SOCKET_TYPE_DATAGRAM))
     {
       g_assert_false (netsip_test_child_done (uas));
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
@@ -699,15 +617,15 @@ test_restart (void)
   dir = g_dir_make_tmp ("netsip-proxy-restart-XXXXXX", &error);
   g_assert_no_error (error);
   db = g_build_filename (dir, "bindings.db", NULL);
-  uas_port = free_port (G_SOCKET_TYPE_DATAGRAM);
+  uas_port = netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM);
   /* the contacts of all users are the uas started after the restart */
   for (guint i = 1; i <= N_AORS; i++)
     {
       g_string_append_printf (reg_lines, "aor%04u;127.0.0.1:%u\n", i, uas_port);
       g_string_append_printf (call_lines, "aor%04u\n", i);
     }
-  g_free (write_file (dir, "register.inf", reg_lines->str));
-  g_free (write_file (dir, "call.inf", call_lines->str));
+  g_free (netsip_test_write_file (dir, "register.inf", reg_lines->str, -1));
+  g_free (netsip_test_write_file (dir, "call.inf", call_lines->str, -1));
   reg_csv = g_build_filename (dir, "register.inf", NULL);
   call_csv = g_build_filename (dir, "call.inf", NULL);
 
@@ -716,7 +634,7 @@ test_restart (void)
                         "--bindings-db", db, NULL };
     proxy = start_proxy (a, 1);
   }
-  argv = sipp_argv (dir, "register", "sipp-register-csv.xml", free_port (G_SOCKET_TYPE_DATAGRAM), N_AORS);
+  argv = sipp_argv (dir, "register", "sipp-register-csv.xml", netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM), N_AORS);
   g_ptr_array_add (argv, g_strdup ("-inf"));
   g_ptr_array_add (argv, g_strdup (reg_csv));
   g_ptr_array_add (argv, g_strdup ("-r"));
@@ -765,7 +683,7 @@ test_restart (void)
   }
 
   uas = start_uas (dir, uas_port, N_AORS);
-  argv = sipp_argv (dir, "call", "sipp-call-csv.xml", free_port (G_SOCKET_TYPE_DATAGRAM), N_AORS);
+  argv = sipp_argv (dir, "call", "sipp-call-csv.xml", netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM), N_AORS);
   g_ptr_array_add (argv, g_strdup ("-inf"));
   g_ptr_array_add (argv, g_strdup (call_csv));
   g_ptr_array_add (argv, g_strdup ("-r"));
@@ -816,7 +734,7 @@ test_restart (void)
       }
   }
   stop_proxy (again);
-  remove_tree (dir);
+  netsip_test_remove_tree (dir);
 }
 
 /* ------------------------------------------------------------------ */
@@ -834,8 +752,8 @@ test_acceptance (void)
   g_autoptr(NetSipTestChild) reg = NULL;
   g_autoptr(NetSipTestChild) uas = NULL;
   g_autoptr(NetSipTestChild) uac = NULL;
-  guint port = free_port (G_SOCKET_TYPE_DATAGRAM);
-  guint uas_port = free_port (G_SOCKET_TYPE_DATAGRAM);
+  guint port = netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM);
+  guint uas_port = netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM);
 
   if (sipp_path == NULL)
     {
@@ -844,7 +762,7 @@ test_acceptance (void)
     }
   dir = g_dir_make_tmp ("netsip-proxy-accept-XXXXXX", &error);
   g_assert_no_error (error);
-  users = write_file (dir, "users.txt", "alice:secret-a\nbob:secret-b\n");
+  users = netsip_test_write_file (dir, "users.txt", "alice:secret-a\nbob:secret-b\n", -1);
   listen = g_strdup_printf ("udp:127.0.0.1:%u", port);
   line = g_strdup_printf ("listening on %s\n", listen);
   {
@@ -855,7 +773,7 @@ test_acceptance (void)
   g_assert_nonnull (strstr (proxy->text[0]->str, line));
 
   /* sipp REGISTER with [authentication] (401, MD5) */
-  argv = sipp_argv (dir, "register", "sipp-auth-register.xml", free_port (G_SOCKET_TYPE_DATAGRAM), N_ACCEPT);
+  argv = sipp_argv (dir, "register", "sipp-auth-register.xml", netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM), N_ACCEPT);
   g_ptr_array_add (argv, g_strdup ("-au"));
   g_ptr_array_add (argv, g_strdup ("alice"));
   g_ptr_array_add (argv, g_strdup ("-ap"));
@@ -870,7 +788,7 @@ test_acceptance (void)
 
   /* sipp uac -> netsip-proxy (407 for INVITE and BYE) -> sipp uas */
   uas = start_uas (dir, uas_port, N_ACCEPT);
-  argv = sipp_argv (dir, "call", "sipp-proxy-auth-call.xml", free_port (G_SOCKET_TYPE_DATAGRAM), N_ACCEPT);
+  argv = sipp_argv (dir, "call", "sipp-proxy-auth-call.xml", netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM), N_ACCEPT);
   g_ptr_array_add (argv, g_strdup ("-au"));
   g_ptr_array_add (argv, g_strdup ("bob"));
   g_ptr_array_add (argv, g_strdup ("-ap"));
@@ -889,7 +807,7 @@ test_acceptance (void)
   check_sipp (uac, dir, "call", N_ACCEPT);
   check_sipp (uas, dir, "uas", N_ACCEPT);
   stop_proxy (proxy);
-  remove_tree (dir);
+  netsip_test_remove_tree (dir);
 }
 
 int

@@ -41,6 +41,7 @@
 #include <glib/gstdio.h>
 
 #include "child-process.h"
+#include "peer-util.h"
 #include "tls-certs.h"
 
 #define N_CALLS   2000
@@ -137,60 +138,6 @@ log_value (const char *log,
   return g_ascii_strtoll (v + strlen (k), NULL, 10);
 }
 
-static gboolean
-port_bound (guint       port,
-            GSocketType type)
-{
-  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, type, 0, NULL);
-  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, port);
-
-  return !g_socket_bind (s, addr, FALSE, NULL);
-}
-
-static guint
-free_port (GSocketType type)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, type, 0, &error);
-  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_no_error (error);
-  g_assert_true (g_socket_bind (s, any, FALSE, &error));
-  bound = g_socket_get_local_address (s, &error);
-  g_assert_no_error (error);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)))
-    {
-      g_autofree char *p = g_build_filename (path, name, NULL);
-      g_remove (p);
-    }
-  g_rmdir (path);
-}
-
-static char *
-write_file (const char *dir,
-            const char *name,
-            const char *contents)
-{
-  char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
 /* ------------------------------------------------------------------ */
 /* cli                                                                 */
 
@@ -215,18 +162,18 @@ test_cli (void)
   g_autofree char *users_bad = NULL, *users_realm = NULL, *users_mixed = NULL;
   g_autofree char *conf_bad = NULL, *conf_group = NULL, *conf = NULL, *missing_db = NULL;
   g_autofree char *users = NULL;
-  guint conf_port = free_port (G_SOCKET_TYPE_DATAGRAM);
+  guint conf_port = netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM);
 
   g_assert_no_error (error);
-  users_bad = write_file (dir, "users-bad.txt", "alice\n");
-  users_realm = write_file (dir, "users-realm.txt",
-                            "bob:other.org:0123456789abcdef0123456789abcdef\n");
-  users_mixed = write_file (dir, "users-mixed.txt",
-                            "bob:example.com:0123456789abcdef0123456789abcdef\n"
-                            "carol:example.com:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n");
-  users = write_file (dir, "users.txt", "# comment\n\nalice:pass:with:colons\n");
-  conf_bad = write_file (dir, "bad.conf", "[netsip-proxy]\nlisten=udp:127.0.0.1:0\nlisen=x\n");
-  conf_group = write_file (dir, "group.conf", "[proxy]\nlisten=udp:127.0.0.1:0\n");
+  users_bad = netsip_test_write_file (dir, "users-bad.txt", "alice\n", -1);
+  users_realm = netsip_test_write_file (dir, "users-realm.txt",
+                                        "bob:other.org:0123456789abcdef0123456789abcdef\n", -1);
+  users_mixed = netsip_test_write_file (dir, "users-mixed.txt",
+                                        "bob:example.com:0123456789abcdef0123456789abcdef\n"
+                                        "carol:example.com:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n", -1);
+  users = netsip_test_write_file (dir, "users.txt", "# comment\n\nalice:pass:with:colons\n", -1);
+  conf_bad = netsip_test_write_file (dir, "bad.conf", "[netsip-proxy]\nlisten=udp:127.0.0.1:0\nlisen=x\n", -1);
+  conf_group = netsip_test_write_file (dir, "group.conf", "[proxy]\nlisten=udp:127.0.0.1:0\n", -1);
   missing_db = g_build_filename (dir, "no-such-dir", "bindings.db", NULL);
 
   {
@@ -349,10 +296,10 @@ test_cli (void)
 
     g_assert_cmpuint (udp, >, 0);
     g_assert_cmpuint (tcp, >, 0);
-    g_assert_true (port_bound (udp, G_SOCKET_TYPE_DATAGRAM));
-    g_assert_true (port_bound (tcp, G_SOCKET_TYPE_STREAM));
+    g_assert_true (netsip_test_port_bound (udp, G_SOCKET_TYPE_DATAGRAM));
+    g_assert_true (netsip_test_port_bound (tcp, G_SOCKET_TYPE_STREAM));
     stop_proxy (c);
-    g_assert_false (port_bound (udp, G_SOCKET_TYPE_DATAGRAM));
+    g_assert_false (netsip_test_port_bound (udp, G_SOCKET_TYPE_DATAGRAM));
   }
 
   /* settings from --config (relative users path), the command line wins
@@ -364,7 +311,7 @@ test_cli (void)
                                              "domain=example.com;example.org\n"
                                              "users=users.txt\n"
                                              "record-route=true\n", conf_port);
-    conf = write_file (dir, "proxy.conf", text);
+    conf = netsip_test_write_file (dir, "proxy.conf", text, -1);
   }
   {
     const char *a[] = { "--config", conf, NULL };
@@ -388,7 +335,7 @@ test_cli (void)
     g_assert_null (strstr (c->text[0]->str, "udp:"));
     stop_proxy (c);
   }
-  remove_tree (dir);
+  netsip_test_remove_tree (dir);
 }
 
 /* ------------------------------------------------------------------ */
@@ -479,36 +426,6 @@ test_tls (void)
 /* ------------------------------------------------------------------ */
 /* sipp                                                                */
 
-/* The last row of a -trace_stat file: the value of @column */
-static gint64
-stat_value (const char *path,
-            const char *column)
-{
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  g_auto(GStrv) header = NULL;
-  g_auto(GStrv) row = NULL;
-  guint n = 0, last = 0;
-  gint index = -1;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return -1;
-  lines = g_strsplit (text, "\n", -1);
-  for (n = 0; lines[n]; n++)
-    if (*lines[n])
-      last = n;
-  if (n < 2 || last == 0)
-    return -1;
-  header = g_strsplit (lines[0], ";", -1);
-  row = g_strsplit (lines[last], ";", -1);
-  for (guint i = 0; header[i]; i++)
-    if (g_str_equal (header[i], column))
-      index = i;
-  if (index < 0 || g_strv_length (row) <= (guint) index)
-    return -1;
-  return g_ascii_strtoll (row[index], NULL, 10);
-}
-
 static GPtrArray *
 sipp_argv (const char *dir,
            const char *scenario,
@@ -546,7 +463,7 @@ sipp_argv (const char *dir,
   g_ptr_array_add (argv, g_strdup_printf ("%s-errors.log", prefix));
   /* no media port clash between the two sipp instances */
   g_ptr_array_add (argv, g_strdup ("-mp"));
-  g_ptr_array_add (argv, g_strdup_printf ("%u", free_port (G_SOCKET_TYPE_DATAGRAM)));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM)));
   return argv;
 }
 
@@ -561,14 +478,14 @@ check_sipp (NetSipTestChild *c,
 
   g_test_message ("%s: exit %d, successful %" G_GINT64_FORMAT ", failed %" G_GINT64_FORMAT
                   ", unexpected %" G_GINT64_FORMAT, name, c->status,
-                  stat_value (stat_file, "SuccessfulCall(C)"), stat_value (stat_file, "FailedCall(C)"),
-                  stat_value (stat_file, "FailedUnexpectedMessage(C)"));
+                  netsip_test_sipp_stat (stat_file, "SuccessfulCall(C)"), netsip_test_sipp_stat (stat_file, "FailedCall(C)"),
+                  netsip_test_sipp_stat (stat_file, "FailedUnexpectedMessage(C)"));
   if (g_file_get_contents (err_path, &errors, NULL, NULL) && *errors)
     g_test_message ("%s: %.3000s", err_path, errors);
   g_assert_cmpint (c->status, ==, 0);
-  g_assert_cmpint (stat_value (stat_file, "SuccessfulCall(C)"), ==, N_CALLS);
-  g_assert_cmpint (stat_value (stat_file, "FailedCall(C)"), ==, 0);
-  g_assert_cmpint (stat_value (stat_file, "FailedUnexpectedMessage(C)"), ==, 0);
+  g_assert_cmpint (netsip_test_sipp_stat (stat_file, "SuccessfulCall(C)"), ==, N_CALLS);
+  g_assert_cmpint (netsip_test_sipp_stat (stat_file, "FailedCall(C)"), ==, 0);
+  g_assert_cmpint (netsip_test_sipp_stat (stat_file, "FailedUnexpectedMessage(C)"), ==, 0);
   /* sipp logs every unexpected message in the error file */
   g_assert_true (errors == NULL || strstr (errors, "nexpected") == NULL);
 }
@@ -595,8 +512,8 @@ run_sipp (gboolean tcp)
   g_assert_no_error (error);
   uas_stat = g_build_filename (dir, "uas.csv", NULL);
   uac_stat = g_build_filename (dir, "uac.csv", NULL);
-  uas_port = free_port (type);
-  uac_port = free_port (type);
+  uas_port = netsip_test_free_port (type);
+  uac_port = netsip_test_free_port (type);
 
   /* sipp's uac Request-URI has no transport parameter: over TCP the next hop
    * for its host is configured */
@@ -620,7 +537,7 @@ run_sipp (gboolean tcp)
   uas_argv = sipp_argv (dir, "uas", uas_port, tcp, uas_stat);
   uas = netsip_test_child_spawn_array (NULL, uas_argv);
   deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
-  while (!port_bound (uas_port, type))
+  while (!netsip_test_port_bound (uas_port, type))
     {
       g_assert_false (netsip_test_child_done (uas));
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
@@ -654,7 +571,7 @@ run_sipp (gboolean tcp)
   stop_proxy (proxy);
   netsip_test_child_free (uac);
   netsip_test_child_free (uas);
-  remove_tree (dir);
+  netsip_test_remove_tree (dir);
 }
 
 static void
@@ -688,9 +605,9 @@ sipp_auth_argv (const char *dir,
   g_ptr_array_add (argv, g_strdup ("-i"));
   g_ptr_array_add (argv, g_strdup ("127.0.0.1"));
   g_ptr_array_add (argv, g_strdup ("-p"));
-  g_ptr_array_add (argv, g_strdup_printf ("%u", free_port (G_SOCKET_TYPE_DATAGRAM)));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM)));
   g_ptr_array_add (argv, g_strdup ("-mp"));
-  g_ptr_array_add (argv, g_strdup_printf ("%u", free_port (G_SOCKET_TYPE_DATAGRAM)));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM)));
   g_ptr_array_add (argv, g_strdup ("-s"));
   g_ptr_array_add (argv, g_strdup ("alice"));
   g_ptr_array_add (argv, g_strdup ("-au"));
@@ -729,20 +646,20 @@ check_sipp_n (NetSipTestChild *c,
   g_autofree char *errors = NULL;
 
   g_test_message ("%s: exit %d, successful %" G_GINT64_FORMAT ", failed %" G_GINT64_FORMAT, name,
-                  c->status, stat_value (stat_file, "SuccessfulCall(C)"),
-                  stat_value (stat_file, "FailedCall(C)"));
+                  c->status, netsip_test_sipp_stat (stat_file, "SuccessfulCall(C)"),
+                  netsip_test_sipp_stat (stat_file, "FailedCall(C)"));
   if (g_file_get_contents (err_path, &errors, NULL, NULL) && *errors)
     g_test_message ("%s: %.3000s", err_path, errors);
   g_assert_cmpint (c->status, ==, 0);
-  g_assert_cmpint (stat_value (stat_file, "SuccessfulCall(C)"), ==, n);
-  g_assert_cmpint (stat_value (stat_file, "FailedCall(C)"), ==, 0);
+  g_assert_cmpint (netsip_test_sipp_stat (stat_file, "SuccessfulCall(C)"), ==, n);
+  g_assert_cmpint (netsip_test_sipp_stat (stat_file, "FailedCall(C)"), ==, 0);
   g_assert_true (errors == NULL || strstr (errors, "nexpected") == NULL);
 }
 
 static NetSipTestChild *
 start_auth_proxy (const char *dir)
 {
-  g_autofree char *users = write_file (dir, "users.txt", "alice:secret-a\n");
+  g_autofree char *users = netsip_test_write_file (dir, "users.txt", "alice:secret-a\n", -1);
   const char *a[] = { "--listen", "udp:127.0.0.1:0", "--registrar", "--users", users, NULL };
   return start_proxy (a, 1);
 }
@@ -778,7 +695,7 @@ test_sipp_auth_register (void)
   g_assert_cmpint (log_value (proxy->text[1]->str, "registrar-auth accepted=", "challenged"), ==, N_AUTH);
   g_assert_cmpint (log_value (proxy->text[1]->str, "registrar-auth accepted=", "rejected"), ==, 0);
   stop_proxy (proxy);
-  remove_tree (dir);
+  netsip_test_remove_tree (dir);
 }
 
 static void
@@ -790,7 +707,7 @@ test_sipp_auth_call (void)
   g_autoptr(NetSipTestChild) proxy = NULL;
   g_autoptr(NetSipTestChild) uas = NULL;
   g_autoptr(NetSipTestChild) uac = NULL;
-  guint uas_port = free_port (G_SOCKET_TYPE_DATAGRAM);
+  guint uas_port = netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM);
   gint64 deadline;
 
   if (sipp_path == NULL)
@@ -814,7 +731,7 @@ test_sipp_auth_call (void)
       }
   uas = netsip_test_child_spawn_array (NULL, uas_argv);
   deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
-  while (!port_bound (uas_port, G_SOCKET_TYPE_DATAGRAM))
+  while (!netsip_test_port_bound (uas_port, G_SOCKET_TYPE_DATAGRAM))
     {
       g_assert_false (netsip_test_child_done (uas));
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
@@ -842,7 +759,7 @@ test_sipp_auth_call (void)
   g_assert_cmpint (log_value (proxy->text[1]->str, "proxy-auth accepted=", "challenged"), ==, 2 * N_AUTH);
   g_assert_cmpint (log_value (proxy->text[1]->str, "proxy-auth accepted=", "rejected"), ==, 0);
   stop_proxy (proxy);
-  remove_tree (dir);
+  netsip_test_remove_tree (dir);
 }
 
 /* restart: sipp registers N_MANY addresses of record at netsip-proxy on an
@@ -922,9 +839,9 @@ test_restart (void)
   g_ptr_array_add (argv, g_strdup ("-i"));
   g_ptr_array_add (argv, g_strdup ("127.0.0.1"));
   g_ptr_array_add (argv, g_strdup ("-p"));
-  g_ptr_array_add (argv, g_strdup_printf ("%u", free_port (G_SOCKET_TYPE_DATAGRAM)));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM)));
   g_ptr_array_add (argv, g_strdup ("-mp"));
-  g_ptr_array_add (argv, g_strdup_printf ("%u", free_port (G_SOCKET_TYPE_DATAGRAM)));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM)));
   g_ptr_array_add (argv, g_strdup ("-m"));
   g_ptr_array_add (argv, g_strdup_printf ("%u", N_MANY));
   g_ptr_array_add (argv, g_strdup ("-l"));
@@ -977,7 +894,7 @@ test_restart (void)
       g_assert_nonnull (strstr (response, contact));
     }
   stop_proxy (again);
-  remove_tree (dir);
+  netsip_test_remove_tree (dir);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1065,7 +982,7 @@ test_perl_register_call (void)
   {
     g_autofree char *ha1 = g_compute_checksum_for_string (G_CHECKSUM_MD5, "alice:example.com:secret-a", -1);
     g_autofree char *text = g_strdup_printf ("bob:secret-b\nalice:example.com:%s\n", ha1);
-    users = write_file (dir, "users.txt", text);
+    users = netsip_test_write_file (dir, "users.txt", text, -1);
   }
   db = g_build_filename (dir, "bindings.db", NULL);
   {
@@ -1112,7 +1029,7 @@ test_perl_register_call (void)
   g_assert_cmpint (log_value (proxy->text[1]->str, "proxy-auth accepted=", "rejected"), ==, 0);
   g_assert_cmpint (log_value (proxy->text[1]->str, "registrar registered=", "registered"), ==, 1);
   stop_proxy (proxy);
-  remove_tree (dir);
+  netsip_test_remove_tree (dir);
 }
 
 /* @data: the caller's side, "127.0.0.2" (the callee on 127.0.0.1) or

@@ -22,6 +22,7 @@
 #include <glib/gstdio.h>
 
 #include "netsip.h"
+#include "peer-util.h"
 
 #define N_CALLS      200
 #define CALL_RATE    50
@@ -149,34 +150,6 @@ child_clear (Child *c)
 /* ------------------------------------------------------------------ */
 /* Ports                                                               */
 
-static guint
-free_port (GSocketType type)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, type, 0, &error);
-  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_no_error (error);
-  g_assert_true (g_socket_bind (s, any, FALSE, &error));
-  bound = g_socket_get_local_address (s, &error);
-  g_assert_no_error (error);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
-/* TRUE once someone has bound @port (our own bind fails) */
-static gboolean
-port_taken (guint       port,
-            GSocketType type)
-{
-  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, type, 0, NULL);
-  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, port);
-
-  return !g_socket_bind (s, addr, FALSE, NULL);
-}
-
 static void
 wait_bound (guint       port,
             GSocketType type,
@@ -184,7 +157,7 @@ wait_bound (guint       port,
 {
   gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
 
-  while (!port_taken (port, type))
+  while (!netsip_test_port_bound (port, type))
     {
       g_assert_false (c->done);
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
@@ -225,20 +198,6 @@ fixture_set_up (Fixture       *f,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)))
-    {
-      g_autofree char *p = g_build_filename (path, name, NULL);
-      g_remove (p);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
@@ -247,7 +206,7 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->dispatcher);
   g_clear_object (&f->udp);
   g_clear_object (&f->tcp);
-  remove_tree (f->tmpdir);
+  netsip_test_remove_tree (f->tmpdir);
   g_free (f->tmpdir);
   while (g_main_context_iteration (NULL, FALSE))
     ;
@@ -255,36 +214,6 @@ fixture_tear_down (Fixture       *f,
 
 /* ------------------------------------------------------------------ */
 /* sipp                                                                */
-
-/* The last row of a -trace_stat file: the value of @column */
-static gint64
-stat_value (const char *path,
-            const char *column)
-{
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  g_auto(GStrv) header = NULL;
-  g_auto(GStrv) row = NULL;
-  guint n = 0, last = 0;
-  gint index = -1;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return -1;
-  lines = g_strsplit (text, "\n", -1);
-  for (n = 0; lines[n]; n++)
-    if (*lines[n])
-      last = n;
-  if (n < 2 || last == 0)
-    return -1;
-  header = g_strsplit (lines[0], ";", -1);
-  row = g_strsplit (lines[last], ";", -1);
-  for (guint i = 0; header[i]; i++)
-    if (g_str_equal (header[i], column))
-      index = i;
-  if (index < 0 || g_strv_length (row) <= (guint) index)
-    return -1;
-  return g_ascii_strtoll (row[index], NULL, 10);
-}
 
 static GPtrArray *
 sipp_argv (const char *scenario,
@@ -319,7 +248,7 @@ sipp_argv (const char *scenario,
   g_ptr_array_add (argv, g_strdup ("-trace_err"));
   /* no mid-run media port clash between the two sipp instances */
   g_ptr_array_add (argv, g_strdup ("-mp"));
-  g_ptr_array_add (argv, g_strdup_printf ("%u", free_port (G_SOCKET_TYPE_DATAGRAM)));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM)));
   return argv;
 }
 
@@ -328,8 +257,8 @@ run_sipp_calls (Fixture  *f,
                 gboolean  tcp)
 {
   GSocketType type = tcp ? G_SOCKET_TYPE_STREAM : G_SOCKET_TYPE_DATAGRAM;
-  guint uas_port = free_port (type);
-  guint uac_port = free_port (type);
+  guint uas_port = netsip_test_free_port (type);
+  guint uac_port = netsip_test_free_port (type);
   NetSipLeg *proxy_leg = tcp ? f->tcp : f->udp;
   g_autofree char *uas_stat = g_build_filename (f->tmpdir, "uas.csv", NULL);
   g_autofree char *uac_stat = g_build_filename (f->tmpdir, "uac.csv", NULL);
@@ -373,7 +302,8 @@ run_sipp_calls (Fixture  *f,
   g_test_message ("proxy forwarded %" G_GUINT64_FORMAT " requests, %" G_GUINT64_FORMAT " responses",
                   forwarded, responses);
   g_test_message ("uac: successful %" G_GINT64_FORMAT ", failed %" G_GINT64_FORMAT,
-                  stat_value (uac_stat, "SuccessfulCall(C)"), stat_value (uac_stat, "FailedCall(C)"));
+                  netsip_test_sipp_stat (uac_stat, "SuccessfulCall(C)"),
+                  netsip_test_sipp_stat (uac_stat, "FailedCall(C)"));
   if (uac.status != 0 || uas.status != 0)
     {
       g_autofree char *err_log = NULL;
@@ -390,10 +320,10 @@ run_sipp_calls (Fixture  *f,
     }
   g_assert_cmpint (uac.status, ==, 0);
   g_assert_cmpint (uas.status, ==, 0);
-  g_assert_cmpint (stat_value (uac_stat, "SuccessfulCall(C)"), ==, N_CALLS);
-  g_assert_cmpint (stat_value (uac_stat, "FailedCall(C)"), ==, 0);
-  g_assert_cmpint (stat_value (uas_stat, "SuccessfulCall(C)"), ==, N_CALLS);
-  g_assert_cmpint (stat_value (uas_stat, "FailedCall(C)"), ==, 0);
+  g_assert_cmpint (netsip_test_sipp_stat (uac_stat, "SuccessfulCall(C)"), ==, N_CALLS);
+  g_assert_cmpint (netsip_test_sipp_stat (uac_stat, "FailedCall(C)"), ==, 0);
+  g_assert_cmpint (netsip_test_sipp_stat (uas_stat, "SuccessfulCall(C)"), ==, N_CALLS);
+  g_assert_cmpint (netsip_test_sipp_stat (uas_stat, "FailedCall(C)"), ==, 0);
   /* INVITE, ACK, BYE per call; 100, 180, 200, 200 back */
   g_assert_cmpuint (forwarded, >=, 3 * N_CALLS);
   g_assert_cmpuint (responses, >=, 3 * N_CALLS);
@@ -444,7 +374,7 @@ static void
 test_perl_call (Fixture *f, gconstpointer data)
 {
   g_autoptr(GString) log = g_string_new (NULL);
-  guint uas_port = free_port (G_SOCKET_TYPE_DATAGRAM);
+  guint uas_port = netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM);
   g_autoptr(GPtrArray) uas_argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) uac_argv = g_ptr_array_new_with_free_func (g_free);
   Child uas, uac;

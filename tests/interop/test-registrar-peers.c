@@ -39,6 +39,7 @@
 #include <glib/gstdio.h>
 
 #include "netsip.h"
+#include "peer-util.h"
 
 #ifndef NETSIP_INTEROP_DIR
 #error "NETSIP_INTEROP_DIR must name tests/interop in the source tree"
@@ -192,20 +193,6 @@ fixture_set_up (Fixture       *f,
 }
 
 static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d && (name = g_dir_read_name (d)))
-    {
-      g_autofree char *p = g_build_filename (dir, name, NULL);
-      g_unlink (p);
-    }
-  g_rmdir (dir);
-}
-
-static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
@@ -218,7 +205,7 @@ fixture_tear_down (Fixture       *f,
   g_ptr_array_unref (f->sent_302);
   while (g_main_context_iteration (NULL, FALSE))
     ;
-  remove_tree (f->tmpdir);
+  netsip_test_remove_tree (f->tmpdir);
   g_free (f->tmpdir);
 }
 
@@ -327,24 +314,6 @@ run_peer (const char *cwd,
   return status;
 }
 
-/* A UDP port free on 127.0.0.1 just now, for sipp's -p */
-static guint
-free_udp_port (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
-                                       G_SOCKET_PROTOCOL_UDP, &error);
-  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_no_error (error);
-  g_assert_true (g_socket_bind (s, any, FALSE, &error));
-  bound = g_socket_get_local_address (s, &error);
-  g_assert_no_error (error);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
 /* The last row's value of @column in sipp's ';'-separated stat file */
 static gint64
 stat_value (const char *path,
@@ -404,9 +373,9 @@ add_sipp_args (GPtrArray  *argv,
   g_ptr_array_add (argv, g_strdup ("-i"));
   g_ptr_array_add (argv, g_strdup ("127.0.0.1"));
   g_ptr_array_add (argv, g_strdup ("-p"));
-  g_ptr_array_add (argv, g_strdup_printf ("%u", free_udp_port ()));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM)));
   g_ptr_array_add (argv, g_strdup ("-mp"));
-  g_ptr_array_add (argv, g_strdup_printf ("%u", free_udp_port ()));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM)));
   g_ptr_array_add (argv, g_strdup ("-s"));
   g_ptr_array_add (argv, g_strdup ("sippuser"));
   g_ptr_array_add (argv, g_strdup ("-m"));
