@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "netsip.h"
+#include "main-loop-wait.h"
 
 #define N_CALLS      1000
 #define MARK_CALL    100
@@ -79,16 +80,6 @@ run_until_count (guint *count,
       if (!tick)
         g_source_remove (id);
     }
-}
-
-static void
-run_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, wake_up, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
 }
 
 /* bytes malloc has handed out and not got back */
@@ -209,17 +200,17 @@ test_thousand_calls (void)
       run_until_count (&counts.closed_in, i);
       /* one after another, not as fast as the loopback allows: the 64*T1
        * working set (above) stays a few dozen calls */
-      run_for (PAUSE_MS);
+      netsip_test_run_for (PAUSE_MS);
       if (i == MARK_CALL)
         {
           /* let the timers of the first calls' transactions run out
            * (64*T1) so that both samples see the steady state */
-          run_for (64 * TEST_T1 + 100);
+          netsip_test_run_for (64 * TEST_T1 + 100);
           rss_mark = rss_bytes ();
           heap_mark = heap_bytes ();
         }
     }
-  run_for (64 * TEST_T1 + 100);
+  netsip_test_run_for (64 * TEST_T1 + 100);
   rss_end = rss_bytes ();
   heap_end = heap_bytes ();
 

@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "netsip.h"
+#include "main-loop-wait.h"
 
 /* Every wait is bounded by this. */
 #define WAIT_LIMIT_MS 8000
@@ -19,47 +20,9 @@
 /* ------------------------------------------------------------------ */
 /* Main loop helpers                                                   */
 
-static gboolean
-wake_up (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-run_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, wake_up, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 typedef gboolean (*Cond) (gpointer data);
 
-#define run_until(cond, data) run_until_at ((Cond) (cond), data, __LINE__)
-
-static void
-run_until_at (Cond     cond,
-              gpointer data,
-              int      line)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_MS * 1000;
-
-  while (!cond (data))
-    {
-      gboolean tick = FALSE;
-      guint id;
-
-      if (g_get_monotonic_time () > deadline)
-        g_error ("line %d: condition not met within %d ms", line, WAIT_LIMIT_MS);
-      id = g_timeout_add (50, wake_up, &tick);
-      g_main_context_iteration (NULL, TRUE);
-      if (!tick)
-        g_source_remove (id);
-    }
-}
+#define run_until(cond, data) NETSIP_TEST_RUN_UNTIL (cond, data, WAIT_LIMIT_MS)
 
 static gboolean
 flag_set (gboolean *flag)
@@ -356,7 +319,7 @@ fixture_tear_down (Fixture       *f,
       g_free (f->dir);
     }
   g_array_unref (f->registrations);
-  run_for (20);
+  netsip_test_run_for (20);
 }
 
 /* ------------------------------------------------------------------ */
@@ -612,7 +575,7 @@ test_ringing_then_accepted (Fixture       *f,
   in = bob_call (f);
   g_assert_cmpint (net_sip_call_get_state (in), ==, NET_SIP_CALL_STATE_RINGING);
   /* bob decides later: nothing happens meanwhile */
-  run_for (300);
+  netsip_test_run_for (300);
   g_assert_cmpint (net_sip_call_get_state (call), ==, NET_SIP_CALL_STATE_RINGING);
   g_assert_true (net_sip_call_accept (in, &error));
   g_assert_no_error (error);
@@ -1404,7 +1367,7 @@ test_rtp_both_ways (Fixture       *f,
   run_until (call_closed, call);
   run_until (call_closed, calls[1]);
   sent_before = net_sip_rtp_session_get_packets_sent (session);
-  run_for (200);
+  netsip_test_run_for (200);
   g_assert_cmpuint (net_sip_rtp_session_get_packets_sent (session), ==, sent_before);
   g_assert_cmpuint (net_sip_rtp_session_get_packets_received (session), >, 10);
 }
@@ -1442,7 +1405,7 @@ test_echo (Fixture       *f,
   run_until (call_established, call);
   run_until (flag_set, &finished);
   /* the last echoes are on their way */
-  run_for (200);
+  netsip_test_run_for (200);
   g_assert_true (net_sip_rtp_session_record_to_file (session, NULL, &error));
   net_sip_call_hangup (call);
   run_until (call_closed, call);

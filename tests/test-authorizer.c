@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "netsip.h"
+#include "main-loop-wait.h"
 
 #define WAIT_LIMIT_MS 5000
 #define REALM "test.example"
@@ -599,16 +600,6 @@ test_foreign_nonce (Fixture       *f,
   g_assert_cmpuint (f->server->requests->len, ==, 0);
 }
 
-static void
-run_for (guint ms)
-{
-  gboolean later = FALSE;
-
-  g_timeout_add (ms, wake_up, &later);
-  while (!later)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 /* In front of a stateless proxy (B keeps no server transactions): the
  * ACK of the authorizer's own 407 (RFC 3261 §17.1.1.3, sent by A's
  * INVITE client transaction) is absorbed by the authorizer (§17.2.1):
@@ -628,7 +619,7 @@ test_own_ack (Fixture       *f,
   resp = send_with (f, "INVITE", NULL, NULL);
   g_assert_cmpuint (net_sip_response_get_code (resp), ==, 407);
   g_assert_true (g_str_has_prefix (net_sip_message_get_to_tag (NET_SIP_MESSAGE (resp)), "nsl"));
-  run_for (200);
+  netsip_test_run_for (200);
   g_object_get (f->b, "n-transactions", &n_tx, NULL);
   g_assert_cmpuint (n_tx, ==, 0);
   /* the INVITE and its ACK reached the authorizer; both handled there */
@@ -749,7 +740,7 @@ test_retransmission (Fixture       *f,
     }
   g_assert_cmpuint (counter (f->auth, "accepted-requests"), ==, accepted);
   g_assert_cmpuint (counter (f->auth, "rejected-requests"), ==, rejected);
-  run_for (100);
+  netsip_test_run_for (100);
 }
 
 /* max-nonces bounds the replay table; a nonce forgotten to keep the

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "netsip.h"
+#include "main-loop-wait.h"
 
 #define WAIT_LIMIT_MS 8000
 
@@ -142,43 +143,9 @@ make_source (const char *ip)
 /* ------------------------------------------------------------------ */
 /* Main loop helpers                                                   */
 
-static gboolean
-wake_up (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-run_for (guint ms)
-{
-  gboolean done = FALSE;
-  g_timeout_add (ms, wake_up, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 typedef gboolean (*Cond) (gpointer data);
 
-static void
-run_until (Cond     cond,
-           gpointer data)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_MS * 1000;
-
-  while (!cond (data))
-    {
-      gboolean tick = FALSE;
-      guint id;
-
-      if (g_get_monotonic_time () > deadline)
-        g_error ("condition not met within %d ms", WAIT_LIMIT_MS);
-      id = g_timeout_add (50, wake_up, &tick);
-      g_main_context_iteration (NULL, TRUE);
-      if (!tick)
-        g_source_remove (id);
-    }
-}
+#define run_until(cond, data) NETSIP_TEST_RUN_UNTIL (cond, data, WAIT_LIMIT_MS)
 
 /* ------------------------------------------------------------------ */
 /* Chain                                                               */
@@ -474,7 +441,7 @@ test_blocker (void)
   /* a blocked ACK is consumed without an answer */
   ack = peer_request (&n, "ACK", NULL);
   net_send (&n, ack);
-  run_for (200);
+  netsip_test_run_for (200);
   g_assert_cmpuint (n.got->len, ==, 3);
   g_assert_cmpuint (uas->n_received, ==, 1);
   g_object_get (blocker, "n-blocked", &n_blocked, NULL);
@@ -556,7 +523,7 @@ test_blocker_ack (void)
 
   ack = ack_for (invite, net_sip_message_get_to_tag (r));
   net_send (&n, ack);
-  run_for (150);
+  netsip_test_run_for (150);
   g_assert_cmpuint (uas->n_received, ==, 0);
 
   /* a To tag the blocker did not make (one character changed) */
@@ -569,7 +536,7 @@ test_blocker_ack (void)
   /* and the right tag for another INVITE's answer */
   other = ack_for (invite, "unrelated");
   net_send (&n, other);
-  run_for (150);
+  netsip_test_run_for (150);
   g_assert_cmpuint (uas->n_received, ==, 2);
   g_assert_cmpuint (n.got->len, ==, 1);   /* ACKs are never answered */
 
@@ -621,7 +588,7 @@ test_dropper_rate (void)
   }
 
   /* tokens come back at the rate: after 1.1 s two more pass, not three */
-  run_for (1100);
+  netsip_test_run_for (1100);
   passed = 0;
   for (guint i = 0; i < 5; i++)
     {
@@ -748,7 +715,7 @@ test_dropper_flood (void)
       g_autoptr(NetSipMessage) m = peer_request (&n, "OPTIONS", NULL);
       net_send (&n, m);
     }
-  run_for (600);
+  netsip_test_run_for (600);
   g_assert_cmpuint (uas->n_received, ==, 3);
   g_assert_cmpuint (n.got->len, ==, 3);
   g_assert_cmpuint (net_sip_dropper_get_n_dropped (dropper), ==, 27);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "netsip.h"
+#include "main-loop-wait.h"
 
 /* Every wait is bounded by this. */
 #define WAIT_LIMIT_MS 8000
@@ -115,52 +116,11 @@ count_method (GPtrArray  *messages,
 /* ------------------------------------------------------------------ */
 /* Main loop helpers                                                   */
 
-static gboolean
-wake_up (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the default context for @ms milliseconds. */
-static void
-run_for (guint ms)
-{
-  gboolean done = FALSE;
-  guint id = g_timeout_add (ms, wake_up, &done);
-
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-  (void) id;
-}
-
 typedef gboolean (*Cond) (gpointer data);
 
 /* Iterates until @cond holds; fails the test after WAIT_LIMIT_MS. */
-#define run_until(cond, data) run_until_at (cond, data, __LINE__)
+#define run_until(cond, data) NETSIP_TEST_RUN_UNTIL (cond, data, WAIT_LIMIT_MS)
 #define peer_wait(p, n) peer_wait_at (p, n, __LINE__)
-
-static void
-run_until_at (Cond     cond,
-              gpointer data,
-              int      line)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_MS * 1000;
-  gboolean tick = FALSE;
-
-  while (!cond (data))
-    {
-      guint id;
-
-      if (g_get_monotonic_time () > deadline)
-        g_error ("line %d: condition not met within %d ms", line, WAIT_LIMIT_MS);
-      tick = FALSE;
-      id = g_timeout_add (50, wake_up, &tick);
-      g_main_context_iteration (NULL, TRUE);
-      if (!tick)
-        g_source_remove (id);
-    }
-}
 
 /* ------------------------------------------------------------------ */
 /* Results of deliver_async                                            */
@@ -346,7 +306,7 @@ peer_wait_at (Peer *p,
               int   line)
 {
   PeerCount c = { p, n };
-  run_until_at (peer_has, &c, line);
+  netsip_test_run_until_at ((NetSipTestCond) peer_has, &c, WAIT_LIMIT_MS, line);
 }
 
 static void
@@ -568,7 +528,7 @@ test_timer_e_f (Fixture       *f,
   g_assert_cmpint (elapsed_ms, >=, 64 * 40 - EARLY_MS);
   g_assert_cmpint (elapsed_ms, <=, 64 * 40 + LATE_MS);
   /* the peer got every one of them, with the same branch */
-  run_for (50);
+  netsip_test_run_for (50);
   g_assert_cmpuint (silent.messages->len, ==, n);
   g_assert_cmpstr (net_sip_message_get_tid (g_ptr_array_index (silent.messages, 0)), ==,
                    net_sip_message_get_tid (g_ptr_array_index (silent.messages, n - 1)));
@@ -631,7 +591,7 @@ test_timer_heap (Fixture       *f,
       g_ptr_array_add (requests, req);
       net_sip_dispatcher_deliver_async (f->a, req, o, NULL, on_delivered, &results[i]);
     }
-  run_for (450);
+  netsip_test_run_for (450);
   for (guint i = 0; i < N; i++)
     {
       NetSipMessage *req = g_ptr_array_index (requests, i);
@@ -748,16 +708,16 @@ test_timer_g_until_ack (Fixture       *f,
   ack = net_sip_request_create_ack (NET_SIP_REQUEST (invite),
                                     NET_SIP_RESPONSE (g_ptr_array_index (peer.messages, 0)));
   peer_send (&peer, NET_SIP_MESSAGE (ack), f->leg_b);
-  run_for (20);
+  netsip_test_run_for (20);
   n_before = peer.messages->len;
   /* the next one was due at 440 ms; nothing may come any more */
-  run_for (400);
+  netsip_test_run_for (400);
   g_assert_cmpuint (peer.messages->len, ==, n_before);
   g_assert_cmpuint (counter (f->b, "absorbed-acks"), ==, 1);
 
   /* an ACK retransmission in Confirmed: absorbed too */
   peer_send (&peer, NET_SIP_MESSAGE (ack), f->leg_b);
-  run_for (30);
+  netsip_test_run_for (30);
   g_assert_cmpuint (counter (f->b, "absorbed-acks"), ==, 2);
   /* the receiver saw the INVITE only */
   g_assert_cmpuint (f->rb->messages->len, ==, 1);
@@ -811,7 +771,7 @@ test_trying (Fixture       *f,
   /* RFC 6026 §8.5: in Accepted a retransmitted INVITE is absorbed; the
    * 2xx is the receiver's to retransmit */
   peer_send (&peer, invite, f->leg_b);
-  run_for (100);
+  netsip_test_run_for (100);
   g_assert_cmpuint (peer.messages->len, ==, 3);
   g_assert_cmpuint (f->rb->messages->len, ==, 1);
   g_assert_cmpuint (counter (f->b, "absorbed-requests"), ==, 2);
@@ -840,7 +800,7 @@ test_invite_non2xx (Fixture       *f,
   run_until (result_done, &r);
   g_assert_no_error (r.error);
   g_assert_cmpuint (net_sip_response_get_code (r.response), ==, 486);
-  run_for (100);
+  netsip_test_run_for (100);
   acks = sends_of (f->sent_a, "ACK");
   g_assert_cmpuint (acks->len, ==, 1);
   ack = g_ptr_array_index (acks, 0);
@@ -899,7 +859,7 @@ test_invite_2xx (Fixture       *f,
   g_assert_cmpstr (net_sip_via_get_branch (net_sip_message_get_top_via (NET_SIP_MESSAGE (ack), NULL)), !=,
                    net_sip_via_get_branch (net_sip_message_get_top_via (invite, NULL)));
   while (count_method (f->rb->messages, "ACK") < 1)
-    run_for (5);
+    netsip_test_run_for (5);
   g_assert_cmpuint (counter (f->b, "unmatched-acks"), ==, 1);
   g_assert_cmpuint (counter (f->b, "absorbed-acks"), ==, 0);
 
@@ -916,7 +876,7 @@ test_invite_2xx (Fixture       *f,
   run_until (result_done, &rr);
   g_assert_no_error (rr.error);
   while (f->ra->messages->len < 2)
-    run_for (5);
+    netsip_test_run_for (5);
   g_assert_true (NET_SIP_IS_RESPONSE (g_ptr_array_index (f->ra->messages, 1)));
   g_assert_cmpuint (counter (f->a, "dropped-responses"), ==, 0);
   result_clear (&r);
@@ -968,10 +928,10 @@ test_retransmit_2xx (Fixture       *f,
   net_sip_message_add_header (NET_SIP_MESSAGE (ack), "CSeq", "1 ACK");
   peer_send (&peer, NET_SIP_MESSAGE (ack), f->leg_b);
   while (count_method (f->rb->messages, "ACK") < 1)
-    run_for (5);
-  run_for (20);
+    netsip_test_run_for (5);
+  netsip_test_run_for (20);
   n_before = peer.messages->len;
-  run_for (400);
+  netsip_test_run_for (400);
   g_assert_cmpuint (peer.messages->len, ==, n_before);
   g_assert_cmpuint (counter (f->b, "unmatched-acks"), ==, 1);
 
@@ -981,7 +941,7 @@ test_retransmit_2xx (Fixture       *f,
   start = g_get_monotonic_time ();
   peer_send (&peer, invite2, f->leg_b);
   while (failed->len < 1)
-    run_for (10);
+    netsip_test_run_for (10);
   g_assert_cmpint ((g_get_monotonic_time () - start) / 1000, >=, 640 - EARLY_MS);
   g_assert_cmpint ((g_get_monotonic_time () - start) / 1000, <=, 640 + 100);
   g_assert_cmpstr (g_ptr_array_index (failed, 0), ==, net_sip_message_get_tid (invite2));
@@ -1021,15 +981,15 @@ test_cancel_request (Fixture       *f,
                                              180, NULL, "uas");
   net_sip_leg_deliver_async (peer.leg, NET_SIP_MESSAGE (ringing), address_of (f->leg_a), NULL, sent_ok, NULL);
   while (f->ra->messages->len < 1)
-    run_for (5);
+    netsip_test_run_for (5);
   g_assert_cmpint (net_sip_transaction_get_state (net_sip_dispatcher_get_transaction (f->a, net_sip_message_get_tid (invite))),
                    ==, NET_SIP_TRANSACTION_STATE_PROCEEDING);
   /* no more INVITE retransmissions in Proceeding */
-  run_for (150);
+  netsip_test_run_for (150);
   {
     g_autoptr(GPtrArray) invites = sends_of (f->sent_a, "INVITE");
     guint n = invites->len;
-    run_for (150);
+    netsip_test_run_for (150);
     g_ptr_array_unref (invites);
     invites = sends_of (f->sent_a, "INVITE");
     g_assert_cmpuint (invites->len, ==, n);
@@ -1038,7 +998,7 @@ test_cancel_request (Fixture       *f,
   cancel = net_sip_request_create_cancel (NET_SIP_REQUEST (invite));
   net_sip_dispatcher_deliver_async (f->a, NET_SIP_MESSAGE (cancel), NULL, NULL, on_delivered, &rc);
   while (count_method (peer.messages, "CANCEL") < 1)
-    run_for (5);
+    netsip_test_run_for (5);
   got = NULL;
   for (guint i = 0; i < peer.messages->len; i++)
     if (net_sip_message_is_request (g_ptr_array_index (peer.messages, i)) &&
@@ -1060,7 +1020,7 @@ test_cancel_request (Fixture       *f,
   g_assert_no_error (ri.error);
   g_assert_cmpuint (net_sip_response_get_code (ri.response), ==, 487);
   while (count_method (peer.messages, "ACK") < 1)
-    run_for (5);
+    netsip_test_run_for (5);
   peer_clear (&peer);
   result_clear (&ri);
   result_clear (&rc);
@@ -1088,7 +1048,7 @@ test_stateless (Fixture       *f,
   g_assert_no_error (r.error);
   g_assert_null (r.response);
   peer_wait (&peer, 1);
-  run_for (200);
+  netsip_test_run_for (200);
   sends = sends_of (f->sent_a, "OPTIONS");
   g_assert_cmpuint (sends->len, ==, 1);
   g_assert_cmpuint (peer.messages->len, ==, 1);
@@ -1097,7 +1057,7 @@ test_stateless (Fixture       *f,
                                         200, NULL, "sl");
   net_sip_leg_deliver_async (peer.leg, NET_SIP_MESSAGE (ok), address_of (f->leg_a), NULL, sent_ok, NULL);
   while (f->ra->messages->len < 1)
-    run_for (5);
+    netsip_test_run_for (5);
   g_assert_cmpuint (counter (f->a, "dropped-responses"), ==, 0);
   peer_clear (&peer);
   result_clear (&r);
@@ -1214,12 +1174,12 @@ test_rfc2543_matching (Fixture       *f,
   }
   raw_send (&raw, ack, f->leg_b);
   while (counter (f->b, "absorbed-acks") < 1)
-    run_for (5);
+    netsip_test_run_for (5);
   /* drain a retransmission that crossed the ACK, then nothing more */
-  run_for (50);
+  netsip_test_run_for (50);
   while (raw_readable (&raw))
     g_object_unref (raw_receive (&raw));
-  run_for (300);
+  netsip_test_run_for (300);
   g_assert_false (raw_readable (&raw));
   g_assert_cmpuint (count_method (f->rb->messages, "ACK"), ==, 0);
   g_assert_cmpuint (counter (f->b, "unmatched-acks"), ==, 0);
@@ -1241,7 +1201,7 @@ test_stateless_server (Fixture       *f,
   peer_send (&peer, req, f->leg_b);
   peer_send (&peer, req, f->leg_b);
   while (f->rb->messages->len < 2)
-    run_for (5);
+    netsip_test_run_for (5);
   g_object_get (f->b, "n-transactions", &n, NULL);
   g_assert_cmpuint (n, ==, 0);
   g_assert_cmpuint (counter (f->b, "absorbed-requests"), ==, 0);
@@ -1311,7 +1271,7 @@ test_stray_responses (Fixture       *f,
   peer_send (&peer, NET_SIP_MESSAGE (foreign), f->leg_a);
   peer_send (&peer, NET_SIP_MESSAGE (unknown), f->leg_a);
   while (counter (f->a, "dropped-responses") < 2)
-    run_for (10);
+    netsip_test_run_for (10);
   g_assert_cmpuint (counter (f->a, "dropped-responses"), ==, 2);
   g_assert_cmpuint (f->ra->messages->len, ==, 0);
   peer_clear (&peer);
@@ -1339,7 +1299,7 @@ test_cancel_delivery (Fixture       *f,
   o1 = options_to (silent.leg);
   net_sip_delivery_options_set_id (o1, "my-id");
   net_sip_dispatcher_deliver_async (f->a, r1, o1, NULL, on_delivered, &a);
-  run_for (50);
+  netsip_test_run_for (50);
   tx = net_sip_dispatcher_get_transaction (f->a, "my-id");
   g_assert_nonnull (tx);
   g_assert_cmpint (net_sip_transaction_get_kind (tx), ==, NET_SIP_TRANSACTION_KIND_CLIENT_NON_INVITE);
@@ -1351,7 +1311,7 @@ test_cancel_delivery (Fixture       *f,
   g_assert_false (net_sip_dispatcher_cancel_delivery (f->a, "my-id"));
   g_assert_null (net_sip_dispatcher_get_transaction (f->a, "my-id"));
   sends_before = f->sent_a->len;
-  run_for (150);
+  netsip_test_run_for (150);
   /* over UDP Timer E would have fired several times by now */
   g_assert_cmpuint (f->sent_a->len, ==, sends_before);
 
@@ -1362,7 +1322,7 @@ test_cancel_delivery (Fixture       *f,
   net_sip_delivery_options_set_call_id (o3, "the-call");
   net_sip_dispatcher_deliver_async (f->a, r2, o2, NULL, on_delivered, &b);
   net_sip_dispatcher_deliver_async (f->a, r3, o3, NULL, on_delivered, &c);
-  run_for (30);
+  netsip_test_run_for (30);
   g_object_get (f->a, "n-transactions", &n, NULL);
   g_assert_cmpuint (n, ==, 2);
   g_assert_false (net_sip_dispatcher_cancel_delivery_by_call_id (f->a, "another-call"));
@@ -1383,7 +1343,7 @@ test_cancel_delivery (Fixture       *f,
     g_assert_true (net_sip_dispatcher_cancel_delivery_by_call_id (f->a, "the-call"));
     run_until (result_done, &r);
     g_assert_no_error (r.error);
-    run_for (30);
+    netsip_test_run_for (30);
     g_assert_cmpuint (silent.messages->len, ==, got + 1);
     g_assert_cmpstr (net_sip_message_get_method (g_ptr_array_index (silent.messages, got)), ==, "ACK");
     result_clear (&r);
@@ -1408,7 +1368,7 @@ test_cancel_delivery (Fixture       *f,
 
     net_sip_delivery_options_set_id (o4, "entry");
     net_sip_dispatcher_deliver_async (f->a, r4, o4, NULL, on_delivered, &a);
-    run_for (10);
+    netsip_test_run_for (10);
     tx = net_sip_dispatcher_get_transaction (f->a, "entry");
     g_assert_nonnull (tx);
     /* the dispatcher drops its references when the delivery ends */
@@ -1421,7 +1381,7 @@ test_cancel_delivery (Fixture       *f,
     g_assert_error (a.error, NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_CANCELLED);
 
     net_sip_dispatcher_deliver_async (f->a, r5, o5, cancellable, on_delivered, &d);
-    run_for (10);
+    netsip_test_run_for (10);
     g_cancellable_cancel (cancellable);
     run_until (result_done, &d);
     g_assert_error (d.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -1450,7 +1410,7 @@ test_cancel_delivery (Fixture       *f,
     run_until (result_done, &d7);
     g_assert_error (d6.error, NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_CANCELLED);
     g_assert_error (d7.error, NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_CANCELLED);
-    run_for (50);
+    netsip_test_run_for (50);
     g_assert_cmpuint (silent.messages->len, ==, received);
     g_object_get (f->a, "n-pending", &n, NULL);
     g_assert_cmpuint (n, ==, 0);
@@ -1551,7 +1511,7 @@ test_queue_bound (Fixture       *f,
   peer_send (&peer, r1, f->leg_b);
   peer_send (&peer, r2, f->leg_b);
   while (f->rb->messages->len < 2)
-    run_for (5);
+    netsip_test_run_for (5);
   peer_send (&peer, r3, f->leg_b);
   peer_wait (&peer, 1);
   m = g_ptr_array_index (peer.messages, 0);
@@ -1566,7 +1526,7 @@ test_queue_bound (Fixture       *f,
 
   /* a retransmission of r1 is absorbed, not rejected */
   peer_send (&peer, r1, f->leg_b);
-  run_for (50);
+  netsip_test_run_for (50);
   g_assert_cmpuint (peer.messages->len, ==, 1);
   g_assert_cmpuint (counter (f->b, "absorbed-requests"), ==, 1);
   g_assert_cmpuint (counter (f->b, "rejected-requests"), ==, 1);
@@ -1591,7 +1551,7 @@ test_queue_bound (Fixture       *f,
     g_autoptr(NetSipMessage) r5 = make_request ("OPTIONS", "sip:bob@127.0.0.1");
     peer_send (&peer, r5, f->leg_b);
     while (f->rb->messages->len < 3)
-      run_for (5);
+      netsip_test_run_for (5);
     g_assert_cmpuint (counter (f->b, "rejected-requests"), ==, 1);
   }
 
@@ -2296,7 +2256,7 @@ test_add_timer (void)
   g_assert_false (net_sip_dispatcher_cancel_timer (d, id_cancel));
   g_assert_false (net_sip_dispatcher_cancel_timer (d, id_now));
 
-  run_for (250);
+  netsip_test_run_for (250);
   g_assert_cmpuint (cancelled.times->len, ==, 0);
   g_assert_cmpuint (rel.times->len, ==, 1);
   g_assert_cmpint ((g_array_index (rel.times, gint64, 0) - start) / 1000, >=, 50 - EARLY_MS);

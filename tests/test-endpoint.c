@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "netsip.h"
+#include "main-loop-wait.h"
 
 /* Every wait is bounded by this. */
 #define WAIT_LIMIT_MS 8000
@@ -18,47 +19,9 @@
 /* ------------------------------------------------------------------ */
 /* Main loop helpers                                                   */
 
-static gboolean
-wake_up (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-run_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, wake_up, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 typedef gboolean (*Cond) (gpointer data);
 
-#define run_until(cond, data) run_until_at ((Cond) (cond), data, __LINE__)
-
-static void
-run_until_at (Cond     cond,
-              gpointer data,
-              int      line)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_MS * 1000;
-
-  while (!cond (data))
-    {
-      gboolean tick = FALSE;
-      guint id;
-
-      if (g_get_monotonic_time () > deadline)
-        g_error ("line %d: condition not met within %d ms", line, WAIT_LIMIT_MS);
-      id = g_timeout_add (50, wake_up, &tick);
-      g_main_context_iteration (NULL, TRUE);
-      if (!tick)
-        g_source_remove (id);
-    }
-}
+#define run_until(cond, data) NETSIP_TEST_RUN_UNTIL (cond, data, WAIT_LIMIT_MS)
 
 static gboolean
 flag_set (gboolean *flag)
@@ -323,7 +286,7 @@ side_clear (Side *s)
   g_clear_pointer (&s->registrations, g_ptr_array_unref);
   g_free (s->uri);
   /* let sockets close and pending callbacks run */
-  run_for (20);
+  netsip_test_run_for (20);
 }
 
 /* ------------------------------------------------------------------ */
@@ -470,7 +433,7 @@ test_call (Fixture       *f,
                    net_sip_dialog_get_local_tag (dialog));
   g_assert_cmpuint (net_sip_endpoint_get_n_dialogs (f->b.endpoint), ==, 1);
   /* no retransmission of B's 2xx after the ACK: one INVITE seen, one ACK */
-  run_for (3 * TEST_T1);
+  netsip_test_run_for (3 * TEST_T1);
   g_assert_cmpuint (count_requests (&f->b, "ACK"), ==, 1);
 
   /* re-INVITE in the dialog */
@@ -788,7 +751,7 @@ test_reinvite_overlap (Fixture       *f,
   f->b.answer_delay = 600;
   first = net_sip_endpoint_new_request (f->a.endpoint, dialog, "INVITE", NULL, NULL, NULL, NULL, NULL);
   net_sip_endpoint_invite_async (f->a.endpoint, first, NULL, on_delivered, &r1);
-  run_for (100);
+  netsip_test_run_for (100);
   second = net_sip_endpoint_new_request (f->a.endpoint, dialog, "INVITE", NULL, NULL, NULL, NULL, NULL);
   net_sip_endpoint_invite_async (f->a.endpoint, second, NULL, on_delivered, &r2);
   run_until (flag_set, &r2.done);
@@ -828,7 +791,7 @@ test_unanswered (Fixture       *f,
   run_until (flag_set, &r.done);
   g_assert_error (r.error, NET_SIP_TRANSACTION_ERROR, NET_SIP_TRANSACTION_ERROR_TIMEOUT);
   /* B's transaction gave up too: the endpoint forgot the request */
-  run_for (500);
+  netsip_test_run_for (500);
   g_assert_false (net_sip_endpoint_respond (f->b.endpoint, NULL, held, 200, NULL, NULL, NULL, &error));
   g_assert_error (error, NET_SIP_ENDPOINT_ERROR, NET_SIP_ENDPOINT_ERROR_NOT_FOUND);
   result_clear (&r);
@@ -1488,7 +1451,7 @@ test_auth_rejected (BareFixture   *bf,
   g_assert_cmpuint (b->n_challenges, ==, 2);
   result_clear (&r);
   /* nothing more comes */
-  run_for (3 * TEST_T1);
+  netsip_test_run_for (3 * TEST_T1);
   g_assert_cmpuint (b->requests->len, ==, 2);
 
   /* the signal giving the same wrong password twice: asked again with
@@ -1633,13 +1596,13 @@ test_ack_retransmission (BareFixture   *bf,
   run_until (flag_set, &r.done);
   g_assert_cmpuint (code_of (&r), ==, 200);
   run_until (bare_has_acks, b);
-  run_for (3 * TEST_T1);
+  netsip_test_run_for (3 * TEST_T1);
   g_assert_cmpuint (bare_count (b, "ACK"), ==, 3);
   /* one more copy of the 2xx, long after the first ACK went out: the
    * endpoint now holds that ACK as bytes only */
   bare_send (b, b->last_2xx);
   run_until (bare_has_4_acks, b);
-  run_for (3 * TEST_T1);
+  netsip_test_run_for (3 * TEST_T1);
   /* one ACK per 2xx, all the same message, byte for byte (built once,
    * §13.2.2.4) */
   g_assert_cmpuint (bare_count (b, "ACK"), ==, 4);
@@ -1760,7 +1723,7 @@ test_register (BareFixture   *bf,
       g_assert_cmpint (gap, >=, 900 * 1000);
       g_assert_cmpint (gap, <, 1800 * 1000);
     }
-  run_for (50);
+  netsip_test_run_for (50);
   g_assert_cmpuint (a->registrations->len, ==, 3);
   call_id = net_sip_message_get_call_id (g_ptr_array_index (b->requests, 0));
   for (guint i = 1; i < 3; i++)
@@ -1782,7 +1745,7 @@ test_register (BareFixture   *bf,
                    ==, 0);
   {
     guint n = b->requests->len;
-    run_for (1500);
+    netsip_test_run_for (1500);
     g_assert_cmpuint (b->requests->len, ==, n);
   }
   /* unknown AOR */
@@ -2001,10 +1964,10 @@ test_register_cancel (BareFixture   *bf,
   /* the REGISTER stopped: no more retransmissions reach the registrar
    * (its dispatcher absorbs them, and counts them) */
   g_assert_cmpuint (b->requests->len, ==, 1);
-  run_for (TEST_T1);
+  netsip_test_run_for (TEST_T1);
   g_object_get (b->side.dispatcher, "absorbed-requests", &before, NULL);
   g_assert_cmpuint (before, >=, 1);   /* it was retransmitting */
-  run_for (6 * TEST_T1);
+  netsip_test_run_for (6 * TEST_T1);
   g_object_get (b->side.dispatcher, "absorbed-requests", &after, NULL);
   g_assert_cmpuint (after, ==, before);
   /* and nothing to unregister */
@@ -2099,7 +2062,7 @@ test_two_forks_answer (BareFixture   *bf,
   g_assert_cmpuint (code_of (&r), ==, 200);
   g_assert_cmpstr (net_sip_dialog_get_remote_tag (r.dialog), ==, "fork2");
   run_until (fork_ended, b);
-  run_for (3 * TEST_T1);
+  netsip_test_run_for (3 * TEST_T1);
   for (guint i = 0; i < b->requests->len; i++)
     {
       NetSipMessage *m = g_ptr_array_index (b->requests, i);
@@ -2280,10 +2243,10 @@ test_timers_many_calls (RawFixture    *rf,
 
       raw_deliver (rf, invite);
       /* spread the calls: timers of all ages in the heap at once */
-      run_for (5);
+      netsip_test_run_for (5);
     }
   run_until (raw_all_byes, &w);
-  run_for (3 * RAW_T1);
+  netsip_test_run_for (3 * RAW_T1);
 
   for (guint i = 0; i < MANY_CALLS; i++)
     {
@@ -2365,17 +2328,17 @@ test_ack_once (RawFixture    *rf,
   for (guint i = 0; i < 3; i++)
     raw_deliver (rf, ack);
   run_until (raw_got_ack, rf);
-  run_for (6 * RAW_T1);
+  netsip_test_run_for (6 * RAW_T1);
   g_assert_cmpuint (rf->n_acks, ==, 1);
   /* the retransmissions stopped */
   n_oks = ((GArray *) g_hash_table_lookup (rf->oks, "ack-once"))->len;
-  run_for (20 * RAW_T1);
+  netsip_test_run_for (20 * RAW_T1);
   g_assert_cmpuint (((GArray *) g_hash_table_lookup (rf->oks, "ack-once"))->len, ==, n_oks);
   /* an ACK in the dialog that answers no 2xx (CSeq 1 was acknowledged):
    * not for the application either */
   stray = raw_request (rf, "ACK", "ack-once", to_tagged);
   raw_deliver (rf, stray);
-  run_for (4 * RAW_T1);
+  netsip_test_run_for (4 * RAW_T1);
   g_assert_cmpuint (rf->n_acks, ==, 1);
   /* the call lives on: no BYE */
   g_assert_cmpuint (g_hash_table_size (rf->byes), ==, 0);

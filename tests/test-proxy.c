@@ -7,52 +7,16 @@
 #include <string.h>
 
 #include "netsip.h"
+#include "main-loop-wait.h"
 
 #define WAIT_LIMIT_MS 8000
 
 /* ------------------------------------------------------------------ */
 /* Main loop helpers                                                   */
 
-static gboolean
-wake_up (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-run_for (guint ms)
-{
-  gboolean done = FALSE;
-  g_timeout_add (ms, wake_up, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 typedef gboolean (*Cond) (gpointer data);
 
-#define run_until(cond, data) run_until_at (cond, data, __LINE__)
-
-static void
-run_until_at (Cond     cond,
-              gpointer data,
-              int      line)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_MS * 1000;
-
-  while (!cond (data))
-    {
-      gboolean tick = FALSE;
-      guint id;
-
-      if (g_get_monotonic_time () > deadline)
-        g_error ("line %d: condition not met within %d ms", line, WAIT_LIMIT_MS);
-      id = g_timeout_add (50, wake_up, &tick);
-      g_main_context_iteration (NULL, TRUE);
-      if (!tick)
-        g_source_remove (id);
-    }
-}
+#define run_until(cond, data) NETSIP_TEST_RUN_UNTIL (cond, data, WAIT_LIMIT_MS)
 
 /* ------------------------------------------------------------------ */
 /* Fixture: endpoint A (caller), proxy P, endpoint B (callee)          */
@@ -312,7 +276,7 @@ test_max_forwards (Fixture *f, gconstpointer data)
                  "Max-Forwards: 0\nFrom: <sip:alice@$A>;tag=a1\nTo: <sip:bob@$B>;tag=b\n"
                  "Call-ID: $CID\nCSeq: 1 ACK\nContent-Length: 0\n\n");
   send_to (f->a, ack, f->p_leg);
-  run_for (200);
+  netsip_test_run_for (200);
   g_assert_cmpuint (f->got_a->len, ==, 1);
   g_assert_cmpuint (f->got_b->len, ==, 2);
 }
@@ -527,7 +491,7 @@ test_response_routing (Fixture *f, gconstpointer data)
     "From: <sip:alice@$A>;tag=a1\nTo: <sip:bob@$B>;tag=b\nCall-ID: $CID\n"
     "CSeq: 1 OPTIONS\nContent-Length: 0\n\n");
   send_to (f->b, bcast, f->p_leg);
-  run_for (200);
+  netsip_test_run_for (200);
   g_object_get (f->proxy, "n-dropped", &dropped, NULL);
   g_assert_cmpuint (dropped, ==, 1);
   g_assert_cmpuint (f->got_a->len, ==, 2);
@@ -635,7 +599,7 @@ test_own_ack (Fixture *f, gconstpointer data)
   other = ack_for (zero, r483, "b-other");
   send_to (f->a, other, f->p_leg);
   wait_for (f->got_b, 1);
-  run_for (100);
+  netsip_test_run_for (100);
   g_assert_cmpuint (f->got_b->len, ==, 1);
   g_assert_cmpstr (net_sip_message_get_method (last (f->got_b)), ==, "ACK");
   g_assert_cmpstr (net_sip_message_get_to_tag (last (f->got_b)), ==, "b-other");
@@ -653,11 +617,11 @@ test_own_ack (Fixture *f, gconstpointer data)
   g_clear_object (&ack);
   ack = ack_for (nobody, r404, NULL);
   send_to (f->a, ack, f->p_leg);
-  run_for (100);
+  netsip_test_run_for (100);
   g_assert_cmpuint (n_rejected (f), ==, rejected);
   retagged = ack_for (nobody, r404, "nsl000000000000000000000000");
   send_to (f->a, retagged, f->p_leg);
-  run_for (100);
+  netsip_test_run_for (100);
   g_assert_cmpuint (n_rejected (f), ==, rejected + 1);
   g_assert_cmpuint (f->got_a->len, ==, 2);
   g_assert_cmpuint (f->got_b->len, ==, 1);
@@ -835,7 +799,7 @@ test_late_response (Fixture *f, gconstpointer data)
   g_object_set (f->p, "t1", 10u, NULL);
   send_to (f->a, invite, f->p_leg);
   wait_for (f->got_b, 1);
-  run_for (900);
+  netsip_test_run_for (900);
   g_object_get (f->p, "n-transactions", &n_tx, NULL);
   g_assert_cmpuint (n_tx, ==, 0);
   ok = net_sip_request_create_response (NET_SIP_REQUEST (last (f->got_b)), 200, NULL, "b1");
@@ -972,7 +936,7 @@ test_rfc4475 (Fixture *f, gconstpointer data)
     net_sip_message_remove_first_header (m, "Via");
     net_sip_message_prepend_header (m, "Via", via);
     send_to (f->b, m, f->p_leg);
-    run_for (200);
+    netsip_test_run_for (200);
     g_object_get (f->proxy, "n-dropped", &dropped, NULL);
     g_assert_cmpuint (dropped, ==, 1);
   }

@@ -21,6 +21,7 @@
 #include <glib/gstdio.h>
 
 #include "netsip.h"
+#include "main-loop-wait.h"
 
 #define WAIT_LIMIT_S 20
 
@@ -68,16 +69,6 @@ wait_for (Fixture      *f,
         g_source_remove (id);
     }
   return TRUE;
-}
-
-static void
-run_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, wake_up, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
 }
 
 static gboolean
@@ -354,7 +345,7 @@ test_call_perl_echo (Fixture       *f,
   g_signal_connect (session, "file-finished", G_CALLBACK (on_file_finished), &finished);
   g_assert_true (wait_state (f, call, NET_SIP_CALL_STATE_ESTABLISHED));
   g_assert_true (wait_for (f, flag, &finished, WAIT_LIMIT_S));
-  run_for (500);
+  netsip_test_run_for (500);
   g_assert_true (net_sip_rtp_session_record_to_file (session, NULL, &error));
   g_assert_true (net_sip_call_bye (call, &error));
   g_assert_no_error (error);

@@ -26,6 +26,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "netsip.h"
+#include "main-loop-wait.h"
 #include "peer-util.h"
 
 #include <glib/gstdio.h>
@@ -107,16 +108,6 @@ wait_for (Fixture      *f,
         g_source_remove (id);
     }
   return TRUE;
-}
-
-static void
-run_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, wake_up, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
 }
 
 static gboolean
@@ -379,7 +370,7 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->dispatcher);
   g_clear_object (&f->leg);
   g_clear_object (&f->dialog);
-  run_for (20);
+  netsip_test_run_for (20);
   g_ptr_array_unref (f->lines);
   g_ptr_array_unref (f->requests);
   g_ptr_array_unref (f->provisionals);
@@ -786,7 +777,7 @@ test_sipp_uac (Fixture       *f,
   g_assert_cmpint (ok, ==, 200);
   g_assert_cmpint (failed, ==, 0);
   /* every dialog closed by sipp's BYE */
-  run_for (200);
+  netsip_test_run_for (200);
   g_assert_cmpuint (f->n_closed, ==, 200);
   g_assert_cmpuint (net_sip_endpoint_get_n_dialogs (f->endpoint), ==, 0);
 }
@@ -839,7 +830,7 @@ probe_until_answer (Fixture *f,
                                                 port, n, n);
       n++;
       g_socket_send_to (socket, dest, probe, strlen (probe), NULL, NULL);
-      run_for (100);
+      netsip_test_run_for (100);
       while (g_socket_condition_check (socket, G_IO_IN) & G_IO_IN)
         {
           g_autoptr(GError) recv_error = NULL;

@@ -22,6 +22,7 @@
 #include <glib/gstdio.h>
 
 #include "netsip.h"
+#include "main-loop-wait.h"
 #include "peer-util.h"
 
 #define N_CALLS      200
@@ -89,22 +90,6 @@ child_start (Child      *c,
   g_subprocess_communicate_utf8_async (c->proc, NULL, NULL, communicated, c);
 }
 
-static gboolean
-wake_up (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-run_for (guint ms)
-{
-  gboolean done = FALSE;
-  g_timeout_add (ms, wake_up, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 /* Waits for every child until @deadline (monotonic µs); kills by PID what
  * is still running then, and collects the exit statuses. */
 static void
@@ -119,7 +104,7 @@ children_wait (Child  **children,
         all = all && children[i]->done;
       if (all || g_get_monotonic_time () > deadline)
         break;
-      run_for (50);
+      netsip_test_run_for (50);
     }
   for (guint i = 0; i < n; i++)
     {
@@ -161,7 +146,7 @@ wait_bound (guint       port,
     {
       g_assert_false (c->done);
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      run_for (50);
+      netsip_test_run_for (50);
     }
 }
 
