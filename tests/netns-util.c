@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "netns-util.h"
+#include "child-process.h"
 
 #include <glib/gstdio.h>
 #include <errno.h>
@@ -10,7 +11,6 @@
 #include <unistd.h>
 #ifdef __linux__
 #include <signal.h>
-#include <sys/prctl.h>
 #endif
 
 #define NETNS_ETC_DIR "/etc/netns"
@@ -97,13 +97,6 @@ netsip_netns_get_name (NetSipNetns *self)
 }
 
 #ifdef __linux__
-static void
-child_setup_pdeathsig (gpointer user_data)
-{
-  /* if the test process dies without teardown, so does the child */
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
 static void
 child_setup_guardian (gpointer user_data)
 {
@@ -306,7 +299,7 @@ run_checked (const char *const *argv,
 
   proc = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
 #ifdef __linux__
-                child_setup_pdeathsig,
+                netsip_test_child_setup,
 #else
                 NULL,
 #endif
@@ -471,7 +464,7 @@ netsip_netns_spawn (NetSipNetns        *self,
 
   child = spawn (flags,
 #ifdef __linux__
-                 child_setup_pdeathsig,
+                 netsip_test_child_setup,
 #else
                  NULL,
 #endif
@@ -532,7 +525,7 @@ netsip_netns_run_self (NetSipNetns        *self,
 
   proc = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
 #ifdef __linux__
-                child_setup_pdeathsig,
+                netsip_test_child_setup,
 #else
                 NULL,
 #endif

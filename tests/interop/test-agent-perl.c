@@ -14,13 +14,11 @@
 #define _GNU_SOURCE
 #include <signal.h>
 #include <string.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include <glib/gstdio.h>
 
 #include "netsip.h"
+#include "child-process.h"
 #include "main-loop-wait.h"
 
 #define WAIT_LIMIT_S 20
@@ -118,14 +116,6 @@ wait_state (Fixture        *f,
 /* ------------------------------------------------------------------ */
 /* the peer                                                            */
 
-#ifdef __linux__
-static void
-child_setup (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-#endif
-
 static void read_next_line (Fixture *f);
 
 static void
@@ -180,9 +170,7 @@ spawn_phone (Fixture            *f,
   for (guint i = 0; args[i]; i++)
     g_ptr_array_add (argv, g_strdup (args[i]));
   g_ptr_array_add (argv, NULL);
-#ifdef __linux__
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-#endif
+  g_subprocess_launcher_set_child_setup (launcher, netsip_test_child_setup, NULL, NULL);
   joined = g_strjoinv (" ", (char **) argv->pdata);
   g_test_message ("starting %s", joined);
   f->peer = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);

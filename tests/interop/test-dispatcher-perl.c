@@ -42,11 +42,11 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "netsip.h"
+#include "child-process.h"
 
 #include <string.h>
 #ifdef __linux__
 #include <signal.h>
-#include <sys/prctl.h>
 #endif
 
 #ifndef NETSIP_INTEROP_DIR
@@ -213,14 +213,6 @@ typedef struct
   gboolean timed_out;
 } Counts;
 
-#ifdef __linux__
-static void
-child_setup (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-#endif
-
 static void
 peer_done_cb (GObject      *source,
               GAsyncResult *result,
@@ -372,9 +364,7 @@ run_peer (Run        *run,
   script = g_build_filename (NETSIP_INTEROP_DIR, "dispatcher-uac.pl", NULL);
   target = g_strdup_printf ("127.0.0.1:%u", net_sip_leg_get_port (run->leg));
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-#ifdef __linux__
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-#endif
+  g_subprocess_launcher_set_child_setup (launcher, netsip_test_child_setup, NULL, NULL);
   g_test_message ("starting %s %s --target %s --method %s --timeout %s", perl_path, script,
                   target, method, timeout_arg);
   run->peer = g_subprocess_launcher_spawn (launcher, &error, perl_path, script,

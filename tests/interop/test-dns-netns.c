@@ -25,7 +25,6 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -33,6 +32,7 @@
 #include <glib/gstdio.h>
 
 #include "netsip.h"
+#include "child-process.h"
 
 #define NETNS_PREFIX "netsip-dns-"
 #define INSIDE_TIMEOUT_SECONDS 120
@@ -441,13 +441,6 @@ on_fatal_signal (int sig)
   raise (sig);
 }
 
-static void
-child_setup (gpointer data)
-{
-  /* if this process dies without cleaning up, its children die too */
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
 /* Runs a short command (ip ...) synchronously; FALSE with a message. */
 static gboolean
 run_command (const char *const *argv,
@@ -458,7 +451,7 @@ run_command (const char *const *argv,
   int status;
 
   g_test_message ("running %s", joined);
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, child_setup, NULL,
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, netsip_test_child_setup, NULL,
                      &out, &err, &status, &error))
     {
       *message = g_strdup_printf ("%s: %s", joined, error->message);
@@ -612,7 +605,7 @@ setup_namespace (char **message)
   /* `ip netns exec` execs dnsmasq in the same process: pid is dnsmasq's */
   if (!g_spawn_async_with_fds (NULL, (char **) argv->pdata, NULL,
                                G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
-                               child_setup, NULL, &pid, -1, log_fd, log_fd, &error))
+                               netsip_test_child_setup, NULL, &pid, -1, log_fd, log_fd, &error))
     {
       close (log_fd);
       *message = g_strdup_printf ("starting dnsmasq: %s", error->message);
@@ -666,7 +659,7 @@ run_inside (const char *path)
       return;
     }
   if (!g_spawn_async_with_fds (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
-                               child_setup, NULL, &pid, -1, out_fd, out_fd, &error))
+                               netsip_test_child_setup, NULL, &pid, -1, out_fd, out_fd, &error))
     {
       close (out_fd);
       g_test_fail_printf ("starting the inside run: %s", error->message);

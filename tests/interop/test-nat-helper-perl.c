@@ -29,10 +29,10 @@
 #include <unistd.h>
 #ifdef __linux__
 #include <signal.h>
-#include <sys/prctl.h>
 #endif
 
 #include "netsip.h"
+#include "child-process.h"
 
 #ifndef NETSIP_INTEROP_DIR
 #error "NETSIP_INTEROP_DIR must name tests/interop in the source tree"
@@ -98,14 +98,6 @@ run_until (Fixture  *f,
   return cond (f);
 }
 
-#ifdef __linux__
-static void
-child_setup (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-#endif
-
 static void
 read_line_cb (GObject      *source,
               GAsyncResult *result,
@@ -149,9 +141,7 @@ peer_start (Peer              *p,
   g_autoptr(GError) error = NULL;
   g_autofree char *joined = NULL;
 
-#ifdef __linux__
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-#endif
+  g_subprocess_launcher_set_child_setup (launcher, netsip_test_child_setup, NULL, NULL);
   g_ptr_array_add (argv, g_strdup ("perl"));
   g_ptr_array_add (argv, g_build_filename (NETSIP_INTEROP_DIR, "nat-phone.pl", NULL));
   for (guint i = 0; args[i]; i++)

@@ -23,13 +23,13 @@
 #include "netsip.h"
 #include "netsip-leg.h"
 #include "netsip-source-info.h"
+#include "child-process.h"
 #include "tls-certs.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
 #ifdef __linux__
 #include <signal.h>
-#include <sys/prctl.h>
 #endif
 
 #ifndef NETSIP_INTEROP_DIR
@@ -130,16 +130,6 @@ run_until (Fixture  *f,
   return *flag;
 }
 
-#ifdef __linux__
-static void
-child_setup (gpointer user_data)
-{
-  /* if the test process dies (a failed assertion aborts it before
-   * teardown), the peer dies with it */
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-#endif
-
 static char *
 leg_spec (const Fixture *f)
 {
@@ -239,9 +229,7 @@ peer_spawn (Fixture           *f,
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *joined = NULL;
 
-#ifdef __linux__
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-#endif
+  g_subprocess_launcher_set_child_setup (launcher, netsip_test_child_setup, NULL, NULL);
   g_ptr_array_add (argv, g_strdup (perl_path));
   g_ptr_array_add (argv, g_build_filename (NETSIP_INTEROP_DIR, script, NULL));
   for (guint i = 0; args[i]; i++)

@@ -15,13 +15,11 @@
  */
 #include <string.h>
 #include <signal.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include <glib/gstdio.h>
 
 #include "netsip.h"
+#include "child-process.h"
 #include "main-loop-wait.h"
 #include "peer-util.h"
 
@@ -33,14 +31,6 @@ static char *sipp_path;
 
 /* ------------------------------------------------------------------ */
 /* Children                                                            */
-
-#ifdef __linux__
-static void
-child_setup (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-#endif
 
 typedef struct
 {
@@ -77,9 +67,7 @@ child_start (Child      *c,
 
   memset (c, 0, sizeof *c);
   c->status = -1;
-#ifdef __linux__
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-#endif
+  g_subprocess_launcher_set_child_setup (launcher, netsip_test_child_setup, NULL, NULL);
   if (cwd)
     g_subprocess_launcher_set_cwd (launcher, cwd);
   g_ptr_array_add (argv, NULL);

@@ -39,6 +39,7 @@
 #include <glib/gstdio.h>
 
 #include "netsip.h"
+#include "child-process.h"
 #include "peer-util.h"
 
 #ifndef NETSIP_INTEROP_DIR
@@ -221,15 +222,6 @@ counter (gpointer    object,
 /* ------------------------------------------------------------------ */
 /* Peers                                                               */
 
-#ifdef __linux__
-static void
-child_setup (gpointer user_data)
-{
-  /* the peer dies with the test process (an assertion aborts it) */
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-#endif
-
 typedef struct
 {
   gboolean  done;
@@ -276,9 +268,7 @@ run_peer (const char *cwd,
   guint timer;
   int status = -1;
 
-#ifdef __linux__
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-#endif
+  g_subprocess_launcher_set_child_setup (launcher, netsip_test_child_setup, NULL, NULL);
   g_subprocess_launcher_set_cwd (launcher, cwd);
   g_ptr_array_add (argv, NULL);
   joined = g_strjoinv (" ", (char **) argv->pdata);

@@ -19,10 +19,10 @@
 #include <string.h>
 #ifdef __linux__
 #include <signal.h>
-#include <sys/prctl.h>
 #endif
 
 #include "netsip.h"
+#include "child-process.h"
 
 #include <glib/gstdio.h>
 #include <unistd.h>
@@ -59,15 +59,6 @@ set_flag (gpointer user_data)
   *(gboolean *) user_data = TRUE;
   return G_SOURCE_REMOVE;
 }
-
-#ifdef __linux__
-static void
-child_setup (gpointer user_data)
-{
-  (void) user_data;
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-#endif
 
 static void
 read_line_cb (GObject      *source,
@@ -109,9 +100,7 @@ peer_start (Peer *p, GPtrArray *args)
   g_autoptr(GError) error = NULL;
   g_autofree char *joined = NULL;
 
-#ifdef __linux__
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-#endif
+  g_subprocess_launcher_set_child_setup (launcher, netsip_test_child_setup, NULL, NULL);
   g_ptr_array_insert (args, 0, g_build_filename (NETSIP_INTEROP_DIR, "dtmf-peer.pl", NULL));
   g_ptr_array_insert (args, 0, g_strdup ("perl"));
   g_ptr_array_add (args, NULL);
