@@ -84,6 +84,14 @@ NetSipTestChild *
 netsip_test_child_spawn (const char        *name,
                          const char *const *argv)
 {
+  return netsip_test_child_spawn_in (name, NULL, argv);
+}
+
+NetSipTestChild *
+netsip_test_child_spawn_in (const char        *name,
+                            const char        *cwd,
+                            const char *const *argv)
+{
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocessLauncher) launcher =
     g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE |
@@ -92,6 +100,8 @@ netsip_test_child_spawn (const char        *name,
   NetSipTestChild *c = g_new0 (NetSipTestChild, 1);
 
   g_subprocess_launcher_set_child_setup (launcher, netsip_test_child_setup, NULL, NULL);
+  if (cwd)
+    g_subprocess_launcher_set_cwd (launcher, cwd);
   c->name = g_strdup (name ? name : argv[0]);
   g_test_message ("starting %s: %s", c->name, joined);
   c->status = -1;

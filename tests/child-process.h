@@ -48,7 +48,13 @@ void             netsip_test_iterate            (void);
 NetSipTestChild *netsip_test_child_spawn        (const char          *name,
                                                  const char *const   *argv);
 
-/* The same with the arguments in a GPtrArray of char *; appends the NULL. */
+/* The same, run in the directory @cwd (nullable: this process's). */
+NetSipTestChild *netsip_test_child_spawn_in     (const char          *name,
+                                                 const char          *cwd,
+                                                 const char *const   *argv);
+
+/* netsip_test_child_spawn() with the arguments in a GPtrArray of char *;
+ * appends the NULL. */
 NetSipTestChild *netsip_test_child_spawn_array  (const char          *name,
                                                  GPtrArray           *argv);
 

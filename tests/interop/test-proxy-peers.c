@@ -32,107 +32,44 @@ static char *sipp_path;
 /* ------------------------------------------------------------------ */
 /* Children                                                            */
 
-typedef struct
-{
-  GSubprocess *proc;
-  gboolean     done;
-  char        *out;
-  char        *err;
-  int          status;   /* exit status, -1 when killed or not exited */
-} Child;
-
+/* Waits for both children until @deadline (monotonic µs); kills by PID
+ * what is still running then; logs their output. */
 static void
-communicated (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+children_wait (NetSipTestChild *a,
+               NetSipTestChild *b,
+               gint64           deadline)
 {
-  Child *c = user_data;
-  g_autoptr(GError) error = NULL;
+  NetSipTestChild *both[] = { a, b };
 
-  if (!g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &c->out, &c->err, &error))
-    g_test_message ("child output: %s", error->message);
-  c->done = TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (both); i++)
+    {
+      netsip_test_child_wait_exit (both[i], MAX (0, deadline - g_get_monotonic_time ()) /
+                                            (double) G_USEC_PER_SEC);
+      netsip_test_child_log (both[i]);
+    }
 }
 
-static void
-child_start (Child      *c,
-             const char *cwd,
+static NetSipTestChild *
+child_start (const char *cwd,
              GPtrArray  *argv)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE |
-                               G_SUBPROCESS_FLAGS_STDIN_PIPE);
-  g_autofree char *joined = NULL;
-
-  memset (c, 0, sizeof *c);
-  c->status = -1;
-  g_subprocess_launcher_set_child_setup (launcher, netsip_test_child_setup, NULL, NULL);
-  if (cwd)
-    g_subprocess_launcher_set_cwd (launcher, cwd);
   g_ptr_array_add (argv, NULL);
-  joined = g_strjoinv (" ", (char **) argv->pdata);
-  g_test_message ("starting %s", joined);
-  c->proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (c->proc, NULL, NULL, communicated, c);
-}
-
-/* Waits for every child until @deadline (monotonic µs); kills by PID what
- * is still running then, and collects the exit statuses. */
-static void
-children_wait (Child  **children,
-               guint    n,
-               gint64   deadline)
-{
-  for (;;)
-    {
-      gboolean all = TRUE;
-      for (guint i = 0; i < n; i++)
-        all = all && children[i]->done;
-      if (all || g_get_monotonic_time () > deadline)
-        break;
-      netsip_test_run_for (50);
-    }
-  for (guint i = 0; i < n; i++)
-    {
-      Child *c = children[i];
-      if (!c->done)
-        {
-          g_test_message ("child %s still running: killing it",
-                          g_subprocess_get_identifier (c->proc));
-          g_subprocess_force_exit (c->proc);
-          while (!c->done)
-            g_main_context_iteration (NULL, TRUE);
-        }
-      else if (g_subprocess_get_if_exited (c->proc))
-        c->status = g_subprocess_get_exit_status (c->proc);
-      if (c->err && *c->err)
-        g_test_message ("child stderr: %.2000s", c->err);
-    }
-}
-
-static void
-child_clear (Child *c)
-{
-  g_clear_object (&c->proc);
-  g_clear_pointer (&c->out, g_free);
-  g_clear_pointer (&c->err, g_free);
+  return netsip_test_child_spawn_in (NULL, cwd, (const char *const *) argv->pdata);
 }
 
 /* ------------------------------------------------------------------ */
 /* Ports                                                               */
 
 static void
-wait_bound (guint       port,
-            GSocketType type,
-            Child      *c)
+wait_bound (guint            port,
+            GSocketType      type,
+            NetSipTestChild *c)
 {
   gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
 
   while (!netsip_test_port_bound (port, type))
     {
-      g_assert_false (c->done);
+      g_assert_false (netsip_test_child_done (c));
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       netsip_test_run_for (50);
     }
@@ -237,8 +174,8 @@ run_sipp_calls (Fixture  *f,
   g_autofree char *uac_stat = g_build_filename (f->tmpdir, "uac.csv", NULL);
   g_autoptr(GPtrArray) uas_argv = NULL;
   g_autoptr(GPtrArray) uac_argv = NULL;
-  Child uas, uac;
-  Child *both[] = { &uas, &uac };
+  g_autoptr(NetSipTestChild) uas = NULL;
+  g_autoptr(NetSipTestChild) uac = NULL;
   guint64 forwarded = 0, responses = 0;
 
   if (sipp_path == NULL)
@@ -255,8 +192,8 @@ run_sipp_calls (Fixture  *f,
     }
 
   uas_argv = sipp_argv ("uas", uas_port, tcp, uas_stat);
-  child_start (&uas, f->tmpdir, uas_argv);
-  wait_bound (uas_port, type, &uas);
+  uas = child_start (f->tmpdir, uas_argv);
+  wait_bound (uas_port, type, uas);
 
   uac_argv = sipp_argv ("uac", uac_port, tcp, uac_stat);
   g_ptr_array_add (uac_argv, g_strdup_printf ("127.0.0.1:%u", uas_port));
@@ -266,9 +203,9 @@ run_sipp_calls (Fixture  *f,
   g_ptr_array_add (uac_argv, g_strdup_printf ("%u", CALL_RATE));
   g_ptr_array_add (uac_argv, g_strdup ("-l"));
   g_ptr_array_add (uac_argv, g_strdup ("40"));
-  child_start (&uac, f->tmpdir, uac_argv);
+  uac = child_start (f->tmpdir, uac_argv);
 
-  children_wait (both, 2, g_get_monotonic_time () + PEER_TIMEOUT * G_USEC_PER_SEC);
+  children_wait (uas, uac, g_get_monotonic_time () + PEER_TIMEOUT * G_USEC_PER_SEC);
 
   g_object_get (f->proxy, "n-forwarded-requests", &forwarded,
                 "n-forwarded-responses", &responses, NULL);
@@ -277,7 +214,7 @@ run_sipp_calls (Fixture  *f,
   g_test_message ("uac: successful %" G_GINT64_FORMAT ", failed %" G_GINT64_FORMAT,
                   netsip_test_sipp_stat (uac_stat, "SuccessfulCall(C)"),
                   netsip_test_sipp_stat (uac_stat, "FailedCall(C)"));
-  if (uac.status != 0 || uas.status != 0)
+  if (uac->status != 0 || uas->status != 0)
     {
       g_autofree char *err_log = NULL;
       g_autoptr(GDir) dir = g_dir_open (f->tmpdir, 0, NULL);
@@ -291,8 +228,8 @@ run_sipp_calls (Fixture  *f,
               g_test_message ("%s: %.3000s", name, text);
           }
     }
-  g_assert_cmpint (uac.status, ==, 0);
-  g_assert_cmpint (uas.status, ==, 0);
+  g_assert_cmpint (uac->status, ==, 0);
+  g_assert_cmpint (uas->status, ==, 0);
   g_assert_cmpint (netsip_test_sipp_stat (uac_stat, "SuccessfulCall(C)"), ==, N_CALLS);
   g_assert_cmpint (netsip_test_sipp_stat (uac_stat, "FailedCall(C)"), ==, 0);
   g_assert_cmpint (netsip_test_sipp_stat (uas_stat, "SuccessfulCall(C)"), ==, N_CALLS);
@@ -300,8 +237,6 @@ run_sipp_calls (Fixture  *f,
   /* INVITE, ACK, BYE per call; 100, 180, 200, 200 back */
   g_assert_cmpuint (forwarded, >=, 3 * N_CALLS);
   g_assert_cmpuint (responses, >=, 3 * N_CALLS);
-  child_clear (&uas);
-  child_clear (&uac);
 }
 
 static void
@@ -350,8 +285,8 @@ test_perl_call (Fixture *f, gconstpointer data)
   guint uas_port = netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM);
   g_autoptr(GPtrArray) uas_argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) uac_argv = g_ptr_array_new_with_free_func (g_free);
-  Child uas, uac;
-  Child *both[] = { &uas, &uac };
+  g_autoptr(NetSipTestChild) uas = NULL;
+  g_autoptr(NetSipTestChild) uac = NULL;
   guint64 forwarded = 0;
 
   if (!have_net_sip ())
@@ -369,8 +304,8 @@ test_perl_call (Fixture *f, gconstpointer data)
   g_ptr_array_add (uas_argv, g_strdup_printf ("%u", uas_port));
   g_ptr_array_add (uas_argv, g_strdup ("--timeout"));
   g_ptr_array_add (uas_argv, g_strdup ("30"));
-  child_start (&uas, NULL, uas_argv);
-  wait_bound (uas_port, G_SOCKET_TYPE_DATAGRAM, &uas);
+  uas = child_start (NULL, uas_argv);
+  wait_bound (uas_port, G_SOCKET_TYPE_DATAGRAM, uas);
 
   g_ptr_array_add (uac_argv, g_strdup ("perl"));
   g_ptr_array_add (uac_argv, g_build_filename (NETSIP_INTEROP_DIR, "proxy-uac.pl", NULL));
@@ -378,21 +313,19 @@ test_perl_call (Fixture *f, gconstpointer data)
   g_ptr_array_add (uac_argv, g_strdup_printf ("127.0.0.1:%u", net_sip_leg_get_port (f->udp)));
   g_ptr_array_add (uac_argv, g_strdup ("--to"));
   g_ptr_array_add (uac_argv, g_strdup_printf ("sip:bob@127.0.0.1:%u", uas_port));
-  child_start (&uac, NULL, uac_argv);
+  uac = child_start (NULL, uac_argv);
 
-  children_wait (both, 2, g_get_monotonic_time () + 45 * G_USEC_PER_SEC);
-  g_test_message ("uac: %s", uac.out ? uac.out : "");
-  g_test_message ("uas: %s", uas.out ? uas.out : "");
-  g_assert_cmpint (uac.status, ==, 0);
-  g_assert_cmpint (uas.status, ==, 0);
-  g_assert_nonnull (strstr (uac.out, "INVITE 200\n"));
-  g_assert_nonnull (strstr (uac.out, "BYE done\n"));
-  g_assert_nonnull (strstr (uas.out, "ESTABLISHED\n"));
-  g_assert_nonnull (strstr (uas.out, "CLOSED\n"));
+  children_wait (uas, uac, g_get_monotonic_time () + 45 * G_USEC_PER_SEC);
+  g_assert_cmpint (uac->status, ==, 0);
+  g_assert_cmpint (uas->status, ==, 0);
+  g_assert_nonnull (strstr (uac->text[0]->str, "INVITE 200\n"));
+  g_assert_nonnull (strstr (uac->text[0]->str, "BYE done\n"));
+  g_assert_nonnull (strstr (uas->text[0]->str, "ESTABLISHED\n"));
+  g_assert_nonnull (strstr (uas->text[0]->str, "CLOSED\n"));
   /* the callee saw its own URI, not the proxy's */
   {
     g_autofree char *line = g_strdup_printf ("INVITE sip:bob@127.0.0.1:%u\n", uas_port);
-    g_assert_nonnull (strstr (uas.out, line));
+    g_assert_nonnull (strstr (uas->text[0]->str, line));
   }
   /* INVITE, ACK and BYE all went through the proxy (Record-Route and the
    * rewritten Contacts brought ACK and BYE back to it) */
@@ -414,8 +347,6 @@ test_perl_call (Fixture *f, gconstpointer data)
     g_assert_cmpuint (n_in_dialog, >=, 2);
   }
   g_signal_handlers_disconnect_by_data (f->dispatcher, log);
-  child_clear (&uas);
-  child_clear (&uac);
 }
 
 int
