@@ -22,14 +22,17 @@ netsip_test_run_for (guint ms)
     g_main_context_iteration (NULL, TRUE);
 }
 
-gboolean
-netsip_test_wait_until (NetSipTestCond cond,
-                        gpointer       data,
-                        guint          limit_ms)
+/* @cond (@object) or, without it, @cond_full (@object, @data) */
+static gboolean
+wait_until (NetSipTestCond     cond,
+            NetSipTestCondFull cond_full,
+            gpointer           object,
+            gconstpointer      data,
+            guint              limit_ms)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) limit_ms * 1000;
 
-  while (!cond (data))
+  while (!(cond ? cond (object) : cond_full (object, data)))
     {
       gboolean tick = FALSE;
       guint id;
@@ -42,6 +45,23 @@ netsip_test_wait_until (NetSipTestCond cond,
         g_source_remove (id);
     }
   return TRUE;
+}
+
+gboolean
+netsip_test_wait_until (NetSipTestCond cond,
+                        gpointer       data,
+                        guint          limit_ms)
+{
+  return wait_until (cond, NULL, data, NULL, limit_ms);
+}
+
+gboolean
+netsip_test_wait_until_full (NetSipTestCondFull cond,
+                             gpointer           object,
+                             gconstpointer      data,
+                             guint              limit_ms)
+{
+  return wait_until (NULL, cond, object, data, limit_ms);
 }
 
 void

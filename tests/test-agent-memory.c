@@ -34,52 +34,43 @@ typedef struct
   guint established_in;
 } Counts;
 
-static gboolean
-wake_up (gpointer user_data)
+typedef struct
 {
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
+  NetSipCall      *call;
+  NetSipCallState  state;
+  guint           *count;
+  guint            want;
+} Until;
+
+static gboolean
+state_reached (gpointer data)
+{
+  Until *u = data;
+  return net_sip_call_get_state (u->call) == u->state;
 }
 
-/* iterate until *cond or the limit; FALSE on timeout */
+static gboolean
+count_reached (gpointer data)
+{
+  Until *u = data;
+  return *u->count >= u->want;
+}
+
+/* iterate until @call is in @state or the limit; FALSE on timeout */
 static gboolean
 run_until_state (NetSipCall      *call,
                  NetSipCallState  state)
 {
-  gint64 deadline = g_get_monotonic_time () + CALL_LIMIT_MS * 1000;
-
-  while (net_sip_call_get_state (call) != state)
-    {
-      gboolean tick = FALSE;
-      guint id;
-
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      id = g_timeout_add (50, wake_up, &tick);
-      g_main_context_iteration (NULL, TRUE);
-      if (!tick)
-        g_source_remove (id);
-    }
-  return TRUE;
+  Until u = { .call = call, .state = state };
+  return netsip_test_wait_until (state_reached, &u, CALL_LIMIT_MS);
 }
 
 static void
 run_until_count (guint *count,
                  guint  want)
 {
-  gint64 deadline = g_get_monotonic_time () + CALL_LIMIT_MS * 1000;
-
-  while (*count < want)
-    {
-      gboolean tick = FALSE;
-      guint id;
-
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      id = g_timeout_add (50, wake_up, &tick);
-      g_main_context_iteration (NULL, TRUE);
-      if (!tick)
-        g_source_remove (id);
-    }
+  Until u = { .count = count, .want = want };
+  g_assert_true (netsip_test_wait_until (count_reached, &u, CALL_LIMIT_MS));
 }
 
 /* bytes malloc has handed out and not got back */

@@ -39,35 +39,9 @@ typedef struct
 
 typedef gboolean (*Cond) (Fixture *f, gconstpointer data);
 
-static gboolean
-wake_up (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-wait_for (Fixture      *f,
-          Cond          cond,
-          gconstpointer data,
-          guint         seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
-
-  while (!cond (f, data))
-    {
-      gboolean tick = FALSE;
-      guint id;
-
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      id = g_timeout_add (50, wake_up, &tick);
-      g_main_context_iteration (NULL, TRUE);
-      if (!tick)
-        g_source_remove (id);
-    }
-  return TRUE;
-}
+/* Iterates until @cond (@f, @data) holds: FALSE after @seconds */
+#define wait_for(f, cond, data, seconds) \
+  netsip_test_wait_until_full ((NetSipTestCondFull) (cond), (f), (data), (seconds) * 1000)
 
 static gboolean
 has_line (Fixture      *f,
