@@ -44,12 +44,7 @@
 
 typedef struct
 {
-  GSubprocess      *process;
-  GDataInputStream *out;
-  GString          *lines;
-  gboolean          eof;
-  gboolean          exited;
-  gboolean          exit_ok;
+  NetSipTestChild  *child;
   guint64           sent_packets, sent_octets, recv_packets, recv_octets;
   char             *call;
 } Peer;
@@ -99,95 +94,30 @@ run_until (Fixture  *f,
 }
 
 static void
-read_line_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Peer *p = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source),
-                                                                     result, NULL, &error);
-
-  if (line == NULL)
-    {
-      p->eof = TRUE;
-      return;
-    }
-  g_test_message ("peer: %s", line);
-  g_string_append_printf (p->lines, "%s\n", line);
-  g_data_input_stream_read_line_async (p->out, G_PRIORITY_DEFAULT, NULL, read_line_cb, p);
-}
-
-static void
-wait_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Peer *p = user_data;
-  g_autoptr(GError) error = NULL;
-
-  p->exit_ok = g_subprocess_wait_check_finish (G_SUBPROCESS (source), result, &error);
-  if (error)
-    g_test_message ("peer exit: %s", error->message);
-  p->exited = TRUE;
-}
-
-static void
 peer_start (Peer              *p,
             const char *const *args)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *joined = NULL;
 
-  g_subprocess_launcher_set_child_setup (launcher, netsip_test_child_setup, NULL, NULL);
   g_ptr_array_add (argv, g_strdup ("perl"));
   g_ptr_array_add (argv, g_build_filename (NETSIP_INTEROP_DIR, "nat-phone.pl", NULL));
   for (guint i = 0; args[i]; i++)
     g_ptr_array_add (argv, g_strdup (args[i]));
-  g_ptr_array_add (argv, NULL);
-  joined = g_strjoinv (" ", (char **) argv->pdata);
-  g_test_message ("starting %s", joined);
-
-  p->lines = g_string_new (NULL);
-  p->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  p->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (p->process));
-  g_subprocess_wait_check_async (p->process, NULL, wait_cb, p);
-}
-
-static void
-peer_read_lines (Peer *p)
-{
-  g_data_input_stream_read_line_async (p->out, G_PRIORITY_DEFAULT, NULL, read_line_cb, p);
+  p->child = netsip_test_child_spawn_array ("nat-phone.pl", argv);
 }
 
 static void
 peer_stop (Peer *p)
 {
-  if (p->process == NULL)
-    return;
-  if (!p->exited)
-    {
-      g_subprocess_force_exit (p->process);   /* SIGKILL to its PID */
-      while (!p->exited)
-        g_main_context_iteration (NULL, TRUE);
-    }
-  /* let a pending line read finish */
-  while (!p->eof)
-    g_main_context_iteration (NULL, TRUE);
-  g_clear_object (&p->out);
-  g_clear_object (&p->process);
-  if (p->lines)
-    g_string_free (p->lines, TRUE);
+  /* SIGKILL to its PID if it still runs */
+  g_clear_pointer (&p->child, netsip_test_child_free);
   g_free (p->call);
 }
 
 static void
 peer_parse (Peer *p)
 {
-  g_auto(GStrv) lines = g_strsplit (p->lines->str, "\n", -1);
+  g_auto(GStrv) lines = g_strsplit (p->child->text[0]->str, "\n", -1);
 
   for (guint i = 0; lines[i]; i++)
     {
@@ -353,13 +283,14 @@ fixture_tear_down (Fixture       *f,
 static gboolean
 callee_ready (Fixture *f)
 {
-  return f->callee.eof || strstr (f->callee.lines->str, "READY ") != NULL;
+  return netsip_test_child_done (f->callee.child) ||
+         strstr (f->callee.child->text[0]->str, "READY ") != NULL;
 }
 
 static gboolean
 all_done (Fixture *f)
 {
-  return f->caller.exited && f->callee.exited && f->caller.eof && f->callee.eof &&
+  return netsip_test_child_done (f->caller.child) && netsip_test_child_done (f->callee.child) &&
          f->closed != NULL;
 }
 
@@ -399,9 +330,8 @@ test_call (Fixture       *f,
     const char *args[] = { "--role", "callee", "--addr", "127.0.0.2", "--timeout", "25", NULL };
     peer_start (&f->callee, args);
   }
-  peer_read_lines (&f->callee);
   g_assert_true (run_until (f, callee_ready, READY_TIMEOUT));
-  ready = strstr (f->callee.lines->str, "READY ");
+  ready = strstr (f->callee.child->text[0]->str, "READY ");
   g_assert_nonnull (ready);
   {
     g_autofree char *number = g_strndup (ready + 6, strcspn (ready + 6, "\n"));
@@ -422,13 +352,12 @@ test_call (Fixture       *f,
                            f->late_offer ? "--late-offer" : NULL, NULL };
     peer_start (&f->caller, args);
   }
-  peer_read_lines (&f->caller);
 
   if (!run_until (f, all_done, CALL_TIMEOUT))
     {
       g_test_fail_printf ("call not over within %d s (caller %s, callee %s, session %s)", CALL_TIMEOUT,
-                          f->caller.exited ? "exited" : "running",
-                          f->callee.exited ? "exited" : "running",
+                          f->caller.child->exited ? "exited" : "running",
+                          f->callee.child->exited ? "exited" : "running",
                           f->closed ? "closed" : "open");
       return;
     }
@@ -437,8 +366,8 @@ test_call (Fixture       *f,
 
   g_assert_cmpuint (f->n_nat_errors, ==, 0);
   g_assert_cmpstr (f->caller.call, ==, "OK");
-  g_assert_true (f->caller.exit_ok);
-  g_assert_true (f->callee.exit_ok);
+  g_assert_cmpint (f->caller.child->status, ==, 0);
+  g_assert_cmpint (f->callee.child->status, ==, 0);
 
   /* the phones: all sent arrived */
   g_assert_cmpuint (f->caller.sent_packets, ==, N_PACKETS);
