@@ -42,15 +42,6 @@ typedef struct {
   int              pt;        /* telephone-event payload type */
 } Case;
 
-typedef struct {
-  GSubprocess      *process;
-  GDataInputStream *out;
-  GPtrArray        *lines;
-  gboolean          eof;
-  gboolean          exited;
-  guint             port;
-} Peer;
-
 static char *perl_missing;
 
 static gboolean
@@ -60,96 +51,40 @@ set_flag (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-read_line_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+/* dtmf-peer.pl with @args */
+static NetSipTestChild *
+peer_start (GPtrArray *args)
 {
-  Peer *p = user_data;
-  g_autoptr(GError) error = NULL;
-  char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source),
-                                                         result, NULL, &error);
-
-  if (line == NULL)
-    {
-      p->eof = TRUE;
-      return;
-    }
-  g_test_message ("perl: %s", line);
-  if (g_str_has_prefix (line, "PORT "))
-    p->port = (guint) g_ascii_strtoull (line + 5, NULL, 10);
-  g_ptr_array_add (p->lines, line);
-  g_data_input_stream_read_line_async (p->out, G_PRIORITY_DEFAULT, NULL, read_line_cb, p);
-}
-
-static void
-wait_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Peer *p = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  p->exited = TRUE;
-}
-
-static void
-peer_start (Peer *p, GPtrArray *args)
-{
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *joined = NULL;
-
-  g_subprocess_launcher_set_child_setup (launcher, netsip_test_child_setup, NULL, NULL);
   g_ptr_array_insert (args, 0, g_build_filename (NETSIP_INTEROP_DIR, "dtmf-peer.pl", NULL));
   g_ptr_array_insert (args, 0, g_strdup ("perl"));
-  g_ptr_array_add (args, NULL);
-  joined = g_strjoinv (" ", (char **) args->pdata);
-  g_test_message ("starting %s", joined);
-
-  p->lines = g_ptr_array_new_with_free_func (g_free);
-  p->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) args->pdata, &error);
-  g_assert_no_error (error);
-  p->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (p->process));
-  g_subprocess_wait_async (p->process, NULL, wait_cb, p);
-  g_data_input_stream_read_line_async (p->out, G_PRIORITY_DEFAULT, NULL, read_line_cb, p);
+  return netsip_test_child_spawn_array ("dtmf-peer.pl", args);
 }
 
-static void
-peer_stop (Peer *p)
+/* The port of the peer's `PORT n` line; 0 before it */
+static guint
+peer_port (NetSipTestChild *p)
 {
-  gboolean timed_out = FALSE;
-  guint id;
+  g_autofree char *text = g_strconcat ("\n", p->text[0]->str, NULL);
+  const char *line = strstr (text, "\nPORT ");
 
-  if (p->process == NULL)
-    return;
-  if (!p->exited)
-    g_subprocess_force_exit (p->process);     /* SIGKILL to its PID */
-  id = g_timeout_add_seconds (5, set_flag, &timed_out);
-  while ((!p->exited || !p->eof) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  g_assert_true (p->exited);
-  g_clear_object (&p->out);
-  g_clear_object (&p->process);
-  g_ptr_array_unref (p->lines);
+  return line ? (guint) g_ascii_strtoull (line + 6, NULL, 10) : 0;
 }
 
 /* The peer's DTMF lines: digits into @digits, media into @media */
 static guint
-peer_dtmf (Peer *p, GString *digits, GString *media)
+peer_dtmf (NetSipTestChild *p, GString *digits, GString *media)
 {
+  g_auto(GStrv) lines = g_strsplit (p->text[0]->str, "\n", -1);
   guint n = 0;
 
   g_string_truncate (digits, 0);
   g_string_truncate (media, 0);
-  for (guint i = 0; i < p->lines->len; i++)
+  for (guint i = 0; lines[i]; i++)
     {
       char digit[8], kind[16];
       guint ms;
 
-      if (sscanf (g_ptr_array_index (p->lines, i), "DTMF %7s %u %15s", digit, &ms, kind) == 3)
+      if (sscanf (lines[i], "DTMF %7s %u %15s", digit, &ms, kind) == 3)
         {
           g_string_append (digits, digit);
           g_string_append_printf (media, "%s ", kind);
@@ -192,7 +127,8 @@ test_case (gconstpointer data)
   g_autoptr(GSocketAddress) remote = NULL;
   g_autoptr(GString) digits = g_string_new (NULL);
   g_autoptr(GString) media = g_string_new (NULL);
-  Peer peer = { 0, };
+  NetSipTestChild *peer;
+  guint port;
   Log log;
   gboolean timed_out = FALSE;
   guint id;
@@ -223,14 +159,15 @@ test_case (gconstpointer data)
       g_ptr_array_add (args, g_strdup_printf ("--method=%s",
                                               c->method == NET_SIP_DTMF_METHOD_RFC4733 ? "rfc2833" : "audio"));
     }
-  peer_start (&peer, args);
+  peer = peer_start (args);
 
   id = g_timeout_add_seconds (CASE_TIMEOUT, set_flag, &timed_out);
-  while (peer.port == 0 && !peer.exited && !timed_out)
+  while (peer_port (peer) == 0 && !peer->exited && !timed_out)
     g_main_context_iteration (NULL, TRUE);
-  g_assert_cmpuint (peer.port, !=, 0);
+  port = peer_port (peer);
+  g_assert_cmpuint (port, !=, 0);
 
-  remote = g_inet_socket_address_new (lo, (guint16) peer.port);
+  remote = g_inet_socket_address_new (lo, (guint16) port);
   net_sip_rtp_session_set_remote (session, G_INET_SOCKET_ADDRESS (remote), NULL);
   net_sip_rtp_session_start (session);
 
@@ -252,19 +189,19 @@ test_case (gconstpointer data)
       g_unlink (path);
       g_assert_true (net_sip_rtp_session_send_dtmf (session, DIGITS, c->method, 100, &error));
       g_assert_no_error (error);
-      while (peer_dtmf (&peer, digits, media) < strlen (DIGITS) && !peer.exited && !timed_out)
+      while (peer_dtmf (peer, digits, media) < strlen (DIGITS) && !peer->exited && !timed_out)
         g_main_context_iteration (NULL, TRUE);
     }
   else
     {
-      while (log.digits->len < strlen (DIGITS) && !peer.exited && !timed_out)
+      while (log.digits->len < strlen (DIGITS) && !peer->exited && !timed_out)
         g_main_context_iteration (NULL, TRUE);
     }
   if (!timed_out)
     g_source_remove (id);
 
   net_sip_rtp_session_stop (session);
-  peer_stop (&peer);
+  netsip_test_child_free (peer);   /* SIGKILL to its PID if it still runs */
 
   if (c->to_perl)
     {
