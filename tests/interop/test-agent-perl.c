@@ -20,6 +20,7 @@
 #include "netsip.h"
 #include "child-process.h"
 #include "main-loop-wait.h"
+#include "peer-util.h"
 
 #define WAIT_LIMIT_S 20
 
@@ -28,12 +29,7 @@ typedef struct
   NetSipAgent       *agent;
   char              *uri;           /* sip:bob@127.0.0.1:port */
   char              *dir;
-  GSubprocess       *peer;
-  GDataInputStream  *peer_out;
-  GPtrArray         *lines;
-  gboolean           exited;
-  gboolean           eof;
-  int                exit_status;
+  NetSipTestChild   *peer;          /* nat-phone.pl */
   GPtrArray         *calls;         /* incoming */
 } Fixture;
 
@@ -43,31 +39,34 @@ typedef gboolean (*Cond) (Fixture *f, gconstpointer data);
 #define wait_for(f, cond, data, seconds) \
   netsip_test_wait_until_full ((NetSipTestCondFull) (cond), (f), (data), (seconds) * 1000)
 
+/* The rest of the peer's first line starting with @prefix, or NULL */
+static char *
+line_value (Fixture    *f,
+            const char *prefix)
+{
+  g_autofree char *text = g_strconcat ("\n", f->peer->text[0]->str, NULL);
+  g_autofree char *needle = g_strconcat ("\n", prefix, NULL);
+  const char *p = strstr (text, needle);
+
+  if (p == NULL)
+    return NULL;
+  p += strlen (needle);
+  return g_strndup (p, strcspn (p, "\n"));
+}
+
 static gboolean
 has_line (Fixture      *f,
           gconstpointer prefix)
 {
-  for (guint i = 0; i < f->lines->len; i++)
-    if (g_str_has_prefix (g_ptr_array_index (f->lines, i), prefix))
-      return TRUE;
-  return FALSE;
-}
-
-static const char *
-line_value (Fixture    *f,
-            const char *prefix)
-{
-  for (guint i = 0; i < f->lines->len; i++)
-    if (g_str_has_prefix (g_ptr_array_index (f->lines, i), prefix))
-      return (const char *) g_ptr_array_index (f->lines, i) + strlen (prefix);
-  return NULL;
+  g_autofree char *value = line_value (f, prefix);
+  return value != NULL;
 }
 
 static gboolean
 peer_exited (Fixture      *f,
              gconstpointer data)
 {
-  return f->exited && f->eof;
+  return netsip_test_child_done (f->peer);
 }
 
 static gboolean
@@ -90,68 +89,17 @@ wait_state (Fixture        *f,
 /* ------------------------------------------------------------------ */
 /* the peer                                                            */
 
-static void read_next_line (Fixture *f);
-
-static void
-on_line (GObject      *source,
-         GAsyncResult *result,
-         gpointer      data)
-{
-  Fixture *f = data;
-  char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
-                                                          NULL, NULL);
-
-  if (line == NULL)
-    {
-      f->eof = TRUE;
-      return;
-    }
-  g_test_message ("peer: %s", line);
-  g_ptr_array_add (f->lines, line);
-  read_next_line (f);
-}
-
-static void
-read_next_line (Fixture *f)
-{
-  g_data_input_stream_read_line_async (f->peer_out, G_PRIORITY_DEFAULT, NULL, on_line, f);
-}
-
-static void
-on_peer_exit (GObject      *source,
-              GAsyncResult *result,
-              gpointer      data)
-{
-  Fixture *f = data;
-
-  if (g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL))
-    f->exit_status = g_subprocess_get_if_exited (G_SUBPROCESS (source))
-                     ? g_subprocess_get_exit_status (G_SUBPROCESS (source)) : -1;
-  f->exited = TRUE;
-}
-
 static void
 spawn_phone (Fixture            *f,
              const char * const *args)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *joined = NULL;
 
   g_ptr_array_add (argv, g_strdup ("perl"));
   g_ptr_array_add (argv, g_build_filename (NETSIP_INTEROP_DIR, "nat-phone.pl", NULL));
   for (guint i = 0; args[i]; i++)
     g_ptr_array_add (argv, g_strdup (args[i]));
-  g_ptr_array_add (argv, NULL);
-  g_subprocess_launcher_set_child_setup (launcher, netsip_test_child_setup, NULL, NULL);
-  joined = g_strjoinv (" ", (char **) argv->pdata);
-  g_test_message ("starting %s", joined);
-  f->peer = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  f->peer_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->peer));
-  read_next_line (f);
-  g_subprocess_wait_async (f->peer, NULL, on_peer_exit, f);
+  f->peer = netsip_test_child_spawn_array ("nat-phone.pl", argv);
 }
 
 /* "<packets> <octets>" of an RTP-SENT / RTP-RECEIVED line */
@@ -159,7 +107,7 @@ static guint64
 peer_packets (Fixture    *f,
               const char *prefix)
 {
-  const char *v = line_value (f, prefix);
+  g_autofree char *v = line_value (f, prefix);
 
   g_assert_nonnull (v);
   return g_ascii_strtoull (v, NULL, 10);
@@ -193,7 +141,6 @@ fixture_set_up (Fixture       *f,
       g_test_skip ("Perl Net::SIP (libnet-sip-perl) is not installed");
       return;
     }
-  f->lines = g_ptr_array_new_with_free_func (g_free);
   f->calls = g_ptr_array_new_with_free_func (g_object_unref);
   f->agent = net_sip_agent_new ("sip:bob@127.0.0.1", legs, &error);
   g_assert_no_error (error);
@@ -225,19 +172,10 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  if (f->lines == NULL)
+  if (f->agent == NULL)
     return;   /* skipped */
-  if (f->peer)
-    {
-      if (!f->exited)
-        {
-          /* by its PID */
-          g_subprocess_force_exit (f->peer);
-          wait_for (f, peer_exited, NULL, 5);
-        }
-      g_clear_object (&f->peer);
-    }
-  g_clear_object (&f->peer_out);
+  /* ended by its PID if it still runs */
+  g_clear_pointer (&f->peer, netsip_test_child_free);
   g_clear_pointer (&f->calls, g_ptr_array_unref);
   {
     gboolean done = FALSE;
@@ -247,19 +185,10 @@ fixture_tear_down (Fixture       *f,
   g_assert_finalize_object (f->agent);
   if (f->dir)
     {
-      g_autoptr(GDir) d = g_dir_open (f->dir, 0, NULL);
-      const char *name;
-
-      while (d && (name = g_dir_read_name (d)))
-        {
-          g_autofree char *path = g_build_filename (f->dir, name, NULL);
-          g_unlink (path);
-        }
-      g_rmdir (f->dir);
+      netsip_test_remove_tree (f->dir);
       g_free (f->dir);
     }
   g_free (f->uri);
-  g_ptr_array_unref (f->lines);
 }
 
 /* ------------------------------------------------------------------ */
@@ -289,7 +218,7 @@ test_call_perl_echo (Fixture       *f,
   const char *args[] = { "--role", "callee", "--addr", "127.0.0.1", "--timeout", "20", NULL };
   NetSipRtpSession *session;
 
-  if (f->lines == NULL)
+  if (f->agent == NULL)
     return;
   sent = g_malloc (n);
   for (gsize i = 0; i < n; i++)
@@ -297,7 +226,10 @@ test_call_perl_echo (Fixture       *f,
   g_assert_true (g_file_set_contents (clip, (const char *) sent, n, &error));
   spawn_phone (f, args);
   g_assert_true (wait_for (f, has_line, "READY ", WAIT_LIMIT_S));
-  to = g_strdup_printf ("sip:callee@127.0.0.1:%s", line_value (f, "READY "));
+  {
+    g_autofree char *port = line_value (f, "READY ");
+    to = g_strdup_printf ("sip:callee@127.0.0.1:%s", port);
+  }
 
   call = net_sip_agent_invite (f->agent, to, &error);
   g_assert_no_error (error);
@@ -313,7 +245,7 @@ test_call_perl_echo (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (wait_state (f, call, NET_SIP_CALL_STATE_CLOSED));
   g_assert_true (wait_for (f, peer_exited, NULL, WAIT_LIMIT_S));
-  g_assert_cmpint (f->exit_status, ==, 0);   /* it saw our BYE */
+  g_assert_cmpint (f->peer->status, ==, 0);   /* it saw our BYE */
 
   /* what came back is what we sent: each 160-byte payload of the
    * recording is the next one of the clip (the echo may start late) */
@@ -346,8 +278,11 @@ run_perl_caller (Fixture  *f,
   net_sip_agent_listen (f->agent);
   spawn_phone (f, args);
   g_assert_true (wait_for (f, peer_exited, NULL, WAIT_LIMIT_S));
-  g_assert_cmpstr (line_value (f, "CALL "), ==, "OK");
-  g_assert_cmpint (f->exit_status, ==, 0);
+  {
+    g_autofree char *call_result = line_value (f, "CALL ");
+    g_assert_cmpstr (call_result, ==, "OK");
+  }
+  g_assert_cmpint (f->peer->status, ==, 0);
   g_assert_cmpuint (f->calls->len, ==, 1);
   call = g_ptr_array_index (f->calls, 0);
   /* its BYE closed our call */
@@ -369,7 +304,7 @@ static void
 test_perl_calls_us (Fixture       *f,
                     gconstpointer  data)
 {
-  if (f->lines == NULL)
+  if (f->agent == NULL)
     return;
   run_perl_caller (f, FALSE);
 }
@@ -378,7 +313,7 @@ static void
 test_perl_calls_us_late_offer (Fixture       *f,
                                gconstpointer  data)
 {
-  if (f->lines == NULL)
+  if (f->agent == NULL)
     return;
   run_perl_caller (f, TRUE);
 }
