@@ -87,6 +87,7 @@
 #include <gio/gio.h>
 
 #include "netsip-glib/netsip.h"
+#include "peer-util.h"
 
 #define MAX_WINDOW 4096
 #define N_WARMUP_CALLS 32
@@ -390,40 +391,6 @@ fail (const char *format, ...)
   end_children ();
   remove_tmp_dir ();
   exit (1);
-}
-
-/* A UDP port on 127.0.0.1 that was free a moment ago (for sipp) */
-static guint16
-free_udp_port (void)
-{
-  struct sockaddr_in addr = { .sin_family = AF_INET };
-  socklen_t len = sizeof addr;
-  int fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  guint16 port = 0;
-
-  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  if (fd >= 0 && bind (fd, (struct sockaddr *) &addr, sizeof addr) == 0 &&
-      getsockname (fd, (struct sockaddr *) &addr, &len) == 0)
-    port = ntohs (addr.sin_port);
-  if (fd >= 0)
-    close (fd);
-  if (port == 0)
-    fail ("no free UDP port on 127.0.0.1");
-  return port;
-}
-
-/* TRUE if something is bound to 127.0.0.1:@port (UDP) */
-static gboolean
-udp_port_taken (guint16 port)
-{
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons (port) };
-  int fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  gboolean taken;
-
-  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  taken = bind (fd, (struct sockaddr *) &addr, sizeof addr) != 0 && errno == EADDRINUSE;
-  close (fd);
-  return taken;
 }
 
 /* sipp gets -buff_size 4194304. netsip-glib has no property for socket
@@ -1396,9 +1363,9 @@ start_sipp_server (Bench *b)
   g_autofree char *buff_arg = g_strdup_printf ("%d", buff_size > 0 ? buff_size : 4194304);
   guint64 guard;
 
-  p->server_port = free_udp_port ();
+  p->server_port = netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM);
   port = g_strdup_printf ("%u", p->server_port);
-  cport = g_strdup_printf ("%u", free_udp_port ());
+  cport = g_strdup_printf ("%u", netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM));
   {
     const char *args[] = { "sipp", "-sn", "uas", "-i", "127.0.0.1", "-p", port, "-cp", cport,
                            "-buff_size", buff_arg, "-nostdin", NULL };
@@ -1406,7 +1373,7 @@ start_sipp_server (Bench *b)
     p->server_pid = spawn (args, b->server_cpu, FALSE, NULL, log);
   }
   guard = now_ns () + 10 * G_GUINT64_CONSTANT (1000000000);
-  while (!udp_port_taken (p->server_port))
+  while (!netsip_test_port_bound (p->server_port, G_SOCKET_TYPE_DATAGRAM))
     {
       int status;
 
@@ -1666,8 +1633,8 @@ run_cps (Bench *b, guint n_rounds, guint round_calls, guint warmup_calls, guint 
   if (b->pairs[PAIR_SIPP].enabled)
     {
       start_sipp_server (b);
-      b->sipp_uac_port = free_udp_port ();
-      b->sipp_uac_cport = free_udp_port ();
+      b->sipp_uac_port = netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM);
+      b->sipp_uac_cport = netsip_test_free_port (G_SOCKET_TYPE_DATAGRAM);
     }
 
   if (b->pairs[PAIR_NETSIP].enabled)

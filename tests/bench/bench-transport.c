@@ -58,6 +58,7 @@
 #include <gio/gio.h>
 
 #include "netsip-glib/netsip.h"
+#include "main-loop-wait.h"
 
 /* the To tag of every 200 the netsip server creates */
 #define BENCH_TO_TAG "b3nch7a9"
@@ -783,16 +784,6 @@ load_request (Bench         *b,
   memcpy (report, b->report_buffer, sizeof *report);
 }
 
-static void
-iterate_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, set_flag, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 /* Server on the second allowed CPU, load generator on the first. */
 static gboolean
 pick_cpus (int *server_cpu,
@@ -1041,7 +1032,7 @@ ask_once (guint16   port,
         return g_bytes_new (buffer, (gsize) n);
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         fail ("check: receive: %s", error->message);
-      iterate_for (1);
+      netsip_test_run_for (1);
     }
   fail ("check: no answer from 127.0.0.1:%u within 2 s", port);
 }
@@ -1295,13 +1286,13 @@ run_tcp (Bench        *b,
           continue;
         }
 
-      iterate_for (100);
+      netsip_test_run_for (100);
       malloc_trim (0);
       rss0 = rss_bytes ();
       heap0 = heap_bytes ();
 
       load_request (b, &open, &report, 120000);
-      iterate_for (300);   /* let the server finish whatever the last batch started */
+      netsip_test_run_for (300);   /* let the server finish whatever the last batch started */
       rss1 = rss_bytes ();
       heap1 = heap_bytes ();
       in_pool = net_sip_socket_pool_get_n_connections (pool);
@@ -1314,8 +1305,8 @@ run_tcp (Bench        *b,
       load_request (b, &close, &closed, 10000);
       deadline = now_ns () + 5 * G_GUINT64_CONSTANT (1000000000);
       while (net_sip_socket_pool_get_n_connections (pool) > 0 && now_ns () < deadline)
-        iterate_for (10);
-      iterate_for (100);
+        netsip_test_run_for (10);
+      netsip_test_run_for (100);
       left = net_sip_socket_pool_get_n_connections (pool);
       heap2 = heap_bytes ();
       g_print (" %+10.0f bytes\n", (double) heap2 - (double) heap0);
