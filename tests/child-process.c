@@ -211,3 +211,18 @@ netsip_test_child_free (NetSipTestChild *c)
   g_free (c->name);
   g_free (c);
 }
+
+int
+netsip_test_child_run (const char        *name,
+                       const char        *cwd,
+                       const char *const *argv,
+                       double             seconds,
+                       char             **out)
+{
+  g_autoptr(NetSipTestChild) c = netsip_test_child_spawn_in (name, cwd, argv);
+
+  netsip_test_child_wait_exit (c, seconds);
+  if (out)
+    *out = g_strdup (c->text[0]->str);
+  return c->status;
+}

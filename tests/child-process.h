@@ -79,6 +79,16 @@ void             netsip_test_child_expect_exit  (NetSipTestChild     *c,
                                                  double               seconds,
                                                  int                  status);
 
+/* Runs @argv in @cwd (nullable) to its end while the main context runs,
+ * at most @seconds (then it is killed by its PID). Returns its exit
+ * status, -1 if it was killed or died of a signal; @out (nullable) gets
+ * its stdout (g_free). Its output is logged. */
+int              netsip_test_child_run          (const char          *name,
+                                                 const char          *cwd,
+                                                 const char *const   *argv,
+                                                 double               seconds,
+                                                 char               **out);
+
 /* Logs stdout and stderr (each up to 6000 bytes) with g_test_message(). */
 void             netsip_test_child_log          (NetSipTestChild     *c);
 

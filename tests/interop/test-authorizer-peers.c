@@ -275,86 +275,16 @@ counter (NetSipAuthorizer *auth,
 /* ------------------------------------------------------------------ */
 /* Peers                                                               */
 
-typedef struct
-{
-  gboolean  done;
-  gboolean  timed_out;
-  char     *out;
-  char     *err;
-} Run;
-
-static void
-communicated (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Run *run = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &run->out, &run->err, &error))
-    g_test_message ("peer output: %s", error->message);
-  run->done = TRUE;
-}
-
-static gboolean
-run_timeout (gpointer user_data)
-{
-  ((Run *) user_data)->timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs @argv as a child in @cwd while the main loop serves the UAS; ends
- * it by its PID after PEER_TIMEOUT s. Returns the exit status (-1 when it
- * had to be killed); @out gets its stdout. */
+/* Runs @argv as a child in @cwd while the main loop serves us; ends it by
+ * its PID after PEER_TIMEOUT s. Returns the exit status (-1 when it had to
+ * be killed); @out gets its stdout. */
 static int
 run_peer (const char *cwd,
           GPtrArray  *argv,
           char      **out)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE |
-                               G_SUBPROCESS_FLAGS_STDIN_PIPE);
-  g_autoptr(GSubprocess) child = NULL;
-  g_autofree char *joined = NULL;
-  Run run = { 0 };
-  guint timer;
-  int status = -1;
-
-  g_subprocess_launcher_set_child_setup (launcher, netsip_test_child_setup, NULL, NULL);
-  g_subprocess_launcher_set_cwd (launcher, cwd);
   g_ptr_array_add (argv, NULL);
-  joined = g_strjoinv (" ", (char **) argv->pdata);
-  g_test_message ("starting %s", joined);
-  child = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-
-  g_subprocess_communicate_utf8_async (child, NULL, NULL, communicated, &run);
-  timer = g_timeout_add_seconds (PEER_TIMEOUT, run_timeout, &run);
-  while (!run.done && !run.timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!run.done)
-    {
-      g_test_message ("peer still running after %d s: ending it (pid %s)", PEER_TIMEOUT,
-                      g_subprocess_get_identifier (child));
-      g_subprocess_force_exit (child);
-      while (!run.done)
-        g_main_context_iteration (NULL, TRUE);
-    }
-  else
-    {
-      g_source_remove (timer);
-      if (g_subprocess_get_if_exited (child))
-        status = g_subprocess_get_exit_status (child);
-    }
-  if (run.err && *run.err)
-    g_test_message ("peer stderr: %s", run.err);
-  g_free (run.err);
-  if (out)
-    *out = run.out;
-  else
-    g_free (run.out);
-  return status;
+  return netsip_test_child_run (NULL, cwd, (const char *const *) argv->pdata, PEER_TIMEOUT, out);
 }
 
 static gboolean

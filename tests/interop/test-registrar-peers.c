@@ -222,86 +222,16 @@ counter (gpointer    object,
 /* ------------------------------------------------------------------ */
 /* Peers                                                               */
 
-typedef struct
-{
-  gboolean  done;
-  gboolean  timed_out;
-  char     *out;
-  char     *err;
-} Run;
-
-static void
-communicated (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Run *run = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &run->out, &run->err, &error))
-    g_test_message ("peer output: %s", error->message);
-  run->done = TRUE;
-}
-
-static gboolean
-run_timeout (gpointer user_data)
-{
-  ((Run *) user_data)->timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs @argv as a child in @cwd while the main loop serves the registrar;
- * ends it by its PID after PEER_TIMEOUT s. Returns the exit status (-1
- * when it had to be killed); @out gets its stdout. */
+/* Runs @argv as a child in @cwd while the main loop serves us; ends it by
+ * its PID after PEER_TIMEOUT s. Returns the exit status (-1 when it had to
+ * be killed); @out gets its stdout. */
 static int
 run_peer (const char *cwd,
           GPtrArray  *argv,
           char      **out)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE |
-                               G_SUBPROCESS_FLAGS_STDIN_PIPE);
-  g_autoptr(GSubprocess) child = NULL;
-  g_autofree char *joined = NULL;
-  Run run = { 0 };
-  guint timer;
-  int status = -1;
-
-  g_subprocess_launcher_set_child_setup (launcher, netsip_test_child_setup, NULL, NULL);
-  g_subprocess_launcher_set_cwd (launcher, cwd);
   g_ptr_array_add (argv, NULL);
-  joined = g_strjoinv (" ", (char **) argv->pdata);
-  g_test_message ("starting %s", joined);
-  child = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-
-  g_subprocess_communicate_utf8_async (child, NULL, NULL, communicated, &run);
-  timer = g_timeout_add_seconds (PEER_TIMEOUT, run_timeout, &run);
-  while (!run.done && !run.timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!run.done)
-    {
-      g_test_message ("peer still running after %d s: ending it (pid %s)", PEER_TIMEOUT,
-                      g_subprocess_get_identifier (child));
-      g_subprocess_force_exit (child);
-      while (!run.done)
-        g_main_context_iteration (NULL, TRUE);
-    }
-  else
-    {
-      g_source_remove (timer);
-      if (g_subprocess_get_if_exited (child))
-        status = g_subprocess_get_exit_status (child);
-    }
-  if (run.err && *run.err)
-    g_test_message ("peer stderr: %s", run.err);
-  g_free (run.err);
-  if (out)
-    *out = run.out;
-  else
-    g_free (run.out);
-  return status;
+  return netsip_test_child_run (NULL, cwd, (const char *const *) argv->pdata, PEER_TIMEOUT, out);
 }
 
 /* The last row's value of @column in sipp's ';'-separated stat file */
@@ -557,23 +487,6 @@ serve_registrar (const char *db)
   return 0;
 }
 
-typedef struct
-{
-  char     *line;
-  gboolean  done;
-} LineRead;
-
-static void
-line_read (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  LineRead *l = user_data;
-
-  l->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
-  l->done = TRUE;
-}
-
 static void
 test_kill9 (Fixture       *f,
             gconstpointer  data)
@@ -582,14 +495,12 @@ test_kill9 (Fixture       *f,
   g_autofree char *stat = g_build_filename (f->tmpdir, "many-stat.csv", NULL);
   g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) child = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(NetSipTestChild) child = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) all = NULL;
   g_autoptr(NetSipSqliteStore) store = NULL;
   g_autoptr(NetSipRegistrar) again = NULL;
   g_autoptr(GPtrArray) user7 = NULL;
-  LineRead l = { 0 };
   guint port = 0;
   int status;
 
@@ -599,25 +510,14 @@ test_kill9 (Fixture       *f,
       return;
     }
   g_assert_nonnull (self_exe);
-  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                            self_exe, "--serve-registrar", db, NULL);
-  g_assert_no_error (error);
-  g_test_message ("registrar child pid %s", g_subprocess_get_identifier (child));
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
-  g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, line_read, &l);
   {
-    Run wait = { 0 };
-    guint timer = g_timeout_add_seconds (10, run_timeout, &wait);
-
-    while (!l.done && !wait.timed_out)
-      g_main_context_iteration (NULL, TRUE);
-    if (!wait.timed_out)
-      g_source_remove (timer);
+    const char *child_argv[] = { self_exe, "--serve-registrar", db, NULL };
+    child = netsip_test_child_spawn ("registrar child", child_argv);
   }
-  g_assert_true (l.done);
-  g_assert_nonnull (l.line);
-  g_assert_true (sscanf (l.line, "port %u", &port) == 1);
-  g_free (l.line);
+  g_test_message ("registrar child pid %s", g_subprocess_get_identifier (child->proc));
+  /* its first line */
+  g_assert_true (netsip_test_child_wait_text (child, 0, "\n", 10));
+  g_assert_true (sscanf (child->text[0]->str, "port %u", &port) == 1);
 
   add_sipp_args (argv, "sipp-register-many.xml", N_MANY, 50, 250, port, stat);
   status = run_peer (f->tmpdir, argv, NULL);
@@ -627,11 +527,9 @@ test_kill9 (Fixture       *f,
   g_assert_cmpint (stat_value (stat, "SuccessfulCall(C)"), ==, N_MANY);
 
   /* every 200 has left the child: kill it now, by its PID */
-  g_subprocess_send_signal (child, SIGKILL);
-  g_assert_true (g_subprocess_wait (child, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_signaled (child));
-  g_assert_cmpint (g_subprocess_get_term_sig (child), ==, SIGKILL);
+  g_subprocess_send_signal (child->proc, SIGKILL);
+  g_assert_true (netsip_test_child_wait_exit (child, 10));
+  g_assert_cmpint (child->signal, ==, SIGKILL);
 
   store = net_sip_sqlite_store_new (db, &error);
   g_assert_no_error (error);
