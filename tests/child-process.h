@@ -2,9 +2,8 @@
  * netsip-phone, sipp, Perl Net::SIP peers), their stdout and stderr read
  * line by line into strings while the test waits, every wait bounded
  *
- * The waits iterate the thread-default main context of the test (the
- * default one), so a test's own SIP objects on that context keep running
- * while it waits for a child's output.
+ * The waits iterate the default main context, so a test's own SIP objects
+ * on it keep running while it waits for a child's output.
  *
  * Every child is ended by its PID: netsip_test_child_free() sends SIGKILL
  * to one still running; PR_SET_PDEATHSIG (Linux) ends it if the test
@@ -24,7 +23,7 @@ typedef struct
   char             *name;         /* for messages: the name given or argv[0] */
   GString          *text[2];      /* what it wrote so far: stdout, stderr */
   gboolean          exited;
-  int               status;       /* exit status; -1: killed by a signal */
+  int               status;       /* exit status; -1: running or killed by a signal */
   int               signal;       /* the signal that killed it, or 0 */
 
   /*< private >*/
