@@ -12,46 +12,10 @@
  */
 #include <glib/gstdio.h>
 #include "netsip.h"
+#include "child-process.h"
+#include "peer-util.h"
 
 #define PEER_TIMEOUT 30
-
-typedef struct
-{
-  GSubprocess *peer;
-  char        *out;
-  GError      *error;
-  gboolean     done;
-} Run;
-
-static gboolean
-peer_timeout (gpointer user_data)
-{
-  Run *run = user_data;
-  g_subprocess_force_exit (run->peer);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-communicated (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Run *run = user_data;
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &run->out, NULL, &run->error);
-  run->done = TRUE;
-}
-
-static char *
-write_temp (const char *dir,
-            const char *name,
-            const char *text)
-{
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (dir, name, NULL);
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-  return path;
-}
 
 static gboolean
 perl_has_net_sip (void)
@@ -75,8 +39,7 @@ perl_authorize (const char *request,
   g_autofree char *dir = g_dir_make_tmp ("netsip-digest-XXXXXX", &error);
   g_autofree char *req_file = NULL, *resp_file = NULL;
   g_autofree char *script = g_build_filename (NETSIP_INTEROP_DIR, "digest.pl", NULL);
-  Run run = { 0 };
-  guint timer;
+  g_autofree char *out = NULL;
   char **lines;
   guint n;
 
@@ -86,28 +49,15 @@ perl_authorize (const char *request,
       g_test_skip ("perl with Net::SIP (libnet-sip-perl) is not installed");
       return NULL;
     }
-  req_file = write_temp (dir, "request.sip", request);
-  resp_file = write_temp (dir, "response.sip", response);
-  run.peer = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                               perl, script, req_file, resp_file, user, password, NULL);
-  g_assert_no_error (error);
-  timer = g_timeout_add_seconds (PEER_TIMEOUT, peer_timeout, &run);
-  g_subprocess_communicate_utf8_async (run.peer, NULL, NULL, communicated, &run);
-  while (!run.done)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (timer);
-  g_subprocess_wait (run.peer, NULL, NULL);
-  g_assert_no_error (run.error);
-  g_assert_true (g_subprocess_get_if_exited (run.peer));
-  g_assert_cmpint (g_subprocess_get_exit_status (run.peer), ==, 0);
-  g_clear_object (&run.peer);
+  req_file = netsip_test_write_file (dir, "request.sip", request, -1);
+  resp_file = netsip_test_write_file (dir, "response.sip", response, -1);
+  {
+    const char *argv[] = { perl, script, req_file, resp_file, user, password, NULL };
+    g_assert_cmpint (netsip_test_child_run ("digest.pl", NULL, argv, PEER_TIMEOUT, &out), ==, 0);
+  }
+  netsip_test_remove_tree (dir);
 
-  g_unlink (req_file);
-  g_unlink (resp_file);
-  g_rmdir (dir);
-
-  lines = g_strsplit (run.out, "\n", -1);
-  g_free (run.out);
+  lines = g_strsplit (out, "\n", -1);
   n = g_strv_length (lines);
   g_assert_cmpuint (n, >=, 2);
   g_assert_cmpstr (lines[n - 2], ==, "done");
