@@ -61,7 +61,9 @@ perl_authorize (const char *request,
   n = g_strv_length (lines);
   g_assert_cmpuint (n, >=, 2);
   g_assert_cmpstr (lines[n - 2], ==, "done");
+  /* "done" and the empty string after the last newline */
   g_free (lines[n - 2]);
+  g_free (lines[n - 1]);
   lines[n - 2] = NULL;
   return lines;
 }
