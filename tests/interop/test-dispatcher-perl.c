@@ -193,13 +193,6 @@ static char *perl_missing;
 
 typedef struct
 {
-  gboolean  done;
-  GBytes   *out;
-  GError   *error;
-} PeerResult;
-
-typedef struct
-{
   const char *method;
   guint    n_leg_requests;   /* copies of the request at the UAS leg */
   guint    n_leg_acks;       /* ACKs at the UAS leg */
@@ -210,28 +203,7 @@ typedef struct
   GArray  *request_in_us;    /* gint64: each copy of the request at the leg */
   guint    n_failed;         /* delivery-failed on the UAS */
   NetSipTransaction *server_tx;
-  gboolean timed_out;
 } Counts;
-
-static void
-peer_done_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  PeerResult *r = user_data;
-
-  g_subprocess_communicate_finish (G_SUBPROCESS (source), result, &r->out, NULL, &r->error);
-  r->done = TRUE;
-}
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  Counts *c = user_data;
-
-  c->timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
 
 static void
 leg_message_received (NetSipLeg        *leg,
@@ -315,7 +287,6 @@ typedef struct
   NetSipLeg        *leg;
   NetSipDispatcher *dispatcher;
   TestSlowUas      *uas;
-  GSubprocess      *peer;
   char             *out;
   char            **lines;
   guint             n_send_lines;   /* SEND lines: the script's sends */
@@ -331,14 +302,10 @@ run_peer (Run        *run,
           guint       code)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autofree char *script = NULL;
   g_autofree char *target = NULL;
   g_autofree char *timeout_arg = g_strdup_printf ("%d", PEER_TIMEOUT_S);
-  PeerResult r = { 0 };
-  guint timeout_id;
-  gsize out_len = 0;
-  const char *out_data;
+  int status;
 
   if (perl_missing)
     {
@@ -363,37 +330,14 @@ run_peer (Run        *run,
 
   script = g_build_filename (NETSIP_INTEROP_DIR, "dispatcher-uac.pl", NULL);
   target = g_strdup_printf ("127.0.0.1:%u", net_sip_leg_get_port (run->leg));
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, netsip_test_child_setup, NULL, NULL);
-  g_test_message ("starting %s %s --target %s --method %s --timeout %s", perl_path, script,
-                  target, method, timeout_arg);
-  run->peer = g_subprocess_launcher_spawn (launcher, &error, perl_path, script,
-                                           "--target", target, "--method", method,
-                                           "--timeout", timeout_arg, NULL);
-  g_assert_no_error (error);
+  {
+    const char *argv[] = { perl_path, script, "--target", target, "--method", method,
+                           "--timeout", timeout_arg, NULL };
 
-  /* the UAS runs on this loop while the peer works; bounded */
-  timeout_id = g_timeout_add_seconds (TEST_TIMEOUT_S, timeout_cb, &run->c);
-  g_subprocess_communicate_async (run->peer, NULL, NULL, peer_done_cb, &r);
-  while (!r.done && !run->c.timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!run->c.timed_out)
-    g_source_remove (timeout_id);
-  /* by its PID, whatever happened */
-  if (g_subprocess_get_identifier (run->peer))
-    {
-      g_subprocess_force_exit (run->peer);
-      g_subprocess_wait (run->peer, NULL, NULL);
-    }
-  while (!r.done)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_false (run->c.timed_out);
-  g_assert_no_error (r.error);
-
-  out_data = g_bytes_get_data (r.out, &out_len);
-  run->out = g_strndup (out_data ? out_data : "", out_len);
-  g_bytes_unref (r.out);
-  g_test_message ("dispatcher-uac.pl said:\n%s", run->out);
+    /* the UAS runs on this loop while the peer works; bounded, then the
+     * peer is ended by its PID */
+    status = netsip_test_child_run ("dispatcher-uac.pl", NULL, argv, TEST_TIMEOUT_S, &run->out);
+  }
   run->lines = g_strsplit (run->out, "\n", -1);
   for (guint i = 0; run->lines[i]; i++)
     {
@@ -402,8 +346,7 @@ run_peer (Run        *run,
       if (g_str_has_prefix (run->lines[i], "PROVISIONAL "))
         run->n_provisional_lines++;
     }
-  g_assert_true (g_subprocess_get_if_exited (run->peer));
-  g_assert_cmpint (g_subprocess_get_exit_status (run->peer), ==, 0);
+  g_assert_cmpint (status, ==, 0);
   return TRUE;
 }
 
@@ -423,7 +366,6 @@ run_clear (Run *run)
   g_clear_object (&run->dispatcher);
   g_clear_object (&run->leg);
   g_clear_object (&run->uas);
-  g_clear_object (&run->peer);
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_clear_pointer (&run->out, g_free);
