@@ -14,6 +14,7 @@
 #include "netsip-nat-helper.h"
 #include "netsip-sdp.h"
 #include "netsip-error.h"
+#include "netsip-port-pair-private.h"
 
 /**
  * NetSipNatHelper:
@@ -465,25 +466,6 @@ on_relay_readable (GSocket      *socket,
   return G_SOURCE_CONTINUE;
 }
 
-static GSocket *
-bind_udp (GInetAddress *address,
-          guint16       port,
-          GError      **error)
-{
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GSocketAddress) sa = NULL;
-
-  socket = g_socket_new (g_inet_address_get_family (address), G_SOCKET_TYPE_DATAGRAM,
-                         G_SOCKET_PROTOCOL_UDP, error);
-  if (socket == NULL)
-    return NULL;
-  g_socket_set_blocking (socket, FALSE);
-  sa = g_inet_socket_address_new (address, port);
-  if (!g_socket_bind (socket, sa, FALSE, error))
-    return NULL;
-  return g_steal_pointer (&socket);
-}
-
 typedef struct
 {
   GSocket *rtp;
@@ -527,16 +509,8 @@ allocate_pair (NetSipNatHelper *self,
       /* ours already: no system call */
       if (g_hash_table_contains (self->bound, key) || g_hash_table_contains (self->bound, key_rtcp))
         continue;
-      rtp = bind_udp (address, port, NULL);
-      if (rtp == NULL)
+      if (!net_sip_port_pair_bind (address, port, &rtp, &rtcp))
         continue;
-      rtcp = bind_udp (address, port + 1, NULL);
-      if (rtcp == NULL)
-        {
-          g_socket_close (rtp, NULL);
-          g_object_unref (rtp);
-          continue;
-        }
       pair->rtp = rtp;
       pair->rtcp = rtcp;
       pair->port = port;

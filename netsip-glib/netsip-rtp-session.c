@@ -15,6 +15,7 @@
 #include "netsip-enum-types.h"
 #include "netsip-g711-private.h"
 #include "netsip-rtp-event-private.h"
+#include "netsip-port-pair-private.h"
 
 /**
  * NetSipRtpSession:
@@ -733,23 +734,6 @@ rtp_readable_cb (GSocket      *socket,
 /* ---------------------------------------------------------------------- */
 /* construction */
 
-static GSocket *
-bind_socket (GInetAddress *address, guint16 port, GError **error)
-{
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GSocketAddress) sa = NULL;
-
-  socket = g_socket_new (g_inet_address_get_family (address), G_SOCKET_TYPE_DATAGRAM,
-                         G_SOCKET_PROTOCOL_UDP, error);
-  if (socket == NULL)
-    return NULL;
-  sa = g_inet_socket_address_new (address, port);
-  if (!g_socket_bind (socket, sa, FALSE, error))
-    return NULL;
-  g_socket_set_blocking (socket, FALSE);
-  return g_steal_pointer (&socket);
-}
-
 static gboolean
 bind_pair (NetSipRtpSession *self, GInetAddress *address, GError **error)
 {
@@ -778,16 +762,9 @@ bind_pair (NetSipRtpSession *self, GInetAddress *address, GError **error)
   for (guint i = 0; i < tries; i++)
     {
       guint16 port = (guint16) (min + 2 * ((first + i) % n_pairs));
-      g_autoptr(GSocket) rtp = bind_socket (address, port, NULL);
-      g_autoptr(GSocket) rtcp = NULL;
 
-      if (rtp == NULL)
+      if (!net_sip_port_pair_bind (address, port, &self->rtp_socket, &self->rtcp_socket))
         continue;
-      rtcp = bind_socket (address, (guint16) (port + 1), NULL);
-      if (rtcp == NULL)
-        continue;
-      self->rtp_socket = g_steal_pointer (&rtp);
-      self->rtcp_socket = g_steal_pointer (&rtcp);
       self->local_port = port;
       return TRUE;
     }
@@ -824,7 +801,7 @@ net_sip_rtp_session_initable_init (GInitable     *initable,
   if (self->asymmetric)
     {
       /* Net::SIP's asymetric_rtp: a separate socket for sending */
-      self->send_socket = bind_socket (address, 0, error);
+      self->send_socket = net_sip_udp_socket_bind (address, 0, error);
       if (self->send_socket == NULL)
         return FALSE;
     }
