@@ -19,25 +19,15 @@ import os
 import sys
 import tempfile
 import time
-import traceback
 
 import gi
 gi.require_version('GLib', '2.0')
 gi.require_version('Gio', '2.0')
 gi.require_version('NetSip', '1.0')
 from gi.repository import GLib, NetSip  # noqa: E402
+from tap import eq, check, run_tests  # noqa: E402
 
 TIMEOUT_S = 10
-
-
-def eq(got, want, what):
-    if got != want:
-        raise AssertionError('%s: got %r, want %r' % (what, got, want))
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
 
 
 def run_until(cond, what):
@@ -195,21 +185,5 @@ def test_errors():
               'SHUT_DOWN: %s' % e)
 
 
-def main():
-    tests = [test_call, test_reject, test_errors]
-    print('1..%d' % len(tests))
-    failed = 0
-    for i, t in enumerate(tests, 1):
-        try:
-            t()
-            print('ok %d %s' % (i, t.__name__))
-        except Exception:
-            failed += 1
-            print('not ok %d %s' % (i, t.__name__))
-            for line in traceback.format_exc().splitlines():
-                print('# ' + line)
-    sys.exit(1 if failed else 0)
-
-
 if __name__ == '__main__':
-    main()
+    sys.exit(run_tests(globals()))

@@ -10,12 +10,12 @@
 
 import os
 import sys
-import traceback
 
 import gi
 gi.require_version('GLib', '2.0')
 gi.require_version('NetSip', '1.0')
 from gi.repository import GLib, NetSip  # noqa: E402
+from tap import eq, check, run_tests  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.environ.get('NETSIP_TEST_CORPUS',
@@ -36,16 +36,6 @@ def read(path):
 
 def parse_file(path):
     return NetSip.Message.parse(GLib.Bytes.new(read(path)))
-
-
-def eq(got, want, what):
-    if got != want:
-        raise AssertionError('%s: got %r, want %r' % (what, got, want))
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
 
 
 # -- the checks --------------------------------------------------------------
@@ -325,26 +315,5 @@ def test_sdp():
         raise AssertionError('garbage parsed as SDP')
 
 
-TESTS = [(name[5:], fn) for name, fn in list(globals().items())
-         if name.startswith('test_') and callable(fn)]
-
-
-def main():
-    print('1..%d' % len(TESTS))
-    failed = 0
-    for i, (name, fn) in enumerate(TESTS, 1):
-        try:
-            fn()
-        except Exception:  # noqa: BLE001 - report every failure as TAP
-            failed += 1
-            print('not ok %d - %s' % (i, name))
-            for line in traceback.format_exc().rstrip().splitlines():
-                print('# ' + line)
-        else:
-            print('ok %d - %s' % (i, name))
-        sys.stdout.flush()
-    return 1 if failed else 0
-
-
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_tests(globals()))

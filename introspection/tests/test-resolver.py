@@ -13,25 +13,15 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import sys
-import traceback
 
 import gi
 gi.require_version('GLib', '2.0')
 gi.require_version('Gio', '2.0')
 gi.require_version('NetSip', '1.0')
 from gi.repository import GLib, Gio, NetSip  # noqa: E402
+from tap import eq, check, run_tests  # noqa: E402
 
 TIMEOUT_S = 10
-
-
-def eq(got, want, what):
-    if got != want:
-        raise AssertionError('%s: got %r, want %r' % (what, got, want))
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
 
 
 def lookup(resolver, uri_text, allowed=None, cancellable=None):
@@ -126,26 +116,5 @@ def test_max_targets_property():
     eq(strings(targets), ['udp:192.0.2.1:5060'], 'bounded to one')
 
 
-TESTS = [(name[5:], fn) for name, fn in list(globals().items())
-         if name.startswith('test_') and callable(fn)]
-
-
-def main():
-    print('1..%d' % len(TESTS))
-    failed = 0
-    for i, (name, fn) in enumerate(TESTS, 1):
-        try:
-            fn()
-        except Exception:  # noqa: BLE001 - report every failure as TAP
-            failed += 1
-            print('not ok %d - %s' % (i, name))
-            for line in traceback.format_exc().rstrip().splitlines():
-                print('# ' + line)
-        else:
-            print('ok %d - %s' % (i, name))
-        sys.stdout.flush()
-    return 1 if failed else 0
-
-
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_tests(globals()))
