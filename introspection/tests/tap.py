@@ -1,5 +1,6 @@
-# tap.py: what every Python binding test here shares: the two assertions
-# and a TAP runner for the module's test_* functions.
+# tap.py: what every Python binding test here shares: the two assertions,
+# a bounded wait on the default main context and a TAP runner for the
+# module's test_* functions.
 #
 # A test file does `from tap import eq, check, run_tests` (the test's own
 # directory is first on sys.path) and ends with
@@ -11,6 +12,10 @@
 import sys
 import traceback
 
+from gi.repository import GLib
+
+TIMEOUT_S = 10
+
 
 def eq(got, want, what):
     if got != want:
@@ -20,6 +25,35 @@ def eq(got, want, what):
 def check(cond, what):
     if not cond:
         raise AssertionError(what)
+
+
+def run_until(done, seconds=TIMEOUT_S):
+    """Iterates the default main context until done() or @seconds passed;
+    returns done()."""
+    loop = GLib.MainLoop()
+    state = {'timed_out': False}
+
+    def on_timeout():
+        state['timed_out'] = True
+        loop.quit()
+        return GLib.SOURCE_REMOVE
+
+    def poll():
+        if done():
+            loop.quit()
+            return GLib.SOURCE_REMOVE
+        return GLib.SOURCE_CONTINUE
+
+    if done():
+        return True
+    timeout_id = GLib.timeout_add_seconds(seconds, on_timeout)
+    poll_id = GLib.timeout_add(10, poll)
+    loop.run()
+    if not state['timed_out']:
+        GLib.source_remove(timeout_id)
+    else:
+        GLib.source_remove(poll_id)
+    return done()
 
 
 def run_tests(namespace, after_each=None):

@@ -25,37 +25,9 @@ gi.require_version('GLib', '2.0')
 gi.require_version('Gio', '2.0')
 gi.require_version('NetSip', '1.0')
 from gi.repository import GLib, Gio, NetSip  # noqa: E402,F401
-from tap import eq, check, run_tests  # noqa: E402
+from tap import eq, check, run_until, run_tests  # noqa: E402
 
 TIMEOUT_S = 10
-
-
-def run_until(done, seconds=TIMEOUT_S):
-    """Iterates the default main context until done() or the timeout."""
-    loop = GLib.MainLoop()
-    state = {'timed_out': False}
-
-    def on_timeout():
-        state['timed_out'] = True
-        loop.quit()
-        return GLib.SOURCE_REMOVE
-
-    def poll():
-        if done():
-            loop.quit()
-            return GLib.SOURCE_REMOVE
-        return GLib.SOURCE_CONTINUE
-
-    if done():
-        return True
-    timeout_id = GLib.timeout_add_seconds(seconds, on_timeout)
-    poll_id = GLib.timeout_add(10, poll)
-    loop.run()
-    if not state['timed_out']:
-        GLib.source_remove(timeout_id)
-    else:
-        GLib.source_remove(poll_id)
-    return done()
 
 
 def run_for(ms):
