@@ -88,6 +88,7 @@
 
 #include "netsip-glib/netsip.h"
 #include "peer-util.h"
+#include "bench-util.h"
 
 #define MAX_WINDOW 4096
 #define N_WARMUP_CALLS 32
@@ -231,116 +232,6 @@ proc_cpu_ns (pid_t pid)
       sscanf (p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
     return 0;
   return (utime + stime) * (G_GUINT64_CONSTANT (1000000000) / (guint64) sysconf (_SC_CLK_TCK));
-}
-
-static int
-compare_doubles (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-static gboolean
-write_all (int fd, const void *data, gsize len)
-{
-  const guint8 *p = data;
-
-  while (len > 0)
-    {
-      ssize_t n = write (fd, p, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      p += n;
-      len -= (gsize) n;
-    }
-  return TRUE;
-}
-
-static gboolean
-read_all_timeout (int fd, void *data, gsize len, int timeout_ms)
-{
-  guint8 *p = data;
-
-  while (len > 0)
-    {
-      struct pollfd pfd = { .fd = fd, .events = POLLIN };
-      ssize_t n;
-      int r = poll (&pfd, 1, timeout_ms);
-
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r <= 0)
-        return FALSE;
-      n = read (fd, p, len);
-      if (n < 0 && (errno == EINTR || errno == EAGAIN))
-        continue;
-      if (n <= 0)
-        return FALSE;
-      p += n;
-      len -= (gsize) n;
-    }
-  return TRUE;
-}
-
-static char *
-read_first_line (const char *path,
-                 const char *prefix)
-{
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return NULL;
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (prefix == NULL || g_str_has_prefix (lines[i], prefix))
-      {
-        const char *colon = prefix != NULL ? strchr (lines[i], ':') : NULL;
-
-        return g_strdup (g_strstrip (colon != NULL ? (char *) colon + 1 : lines[i]));
-      }
-  return NULL;
-}
-
-static gsize
-rss_bytes (void)
-{
-  g_autofree char *statm = NULL;
-  unsigned long size = 0, resident = 0;
-
-  if (!g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL) ||
-      sscanf (statm, "%lu %lu", &size, &resident) != 2)
-    return 0;
-  return (gsize) resident * (gsize) sysconf (_SC_PAGESIZE);
-}
-
-static gsize
-heap_bytes (void)
-{
-  struct mallinfo2 mi = mallinfo2 ();
-
-  return mi.uordblks + mi.hblkhd;
-}
-
-static guint64
-get_uint_property (gpointer object, const char *name)
-{
-  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (object), name);
-  g_auto(GValue) value = G_VALUE_INIT;
-  g_auto(GValue) as_u64 = G_VALUE_INIT;
-
-  if (pspec == NULL)
-    return 0;
-  g_value_init (&value, pspec->value_type);
-  g_object_get_property (object, name, &value);
-  g_value_init (&as_u64, G_TYPE_UINT64);
-  if (!g_value_transform (&value, &as_u64))
-    return 0;
-  return g_value_get_uint64 (&as_u64);
 }
 
 static void
@@ -625,13 +516,13 @@ callee_dialog_closed (NetSipEndpoint *endpoint,
 static void
 fill_report (Report *r, NetSipEndpoint *endpoint, NetSipDispatcher *dispatcher, gboolean count_confirmed)
 {
-  r->heap = heap_bytes ();
-  r->rss = rss_bytes ();
+  r->heap = bench_heap_bytes ();
+  r->rss = bench_rss_bytes ();
   r->cpu_ns = cpu_ns ();
   r->n_dialogs = net_sip_endpoint_get_n_dialogs (endpoint);
-  r->n_transactions = get_uint_property (dispatcher, "n-transactions");
-  r->n_pending = get_uint_property (dispatcher, "n-pending");
-  r->absorbed = get_uint_property (dispatcher, "absorbed-requests");
+  r->n_transactions = bench_get_uint_property (dispatcher, "n-transactions");
+  r->n_pending = bench_get_uint_property (dispatcher, "n-pending");
+  r->absorbed = bench_get_uint_property (dispatcher, "absorbed-requests");
   r->n_confirmed = 0;
   if (count_confirmed)
     {
@@ -667,7 +558,7 @@ callee_control (gint         fd,
       Report r = callee->stats;
 
       fill_report (&r, callee->endpoint, callee->dispatcher, TRUE);
-      if (!write_all (fd, &r, sizeof r))
+      if (!bench_write_all (fd, &r, sizeof r))
         g_main_loop_quit (callee->loop);
     }
   return G_SOURCE_CONTINUE;
@@ -685,18 +576,18 @@ callee_main (int fd, guint t1_ms, gboolean warmup_timers, guint answer_code)
   if (callee.leg == NULL)
     {
       g_snprintf (hello.message, sizeof hello.message, "udp:127.0.0.1:0: %s", error->message);
-      write_all (fd, &hello, sizeof hello);
+      bench_write_all (fd, &hello, sizeof hello);
       return 1;
     }
   if (!set_leg_buffers (callee.leg))
     {
       g_snprintf (hello.message, sizeof hello.message, "cannot set the socket buffers of the leg");
-      write_all (fd, &hello, sizeof hello);
+      bench_write_all (fd, &hello, sizeof hello);
       return 1;
     }
   callee.dispatcher = net_sip_dispatcher_new (&callee.leg, 1);
   callee.t1_ms = t1_ms;
-  callee.t4_ms = (guint) get_uint_property (callee.dispatcher, "t4");
+  callee.t4_ms = (guint) bench_get_uint_property (callee.dispatcher, "t4");
   if (warmup_timers)
     g_object_set (callee.dispatcher, "t1", WARMUP_TIMER_MS, "t4", WARMUP_TIMER_MS, NULL);
   else
@@ -709,7 +600,7 @@ callee_main (int fd, guint t1_ms, gboolean warmup_timers, guint answer_code)
 
   hello.ok = TRUE;
   hello.port = net_sip_leg_get_port (callee.leg);
-  if (!write_all (fd, &hello, sizeof hello))
+  if (!bench_write_all (fd, &hello, sizeof hello))
     return 1;
   g_main_loop_run (loop);
 
@@ -1013,7 +904,7 @@ mem_caller_report (MemCaller *mc, gboolean count_confirmed)
   r.acks = mc->c.acks_prepared;
   r.seconds = (now_ns () - mc->t0) / 1e9;
   g_strlcpy (r.message, mc->c.first_failure, sizeof r.message);
-  if (!write_all (mc->fd, &r, sizeof r))
+  if (!bench_write_all (mc->fd, &r, sizeof r))
     g_main_loop_quit (mc->loop);
 }
 
@@ -1045,8 +936,8 @@ mem_caller_control (gint         fd,
 
       if (op == CMD_GO)
         {
-          mc->heap0 = heap_bytes ();
-          mc->rss0 = rss_bytes ();
+          mc->heap0 = bench_heap_bytes ();
+          mc->rss0 = bench_rss_bytes ();
           mc->c.acks_prepared = 0;
         }
       mc->t0 = now_ns ();
@@ -1073,10 +964,10 @@ mem_caller_main (int fd, guint16 port, guint count, guint window, guint t1_ms)
 
   if (!caller_init (&mc.c, port, WARMUP_TIMER_MS, hello.message, sizeof hello.message))
     {
-      write_all (fd, &hello, sizeof hello);
+      bench_write_all (fd, &hello, sizeof hello);
       return 1;
     }
-  mc.t4_ms = (guint) get_uint_property (mc.c.dispatcher, "t4");
+  mc.t4_ms = (guint) bench_get_uint_property (mc.c.dispatcher, "t4");
   g_object_set (mc.c.dispatcher, "t4", WARMUP_TIMER_MS, NULL);
   /* warm-up: full calls, so that types, hash tables and the like exist */
   caller_run (&mc.c, CALLS_FULL, N_WARMUP_CALLS, MIN (window, N_WARMUP_CALLS), TRUE, NULL,
@@ -1085,13 +976,13 @@ mem_caller_main (int fd, guint16 port, guint count, guint window, guint t1_ms)
     {
       g_snprintf (hello.message, sizeof hello.message, "warm-up: %" G_GUINT64_FORMAT " of %d calls failed: %s",
                   mc.c.failed, N_WARMUP_CALLS, mc.c.first_failure);
-      write_all (fd, &hello, sizeof hello);
+      bench_write_all (fd, &hello, sizeof hello);
       return 1;
     }
   malloc_trim (0);
   hello.ok = TRUE;
   hello.port = net_sip_leg_get_port (mc.c.leg);
-  if (!write_all (fd, &hello, sizeof hello))
+  if (!bench_write_all (fd, &hello, sizeof hello))
     return 1;
   g_unix_fd_add (fd, G_IO_IN | G_IO_HUP | G_IO_ERR, mem_caller_control, &mc);
   g_main_loop_run (loop);
@@ -1106,7 +997,7 @@ mem_caller_main (int fd, guint16 port, guint count, guint window, guint t1_ms)
 static void
 send_op (int fd, guint32 op, const char *who)
 {
-  if (!write_all (fd, &op, sizeof op))
+  if (!bench_write_all (fd, &op, sizeof op))
     fail ("memory: cannot send a command to the %s", who);
 }
 
@@ -1115,7 +1006,7 @@ get_report (int fd, guint32 op, Report *r, int timeout_ms, const char *who)
 {
   if (op != 0)
     send_op (fd, op, who);
-  if (!read_all_timeout (fd, r, sizeof *r, timeout_ms))
+  if (!bench_read_all_timeout (fd, r, sizeof *r, timeout_ms))
     fail ("memory: no report from the %s within %d ms", who, timeout_ms);
   if (!r->ok)
     fail ("memory: the %s: %s", who, r->message);
@@ -1154,7 +1045,7 @@ run_memory (guint count, guint window, guint t1_ms, guint answer_code, int clien
            count, window, t1_ms, 64 * t1_ms / 1000.0, N_WARMUP_CALLS);
 
   spid = spawn (server_args, server_cpu, TRUE, &sfd, NULL);
-  if (!read_all_timeout (sfd, &hello, sizeof hello, 10000) || !hello.ok)
+  if (!bench_read_all_timeout (sfd, &hello, sizeof hello, 10000) || !hello.ok)
     fail ("memory: the netsip callee did not start: %s", hello.message);
   port_arg = g_strdup_printf ("--port=%u", hello.port);
   {
@@ -1162,7 +1053,7 @@ run_memory (guint count, guint window, guint t1_ms, guint answer_code, int clien
 
     mpid = spawn (mem_args, client_cpu, TRUE, &mfd, NULL);
   }
-  if (!read_all_timeout (mfd, &hello, sizeof hello, 60000) || !hello.ok)
+  if (!bench_read_all_timeout (mfd, &hello, sizeof hello, 60000) || !hello.ok)
     fail ("memory: the netsip caller did not start: %s", hello.message);
 
   /* the warm-up ran with T1 = T4 = WARMUP_TIMER_MS: wait until its
@@ -1340,7 +1231,7 @@ start_netsip_server (Bench *b)
   Hello hello = { 0 };
 
   p->server_pid = spawn (args, b->server_cpu, FALSE, &p->server_fd, NULL);
-  if (!read_all_timeout (p->server_fd, &hello, sizeof hello, 10000))
+  if (!bench_read_all_timeout (p->server_fd, &hello, sizeof hello, 10000))
     fail ("netsip callee: no start report within 10 s");
   if (!hello.ok)
     fail ("netsip callee: %s", hello.message);
@@ -1661,7 +1552,7 @@ run_cps (Bench *b, guint n_rounds, guint round_calls, guint warmup_calls, guint 
       if (!p->enabled)
         continue;
       sorted = g_memdup2 (p->round_rate, n_rounds * sizeof (double));
-      qsort (sorted, n_rounds, sizeof (double), compare_doubles);
+      qsort (sorted, n_rounds, sizeof (double), bench_compare_doubles);
       p->min = sorted[0];
       p->max = sorted[n_rounds - 1];
       p->median = n_rounds % 2 == 1 ? sorted[n_rounds / 2] : (sorted[n_rounds / 2 - 1] + sorted[n_rounds / 2]) / 2;
@@ -1709,7 +1600,7 @@ run_cps (Bench *b, guint n_rounds, guint round_calls, guint warmup_calls, guint 
 
       caller_clear (&b->caller);
       g_free (b->caller.slots);
-      write_all (p->server_fd, &op, sizeof op);
+      bench_write_all (p->server_fd, &op, sizeof op);
       if (reap_child (p->server_pid, 10000, NULL) != 0)
         g_print ("  the netsip callee process did not exit cleanly\n");
       close (p->server_fd);
@@ -1756,7 +1647,7 @@ main (int   argc,
   g_autofree char *only = NULL;
   g_autofree char *pairs = NULL;
   g_autofree char *server = NULL;
-  g_autofree char *cpu = read_first_line ("/proc/cpuinfo", "model name");
+  g_autofree char *cpu = bench_read_first_line ("/proc/cpuinfo", "model name");
   g_autofree char *load_avg = NULL;
   gboolean memory = FALSE;
   gboolean warmup_timers = FALSE;
@@ -1876,7 +1767,7 @@ main (int   argc,
   else
     b.client_cpu = b.server_cpu = -1;
 
-  load_avg = read_first_line ("/proc/loadavg", NULL);
+  load_avg = bench_read_first_line ("/proc/loadavg", NULL);
   g_print ("machine: %s, %u CPUs, load average %s; G_SLICE=%s in this process\n",
            cpu != NULL ? cpu : "?", g_get_num_processors (), load_avg != NULL ? load_avg : "?",
            g_getenv ("G_SLICE") != NULL ? g_getenv ("G_SLICE") : "(unset)");

@@ -53,6 +53,7 @@
 #include <sofia-sip/sip_protos.h>
 
 #include <osipparser2/osip_parser.h>
+#include "bench-util.h"
 
 #ifndef NETSIP_BENCH_CORPUS
 #define NETSIP_BENCH_CORPUS "tests/corpus/realistic"
@@ -224,14 +225,6 @@ fields_clear (Fields *f)
   g_clear_pointer (&f->to_tag, g_free);
   g_clear_pointer (&f->call_id, g_free);
   f->cseq = 0;
-}
-
-static int
-compare_doubles (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -702,7 +695,7 @@ measure (Parser       *parsers,
       if (!parser->enabled)
         continue;
       sorted = g_memdup2 (parser->round_msgs_per_s, n_rounds * sizeof (double));
-      qsort (sorted, n_rounds, sizeof (double), compare_doubles);
+      qsort (sorted, n_rounds, sizeof (double), bench_compare_doubles);
       parser->min_msgs_per_s = sorted[0];
       parser->max_msgs_per_s = sorted[n_rounds - 1];
       parser->median_msgs_per_s = n_rounds % 2 == 1
@@ -710,26 +703,6 @@ measure (Parser       *parsers,
         : (sorted[n_rounds / 2 - 1] + sorted[n_rounds / 2]) / 2;
       g_free (sorted);
     }
-}
-
-static char *
-read_first_line (const char *path,
-                 const char *prefix)
-{
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return NULL;
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (prefix == NULL || g_str_has_prefix (lines[i], prefix))
-      {
-        const char *colon = prefix != NULL ? strchr (lines[i], ':') : NULL;
-
-        return g_strdup (g_strstrip (colon != NULL ? (char *) colon + 1 : lines[i]));
-      }
-  return NULL;
 }
 
 static void
@@ -742,8 +715,8 @@ print_report (Parser       *parsers,
 {
   const char *g_slice = g_getenv ("G_SLICE");
   gboolean slice_counted = g_slice != NULL && strstr (g_slice, "always-malloc") != NULL;
-  g_autofree char *cpu = read_first_line ("/proc/cpuinfo", "model name");
-  g_autofree char *load = read_first_line ("/proc/loadavg", NULL);
+  g_autofree char *cpu = bench_read_first_line ("/proc/cpuinfo", "model name");
+  g_autofree char *load = bench_read_first_line ("/proc/loadavg", NULL);
   Parser *netsip = &parsers[PARSER_NETSIP];
 
   g_print ("\nparse + read (top Via branch, CSeq, From tag, To tag, Call-ID), "

@@ -97,6 +97,7 @@ typedef struct _Slot Slot;
 #include <sofia-sip/sip_tag.h>
 #include <sofia-sip/nta.h>
 #include <sofia-sip/nta_tag.h>
+#include "bench-util.h"
 
 /* the To tag of every 200 the servers send */
 #define BENCH_TO_TAG "b3nch7a9"
@@ -253,99 +254,7 @@ cpu_ns (void)
          ((guint64) ru.ru_utime.tv_usec + (guint64) ru.ru_stime.tv_usec) * 1000;
 }
 
-static int
-compare_doubles (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-static gboolean
-write_all (int fd, const void *data, gsize len)
-{
-  const guint8 *p = data;
-
-  while (len > 0)
-    {
-      ssize_t n = write (fd, p, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      p += n;
-      len -= (gsize) n;
-    }
-  return TRUE;
-}
-
 /* Reads exactly @len bytes, waiting at most @timeout_ms for each part */
-static gboolean
-read_all_timeout (int fd, void *data, gsize len, int timeout_ms)
-{
-  guint8 *p = data;
-
-  while (len > 0)
-    {
-      struct pollfd pfd = { .fd = fd, .events = POLLIN };
-      ssize_t n;
-      int r = poll (&pfd, 1, timeout_ms);
-
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r <= 0)
-        return FALSE;
-      n = read (fd, p, len);
-      if (n < 0 && (errno == EINTR || errno == EAGAIN))
-        continue;
-      if (n <= 0)
-        return FALSE;
-      p += n;
-      len -= (gsize) n;
-    }
-  return TRUE;
-}
-
-static char *
-read_first_line (const char *path,
-                 const char *prefix)
-{
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return NULL;
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (prefix == NULL || g_str_has_prefix (lines[i], prefix))
-      {
-        const char *colon = prefix != NULL ? strchr (lines[i], ':') : NULL;
-
-        return g_strdup (g_strstrip (colon != NULL ? (char *) colon + 1 : lines[i]));
-      }
-  return NULL;
-}
-
-static gsize
-rss_bytes (void)
-{
-  g_autofree char *statm = NULL;
-  unsigned long size = 0, resident = 0;
-
-  if (!g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL) ||
-      sscanf (statm, "%lu %lu", &size, &resident) != 2)
-    return 0;
-  return (gsize) resident * (gsize) sysconf (_SC_PAGESIZE);
-}
-
-static gsize
-heap_bytes (void)
-{
-  struct mallinfo2 mi = mallinfo2 ();
-
-  return mi.uordblks + mi.hblkhd;
-}
 
 static inline void
 put_hex (char *p, guint64 v, int digits)
@@ -497,22 +406,6 @@ bench_receiver_init (BenchReceiver *self)
 
 /* Reads a property of any integer type as guint64; 0 if there is none
  * (the properties the benchmark reads are named in dispatcher-api). */
-static guint64
-get_uint_property (gpointer object, const char *name)
-{
-  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (object), name);
-  g_auto(GValue) value = G_VALUE_INIT;
-  g_auto(GValue) as_u64 = G_VALUE_INIT;
-
-  if (pspec == NULL)
-    return 0;
-  g_value_init (&value, pspec->value_type);
-  g_object_get_property (object, name, &value);
-  g_value_init (&as_u64, G_TYPE_UINT64);
-  if (!g_value_transform (&value, &as_u64))
-    return 0;
-  return g_value_get_uint64 (&as_u64);
-}
 
 /* Sets an integer or double property from an unsigned value, whatever its
  * exact type; FALSE if there is no such property. */
@@ -556,10 +449,10 @@ netsip_server_control (gint         fd,
     {
       ServerStats stats = server->receiver->stats;
 
-      stats.retransmissions = get_uint_property (server->receiver->dispatcher, "absorbed-requests");
-      stats.live = get_uint_property (server->receiver->dispatcher, "n-transactions");
+      stats.retransmissions = bench_get_uint_property (server->receiver->dispatcher, "absorbed-requests");
+      stats.live = bench_get_uint_property (server->receiver->dispatcher, "n-transactions");
       stats.cpu_ns = cpu_ns ();
-      if (!write_all (fd, &stats, sizeof stats))
+      if (!bench_write_all (fd, &stats, sizeof stats))
         g_main_loop_quit (server->loop);
     }
   return G_SOURCE_CONTINUE;
@@ -580,7 +473,7 @@ netsip_server_main (int fd, guint answer_code, guint t1_ms)
   if (leg == NULL)
     {
       g_snprintf (hello.message, sizeof hello.message, "udp:127.0.0.1:0: %s", error->message);
-      write_all (fd, &hello, sizeof hello);
+      bench_write_all (fd, &hello, sizeof hello);
       return 1;
     }
   dispatcher = net_sip_dispatcher_new (&leg, 1);
@@ -599,7 +492,7 @@ netsip_server_main (int fd, guint answer_code, guint t1_ms)
 
   hello.ok = TRUE;
   hello.port = net_sip_leg_get_port (leg);
-  if (!write_all (fd, &hello, sizeof hello))
+  if (!bench_write_all (fd, &hello, sizeof hello))
     return 1;
   g_main_loop_run (loop);
   return 0;
@@ -658,7 +551,7 @@ sofia_server_control (su_root_magic_t *magic,
       stats.retransmissions = retry;
       stats.live = live;
       stats.cpu_ns = cpu_ns ();
-      if (!write_all (side->control_fd, &stats, sizeof stats))
+      if (!bench_write_all (side->control_fd, &stats, sizeof stats))
         su_root_break (side->root);
     }
   return 0;
@@ -730,7 +623,7 @@ sofia_server_main (int fd, guint answer_code, guint t1_ms)
 
   if (!sofia_side_init (&side, t1_ms, hello.message, sizeof hello.message))
     {
-      write_all (fd, &hello, sizeof hello);
+      bench_write_all (fd, &hello, sizeof hello);
       return 1;
     }
   /* the default leg: every request outside a dialog */
@@ -741,12 +634,12 @@ sofia_server_main (int fd, guint answer_code, guint t1_ms)
       (wait_index = su_root_register (side.root, side.control_wait, sofia_server_control, &side, 0)) < 0)
     {
       g_snprintf (hello.message, sizeof hello.message, "nta leg or control registration failed");
-      write_all (fd, &hello, sizeof hello);
+      bench_write_all (fd, &hello, sizeof hello);
       return 1;
     }
   hello.ok = TRUE;
   hello.port = side.port;
-  if (!write_all (fd, &hello, sizeof hello))
+  if (!bench_write_all (fd, &hello, sizeof hello))
     return 1;
   su_root_run (side.root);
   su_root_deregister (side.root, wait_index);
@@ -1206,7 +1099,7 @@ start_server (Stack       *stack,
   Hello hello;
 
   stack->server_pid = start_child (args, cpu, FALSE, &stack->server_fd);
-  if (!read_all_timeout (stack->server_fd, &hello, sizeof hello, 10000))
+  if (!bench_read_all_timeout (stack->server_fd, &hello, sizeof hello, 10000))
     fail ("%s server: no start report within 10 s", stack->name);
   if (!hello.ok)
     fail ("%s server: %s", stack->name, hello.message);
@@ -1218,8 +1111,8 @@ server_stats (Stack *stack, ServerStats *stats)
 {
   guint32 op = CMD_STATS;
 
-  if (!write_all (stack->server_fd, &op, sizeof op) ||
-      !read_all_timeout (stack->server_fd, stats, sizeof *stats, 5000))
+  if (!bench_write_all (stack->server_fd, &op, sizeof op) ||
+      !bench_read_all_timeout (stack->server_fd, stats, sizeof *stats, 5000))
     fail ("%s server: no statistics within 5 s", stack->name);
 }
 
@@ -1230,7 +1123,7 @@ quit_server (Stack *stack)
 
   if (stack->server_pid <= 0)
     return;
-  write_all (stack->server_fd, &op, sizeof op);
+  bench_write_all (stack->server_fd, &op, sizeof op);
   reap_child (stack->server_pid, 2000);
   close (stack->server_fd);
   stack->server_pid = 0;
@@ -1419,7 +1312,7 @@ run_rounds (Bench *b, guint n_rounds, guint round_ms, guint window, guint warmup
       if (!stack->enabled)
         continue;
       sorted = g_memdup2 (stack->round_rate, n_rounds * sizeof (double));
-      qsort (sorted, n_rounds, sizeof (double), compare_doubles);
+      qsort (sorted, n_rounds, sizeof (double), bench_compare_doubles);
       stack->min = sorted[0];
       stack->max = sorted[n_rounds - 1];
       stack->median = n_rounds % 2 == 1
@@ -1606,22 +1499,22 @@ netsip_memory (guint count, MemResult *res)
   iterate_for (100);
 
   /* the requests themselves, as the application hands them over */
-  heap0 = heap_bytes ();
+  heap0 = bench_heap_bytes ();
   held = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < count; i++)
     {
       slot_stamp (&slots[i], seq + i);
       g_ptr_array_add (held, netsip_build_request (uri, to, &slots[i]));
     }
-  heap1 = heap_bytes ();
+  heap1 = bench_heap_bytes ();
   res->request_per = ((double) heap1 - (double) heap0) / count;
   g_clear_pointer (&held, g_ptr_array_unref);
 
   /* the pending transactions */
   iterate_for (50);
   malloc_trim (0);
-  heap0 = heap_bytes ();
-  rss0 = rss_bytes ();
+  heap0 = bench_heap_bytes ();
+  rss0 = bench_rss_bytes ();
   start = now_ns ();
   for (guint i = 0; i < count; i++)
     {
@@ -1639,11 +1532,11 @@ netsip_memory (guint count, MemResult *res)
   g_source_remove (wake);
   res->seconds = (now_ns () - start) / 1e9;
   iterate_for (200);
-  heap1 = heap_bytes ();
-  rss1 = rss_bytes ();
+  heap1 = bench_heap_bytes ();
+  rss1 = bench_rss_bytes ();
   res->heap_per = ((double) heap1 - (double) heap0) / count;
   res->rss_per = ((double) rss1 - (double) rss0) / count;
-  res->pending = get_uint_property (dispatcher, "n-transactions");
+  res->pending = bench_get_uint_property (dispatcher, "n-transactions");
   res->sent = counters.netsip_first_sends;
   res->retransmitted = counters.netsip_retransmitted;
   res->wire_bytes = netsip_first_request_bytes;
@@ -1661,7 +1554,7 @@ netsip_memory (guint count, MemResult *res)
   while (counts.completed < count && now_ns () < deadline)
     iterate_for (10);
   iterate_for (100);
-  res->after_cleanup = (double) heap_bytes () - (double) heap0;
+  res->after_cleanup = (double) bench_heap_bytes () - (double) heap0;
   if (counts.cancelled != count)
     {
       g_snprintf (res->message, sizeof res->message,
@@ -1733,7 +1626,7 @@ sofia_memory (guint count, MemResult *res)
 
   /* the requests themselves: the message nta_outgoing_tcreate() makes from
    * the same tags before it adds its Via and serializes */
-  heap0 = heap_bytes ();
+  heap0 = bench_heap_bytes ();
   for (guint i = 0; i < count; i++)
     {
       slot_stamp (&slots[i], seq + i);
@@ -1741,7 +1634,7 @@ sofia_memory (guint count, MemResult *res)
       sip_add_tl (msgs[i], sip_object (msgs[i]), SIPTAG_REQUEST_STR (request_line),
                   SOFIA_REQUEST_TAGS (&slots[i]), TAG_END ());
     }
-  heap1 = heap_bytes ();
+  heap1 = bench_heap_bytes ();
   res->request_per = ((double) heap1 - (double) heap0) / count;
   for (guint i = 0; i < count; i++)
     msg_destroy (msgs[i]);
@@ -1750,8 +1643,8 @@ sofia_memory (guint count, MemResult *res)
     su_root_step (side.root, 10);
   malloc_trim (0);
   nta_agent_get_stats (side.agent, NTATAG_S_SENT_REQUEST_REF (sent0), TAG_END ());
-  heap0 = heap_bytes ();
-  rss0 = rss_bytes ();
+  heap0 = bench_heap_bytes ();
+  rss0 = bench_rss_bytes ();
   start = now_ns ();
   for (guint i = 0; i < count; i++)
     {
@@ -1769,8 +1662,8 @@ sofia_memory (guint count, MemResult *res)
   for (guint64 end = now_ns () + 200000000; now_ns () < end;)
     su_root_step (side.root, 10);
   res->seconds = (now_ns () - start) / 1e9;
-  heap1 = heap_bytes ();
-  rss1 = rss_bytes ();
+  heap1 = bench_heap_bytes ();
+  rss1 = bench_rss_bytes ();
   nta_agent_get_stats (side.agent,
                        NTATAG_S_SENT_REQUEST_REF (sent1),
                        NTATAG_S_RETRY_REQUEST_REF (retry),
@@ -1799,7 +1692,7 @@ sofia_memory (guint count, MemResult *res)
     nta_outgoing_destroy (orqs[i]);
   for (int i = 0; i < 20; i++)
     su_root_step (side.root, 10);
-  res->after_cleanup = (double) heap_bytes () - (double) heap0;
+  res->after_cleanup = (double) bench_heap_bytes () - (double) heap0;
   res->count = count;
   res->ok = TRUE;
 #undef SOFIA_REQUEST_TAGS
@@ -1818,7 +1711,7 @@ memory_main (int fd, const char *stack, guint count)
     sofia_memory (count, &res);
   else
     g_snprintf (res.message, sizeof res.message, "unknown stack %s", stack);
-  return write_all (fd, &res, sizeof res) ? 0 : 1;
+  return bench_write_all (fd, &res, sizeof res) ? 0 : 1;
 }
 
 static void
@@ -1851,7 +1744,7 @@ run_memory (Bench *b, guint count, int cpu)
       args[1] = count_arg;
       args[2] = NULL;
       pid = start_child (args, cpu, TRUE, &fd);
-      if (!read_all_timeout (fd, &res, sizeof res, 120000))
+      if (!bench_read_all_timeout (fd, &res, sizeof res, 120000))
         fail ("memory %s: no result within 120 s", stack->name);
       status = reap_child (pid, 10000);
       close (fd);
@@ -1918,7 +1811,7 @@ main (int   argc,
   g_autofree char *stacks = NULL;
   g_autofree char *server = NULL;
   g_autofree char *memory = NULL;
-  g_autofree char *cpu = read_first_line ("/proc/cpuinfo", "model name");
+  g_autofree char *cpu = bench_read_first_line ("/proc/cpuinfo", "model name");
   g_autofree char *load_avg = NULL;
   int control_fd = -1;
   int n_rounds = 7;
@@ -2026,7 +1919,7 @@ main (int   argc,
   else
     client_cpu = server_cpu = -1;
 
-  load_avg = read_first_line ("/proc/loadavg", NULL);
+  load_avg = bench_read_first_line ("/proc/loadavg", NULL);
   g_print ("machine: %s, %u CPUs, load average %s; G_SLICE=%s in this process\n",
            cpu != NULL ? cpu : "?", g_get_num_processors (), load_avg != NULL ? load_avg : "?",
            g_getenv ("G_SLICE") != NULL ? g_getenv ("G_SLICE") : "(unset)");

@@ -59,6 +59,7 @@
 
 #include "netsip-glib/netsip.h"
 #include "main-loop-wait.h"
+#include "bench-util.h"
 
 /* the To tag of every 200 the netsip server creates */
 #define BENCH_TO_TAG "b3nch7a9"
@@ -195,33 +196,6 @@ cpu_ns (void)
          ((guint64) ru.ru_utime.tv_usec + (guint64) ru.ru_stime.tv_usec) * 1000;
 }
 
-static int
-compare_doubles (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-static gboolean
-write_all (int fd, const void *data, gsize len)
-{
-  const guint8 *p = data;
-
-  while (len > 0)
-    {
-      ssize_t n = write (fd, p, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      p += n;
-      len -= (gsize) n;
-    }
-  return TRUE;
-}
-
 static gboolean
 read_all (int fd, void *data, gsize len)
 {
@@ -239,46 +213,6 @@ read_all (int fd, void *data, gsize len)
       len -= (gsize) n;
     }
   return TRUE;
-}
-
-static char *
-read_first_line (const char *path,
-                 const char *prefix)
-{
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return NULL;
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (prefix == NULL || g_str_has_prefix (lines[i], prefix))
-      {
-        const char *colon = prefix != NULL ? strchr (lines[i], ':') : NULL;
-
-        return g_strdup (g_strstrip (colon != NULL ? (char *) colon + 1 : lines[i]));
-      }
-  return NULL;
-}
-
-static gsize
-rss_bytes (void)
-{
-  g_autofree char *statm = NULL;
-  unsigned long size = 0, resident = 0;
-
-  if (!g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL) ||
-      sscanf (statm, "%lu %lu", &size, &resident) != 2)
-    return 0;
-  return (gsize) resident * (gsize) sysconf (_SC_PAGESIZE);
-}
-
-static gsize
-heap_bytes (void)
-{
-  struct mallinfo2 mi = mallinfo2 ();
-
-  return mi.uordblks + mi.hblkhd;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -579,7 +513,7 @@ load_tcp_open (Load          *load,
             }
           template_init (&request, "TCP", (guint16) cmd->port, ntohs (local.sin_port));
           template_stamp (&request, request.data, load->seq++);
-          if (!write_all (fds[i], request.data, request.len))
+          if (!bench_write_all (fds[i], request.data, request.len))
             {
               g_snprintf (report->message, sizeof report->message,
                           "connection %u: send: %s", load->tcp_fds->len + i + 1, g_strerror (errno));
@@ -691,7 +625,7 @@ load_main (int control_fd)
           g_snprintf (report.message, sizeof report.message, "unknown command %u", cmd.op);
           break;
         }
-      if (!write_all (control_fd, &report, sizeof report))
+      if (!bench_write_all (control_fd, &report, sizeof report))
         return 1;
     }
   return 0;
@@ -770,7 +704,7 @@ load_request (Bench         *b,
 
   b->report_have = 0;
   b->report_ready = FALSE;
-  if (!write_all (b->control_fd, cmd, sizeof *cmd))
+  if (!bench_write_all (b->control_fd, cmd, sizeof *cmd))
     fail ("load generator: cannot send a command: %s", g_strerror (errno));
   timeout_id = g_timeout_add (timeout_ms, set_flag, &timed_out);
   while (!b->report_ready && !b->control_closed && !timed_out)
@@ -857,7 +791,7 @@ quit_load (Bench *b)
 
   if (load_pid <= 0)
     return;
-  write_all (b->control_fd, &cmd, sizeof cmd);
+  bench_write_all (b->control_fd, &cmd, sizeof cmd);
   for (int i = 0; i < 200; i++)
     {
       int status;
@@ -1176,7 +1110,7 @@ run_udp (Bench *b,
       if (!server->enabled)
         continue;
       sorted = g_memdup2 (server->round_rate, n_rounds * sizeof (double));
-      qsort (sorted, n_rounds, sizeof (double), compare_doubles);
+      qsort (sorted, n_rounds, sizeof (double), bench_compare_doubles);
       server->min = sorted[0];
       server->max = sorted[n_rounds - 1];
       server->median = n_rounds % 2 == 1
@@ -1288,13 +1222,13 @@ run_tcp (Bench        *b,
 
       netsip_test_run_for (100);
       malloc_trim (0);
-      rss0 = rss_bytes ();
-      heap0 = heap_bytes ();
+      rss0 = bench_rss_bytes ();
+      heap0 = bench_heap_bytes ();
 
       load_request (b, &open, &report, 120000);
       netsip_test_run_for (300);   /* let the server finish whatever the last batch started */
-      rss1 = rss_bytes ();
-      heap1 = heap_bytes ();
+      rss1 = bench_rss_bytes ();
+      heap1 = bench_heap_bytes ();
       in_pool = net_sip_socket_pool_get_n_connections (pool);
 
       rss_per = ((double) rss1 - (double) rss0) / counts[i];
@@ -1308,7 +1242,7 @@ run_tcp (Bench        *b,
         netsip_test_run_for (10);
       netsip_test_run_for (100);
       left = net_sip_socket_pool_get_n_connections (pool);
-      heap2 = heap_bytes ();
+      heap2 = bench_heap_bytes ();
       g_print (" %+10.0f bytes\n", (double) heap2 - (double) heap0);
       if (left != 0)
         g_print ("  %u connections still in the pool 5 s after the peer closed them all\n", left);
@@ -1339,7 +1273,7 @@ main (int   argc,
   g_autofree char *only = NULL;
   g_autofree char *servers = NULL;
   g_autofree char *connections = NULL;
-  g_autofree char *cpu = read_first_line ("/proc/cpuinfo", "model name");
+  g_autofree char *cpu = bench_read_first_line ("/proc/cpuinfo", "model name");
   g_autofree char *load_avg = NULL;
   int load_fd = -1;
   int n_rounds = 7;
@@ -1443,7 +1377,7 @@ main (int   argc,
   start_load (&b, load_cpu);
   start_servers (&b);
 
-  load_avg = read_first_line ("/proc/loadavg", NULL);
+  load_avg = bench_read_first_line ("/proc/loadavg", NULL);
   g_print ("machine: %s, %u CPUs, load average %s\n",
            cpu != NULL ? cpu : "?", g_get_num_processors (), load_avg != NULL ? load_avg : "?");
   if (server_cpu >= 0)
