@@ -171,6 +171,49 @@ netsip_test_child_wait_exit (NetSipTestChild *c,
   return in_time;
 }
 
+static guint
+count_listening (NetSipTestChild *c)
+{
+  guint n = 0;
+
+  for (const char *p = c->text[0]->str; (p = strstr (p, "listening on ")) != NULL; p++)
+    n++;
+  return n;
+}
+
+void
+netsip_test_child_wait_listening (NetSipTestChild *c,
+                                  guint            n_legs,
+                                  double           seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  /* whole lines only: the reader appends a line with its newline */
+  while (count_listening (c) < n_legs)
+    {
+      if (netsip_test_child_done (c) || g_get_monotonic_time () > deadline)
+        {
+          netsip_test_child_log (c);
+          g_error ("%s: %u of %u `listening on` lines", c->name, count_listening (c), n_legs);
+        }
+      netsip_test_iterate ();
+    }
+}
+
+guint
+netsip_test_child_listening_port (NetSipTestChild *c,
+                                  const char      *prefix)
+{
+  g_autofree char *needle = g_strdup_printf ("listening on %s", prefix);
+  const char *p = strstr (c->text[0]->str, needle);
+  guint port;
+
+  g_assert_nonnull (p);
+  port = (guint) g_ascii_strtoull (p + strlen (needle), NULL, 10);
+  g_assert_cmpuint (port, >, 0);
+  return port;
+}
+
 void
 netsip_test_child_log (NetSipTestChild *c)
 {

@@ -88,6 +88,19 @@ int              netsip_test_child_run          (const char          *name,
                                                  double               seconds,
                                                  char               **out);
 
+/* The project's tools (netsip-proxy, netsip-phone answer) print a line
+ * `listening on TRANSPORT:ADDRESS:PORT` per bound leg. Waits for @n_legs
+ * of them on stdout, at most @seconds; logs the output and fails the test
+ * (g_error) if the child ends or the time passes first. */
+void             netsip_test_child_wait_listening (NetSipTestChild   *c,
+                                                   guint              n_legs,
+                                                   double             seconds);
+
+/* The port of the first `listening on PREFIX<port>` line (e.g. prefix
+ * "udp:127.0.0.1:"); asserts that there is one with a port. */
+guint            netsip_test_child_listening_port (NetSipTestChild   *c,
+                                                   const char        *prefix);
+
 /* Logs stdout and stderr (each up to 6000 bytes) with g_test_message(). */
 void             netsip_test_child_log          (NetSipTestChild     *c);
 

@@ -313,22 +313,14 @@ start_answer (const char *const *args,
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   NetSipTestChild *c;
-  const char *p;
 
   g_ptr_array_add (argv, (char *) "answer");
   for (guint i = 0; args[i]; i++)
     g_ptr_array_add (argv, (char *) args[i]);
   g_ptr_array_add (argv, NULL);
   c = start_phone ((const char *const *) argv->pdata);
-  if (!netsip_test_child_wait_text (c, 0, "listening on udp:127.0.0.1:", 20) ||
-      !netsip_test_child_wait_text (c, 0, "\n", 1))
-    {
-      netsip_test_child_log (c);
-      g_error ("netsip-phone answer did not start listening");
-    }
-  p = strstr (c->text[0]->str, "listening on udp:127.0.0.1:");
-  *port = (guint) g_ascii_strtoull (p + strlen ("listening on udp:127.0.0.1:"), NULL, 10);
-  g_assert_cmpuint (*port, >, 0);
+  netsip_test_child_wait_listening (c, 1, 20);
+  *port = netsip_test_child_listening_port (c, "udp:127.0.0.1:");
   return c;
 }
 
@@ -367,20 +359,14 @@ start_proxy (const char *const *args,
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   NetSipTestChild *c;
-  const char *p;
 
   g_ptr_array_add (argv, (char *) NETSIP_PROXY_PATH);
   for (guint i = 0; args[i]; i++)
     g_ptr_array_add (argv, (char *) args[i]);
   g_ptr_array_add (argv, NULL);
   c = netsip_test_child_spawn ("netsip-proxy", (const char *const *) argv->pdata);
-  if (!netsip_test_child_wait_text (c, 0, "listening on udp:127.0.0.1:", 20) || !netsip_test_child_wait_text (c, 0, "\n", 1))
-    {
-      netsip_test_child_log (c);
-      g_error ("netsip-proxy did not start");
-    }
-  p = strstr (c->text[0]->str, "listening on udp:127.0.0.1:");
-  *port = (guint) g_ascii_strtoull (p + strlen ("listening on udp:127.0.0.1:"), NULL, 10);
+  netsip_test_child_wait_listening (c, 1, 20);
+  *port = netsip_test_child_listening_port (c, "udp:127.0.0.1:");
   return c;
 }
 

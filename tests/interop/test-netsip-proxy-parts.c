@@ -67,36 +67,13 @@ start_proxy (const char *const *args,
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   NetSipTestChild *c;
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
 
   g_ptr_array_add (argv, (char *) proxy_path);
   for (guint i = 0; args[i]; i++)
     g_ptr_array_add (argv, (char *) args[i]);
   c = netsip_test_child_spawn_array (NULL, argv);
-  for (;;)
-    {
-      guint n = 0;
-      for (const char *p = c->text[0]->str; (p = strstr (p, "listening on ")); p++)
-        n++;
-      if (n >= n_legs)
-        break;
-      g_assert_false (netsip_test_child_done (c));
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      netsip_test_iterate ();
-    }
+  netsip_test_child_wait_listening (c, n_legs, 20);
   return c;
-}
-
-/* The port of the leg `listening on PREFIX<port>` */
-static guint
-proxy_port (NetSipTestChild *c,
-            const char      *prefix)
-{
-  g_autofree char *needle = g_strdup_printf ("listening on %s", prefix);
-  const char *p = strstr (c->text[0]->str, needle);
-
-  g_assert_nonnull (p);
-  return (guint) g_ascii_strtoull (p + strlen (needle), NULL, 10);
 }
 
 static void
@@ -403,7 +380,7 @@ test_rfc4475 (void)
     const char *a[] = { "--listen", "udp:127.0.0.1:0", "--registrar", "--bindings-db", db, NULL };
     proxy = start_proxy (a, 1);
   }
-  pport = proxy_port (proxy, "udp:127.0.0.1:");
+  pport = netsip_test_child_listening_port (proxy, "udp:127.0.0.1:");
   s = udp_socket (&port);
 
   /* what MANIFEST.tsv says each message gets */
@@ -641,7 +618,7 @@ test_restart (void)
   g_ptr_array_add (argv, g_strdup ("250"));
   g_ptr_array_add (argv, g_strdup ("-l"));
   g_ptr_array_add (argv, g_strdup ("50"));
-  g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", proxy_port (proxy, "udp:127.0.0.1:")));
+  g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", netsip_test_child_listening_port (proxy, "udp:127.0.0.1:")));
   reg = netsip_test_child_spawn_array (NULL, argv);
   g_clear_pointer (&argv, g_ptr_array_unref);
   g_assert_true (netsip_test_child_wait_exit (reg, 120));
@@ -675,7 +652,7 @@ test_restart (void)
       "CSeq: 1 INVITE\r\n"
       "Contact: <sip:caller@127.0.0.1:%u>\r\n"
       "Content-Length: 0\r\n\r\n", local, local, local);
-    g_autofree char *response = exchange (s, proxy_port (again, "udp:127.0.0.1:"), invite,
+    g_autofree char *response = exchange (s, netsip_test_child_listening_port (again, "udp:127.0.0.1:"), invite,
                                           strlen (invite), 5);
 
     g_test_message ("INVITE sip:nobody@example.com -> %s", response ? response : "(nothing)");
@@ -691,8 +668,8 @@ test_restart (void)
   g_ptr_array_add (argv, g_strdup ("-l"));
   g_ptr_array_add (argv, g_strdup ("200"));
   g_ptr_array_add (argv, g_strdup ("-rsa"));
-  g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", proxy_port (again, "udp:127.0.0.1:")));
-  g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", proxy_port (again, "udp:127.0.0.1:")));
+  g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", netsip_test_child_listening_port (again, "udp:127.0.0.1:")));
+  g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", netsip_test_child_listening_port (again, "udp:127.0.0.1:")));
   uac = netsip_test_child_spawn_array (NULL, argv);
   netsip_test_child_wait_exit (uac, 120);
   netsip_test_child_wait_exit (uas, 20);
@@ -713,7 +690,7 @@ test_restart (void)
       {
         g_autofree char *user = g_strdup_printf ("aor%04u", i);
         g_autofree char *expected = g_strdup_printf ("sip:%s@127.0.0.1:%u", user, uas_port);
-        g_autofree char *response = register_query (s, local, proxy_port (again, "udp:127.0.0.1:"), user);
+        g_autofree char *response = register_query (s, local, netsip_test_child_listening_port (again, "udp:127.0.0.1:"), user);
         g_autoptr(GPtrArray) contacts = NULL;
         const char *expires;
         gint64 seconds;

@@ -77,36 +77,13 @@ start_proxy (const char *const *args,
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   NetSipTestChild *c;
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
 
   g_ptr_array_add (argv, (char *) NETSIP_PROXY_PATH);
   for (guint i = 0; args[i]; i++)
     g_ptr_array_add (argv, (char *) args[i]);
   c = netsip_test_child_spawn_array (NULL, argv);
-  for (;;)
-    {
-      guint n = 0;
-      for (const char *p = c->text[0]->str; (p = strstr (p, "listening on ")); p++)
-        n++;
-      if (n >= n_legs)
-        break;
-      g_assert_false (netsip_test_child_done (c));
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      netsip_test_iterate ();
-    }
+  netsip_test_child_wait_listening (c, n_legs, 20);
   return c;
-}
-
-/* The port of the leg `listening on PREFIX<port>` */
-static guint
-proxy_port (NetSipTestChild *c,
-            const char      *prefix)
-{
-  g_autofree char *needle = g_strdup_printf ("listening on %s", prefix);
-  const char *p = strstr (c->text[0]->str, needle);
-
-  g_assert_nonnull (p);
-  return (guint) g_ascii_strtoull (p + strlen (needle), NULL, 10);
 }
 
 static void
@@ -291,8 +268,8 @@ test_cli (void)
     const char *a[] = { "--listen", "udp:127.0.0.1:0", "--listen", "tcp:127.0.0.1:0",
                         "--registrar", "--users", users, "--record-route", "--nat-helper", NULL };
     g_autoptr(NetSipTestChild) c = start_proxy (a, 2);
-    guint udp = proxy_port (c, "udp:127.0.0.1:");
-    guint tcp = proxy_port (c, "tcp:127.0.0.1:");
+    guint udp = netsip_test_child_listening_port (c, "udp:127.0.0.1:");
+    guint tcp = netsip_test_child_listening_port (c, "tcp:127.0.0.1:");
 
     g_assert_cmpuint (udp, >, 0);
     g_assert_cmpuint (tcp, >, 0);
@@ -395,7 +372,7 @@ test_tls (void)
                         "--tls-cert", cert, "--tls-key", key, NULL };
     proxy = start_proxy (a, 2);
   }
-  port = proxy_port (proxy, "tls:127.0.0.1:");
+  port = netsip_test_child_listening_port (proxy, "tls:127.0.0.1:");
   g_assert_cmpuint (port, >, 0);
 
   g_socket_client_set_timeout (client, 10);
@@ -532,7 +509,7 @@ run_sipp (gboolean tcp)
                           "--record-route", NULL };
       proxy = start_proxy (a, 1);
     }
-  proxy_port_n = proxy_port (proxy, tcp ? "tcp:127.0.0.1:" : "udp:127.0.0.1:");
+  proxy_port_n = netsip_test_child_listening_port (proxy, tcp ? "tcp:127.0.0.1:" : "udp:127.0.0.1:");
 
   uas_argv = sipp_argv (dir, "uas", uas_port, tcp, uas_stat);
   uas = netsip_test_child_spawn_array (NULL, uas_argv);
@@ -683,7 +660,7 @@ test_sipp_auth_register (void)
   stat = g_build_filename (dir, "register.csv", NULL);
   proxy = start_auth_proxy (dir);
   argv = sipp_auth_argv (dir, "sipp-auth-register.xml", "register", stat);
-  g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", proxy_port (proxy, "udp:127.0.0.1:")));
+  g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", netsip_test_child_listening_port (proxy, "udp:127.0.0.1:")));
   sipp = netsip_test_child_spawn_array (NULL, argv);
   g_assert_true (netsip_test_child_wait_exit (sipp, 60));
   check_sipp_n (sipp, "register", dir, stat, N_AUTH);
@@ -743,7 +720,7 @@ test_sipp_auth_call (void)
   g_ptr_array_add (uac_argv, g_strdup ("-auth_uri"));
   g_ptr_array_add (uac_argv, g_strdup_printf ("bob@127.0.0.1:%u", uas_port));
   g_ptr_array_add (uac_argv, g_strdup ("-rsa"));
-  g_ptr_array_add (uac_argv, g_strdup_printf ("127.0.0.1:%u", proxy_port (proxy, "udp:127.0.0.1:")));
+  g_ptr_array_add (uac_argv, g_strdup_printf ("127.0.0.1:%u", netsip_test_child_listening_port (proxy, "udp:127.0.0.1:")));
   g_ptr_array_add (uac_argv, g_strdup_printf ("127.0.0.1:%u", uas_port));
   uac = netsip_test_child_spawn_array (NULL, uac_argv);
   netsip_test_child_wait_exit (uac, 60);
@@ -862,7 +839,7 @@ test_restart (void)
   g_ptr_array_add (argv, g_strdup ("-trace_err"));
   g_ptr_array_add (argv, g_strdup ("-error_file"));
   g_ptr_array_add (argv, g_strdup_printf ("%s/register-errors.log", dir));
-  g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", proxy_port (proxy, "udp:127.0.0.1:")));
+  g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", netsip_test_child_listening_port (proxy, "udp:127.0.0.1:")));
   sipp = netsip_test_child_spawn_array (NULL, argv);
   g_assert_true (netsip_test_child_wait_exit (sipp, 90));
   check_sipp_n (sipp, "register", dir, stat, N_MANY);
@@ -877,7 +854,7 @@ test_restart (void)
                         "--bindings-db", db, NULL };
     again = start_proxy (a, 1);
   }
-  proxy_address = g_inet_socket_address_new (lo, proxy_port (again, "udp:127.0.0.1:"));
+  proxy_address = g_inet_socket_address_new (lo, netsip_test_child_listening_port (again, "udp:127.0.0.1:"));
   socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, 0, &error);
   g_assert_no_error (error);
   g_assert_true (g_socket_bind (socket, any, FALSE, &error));
@@ -991,7 +968,7 @@ test_perl_register_call (void)
                         "--bindings-db", db, NULL };
     proxy = start_proxy (a, 1);
   }
-  port = proxy_port (proxy, "udp:127.0.0.1:");
+  port = netsip_test_child_listening_port (proxy, "udp:127.0.0.1:");
 
   callee = start_phone ("callee", "127.0.0.1", port, "bob", "secret-b", NULL);
   g_assert_true (netsip_test_child_wait_text (callee, 0, "REGISTER ", 20));
@@ -1060,8 +1037,8 @@ test_perl_nat_relay (gconstpointer data)
                         "--nat-helper", NULL };
     proxy = start_proxy (a, 2);
   }
-  caller_port = proxy_port (proxy, caller_leg);
-  callee_port = proxy_port (proxy, callee_leg);
+  caller_port = netsip_test_child_listening_port (proxy, caller_leg);
+  callee_port = netsip_test_child_listening_port (proxy, callee_leg);
 
   /* bob registers and is called over one leg, alice calls over the other */
   callee = start_phone ("callee", callee_ip, callee_port, "bob", NULL, NULL);
