@@ -90,3 +90,20 @@ netsip_test_sipp_stat (const char *path,
     return -1;
   return g_ascii_strtoll (row[index], NULL, 10);
 }
+
+void
+netsip_test_log_sipp_errors (const char *dir)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (handle && (name = g_dir_read_name (handle)))
+    if (g_str_has_suffix (name, "_errors.log"))
+      {
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+        g_autofree char *text = NULL;
+
+        if (g_file_get_contents (path, &text, NULL, NULL) && *text)
+          g_test_message ("%s:\n%.4000s", name, text);
+      }
+}

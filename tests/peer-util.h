@@ -37,4 +37,8 @@ void     netsip_test_remove_tree (const char  *path);
 gint64   netsip_test_sipp_stat   (const char  *path,
                                   const char  *column);
 
+/* Logs (g_test_message) each non-empty `*_errors.log` sipp wrote into
+ * @dir with -trace_err, up to 4000 bytes of each. */
+void     netsip_test_log_sipp_errors (const char *dir);
+
 G_END_DECLS

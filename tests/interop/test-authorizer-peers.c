@@ -352,48 +352,6 @@ run_sipp (Fixture    *f,
   return status;
 }
 
-/* The last row's value of @column in sipp's ';'-separated stat file */
-static gint64
-stat_value (const char *path,
-            const char *column)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  g_auto(GStrv) head = NULL;
-  g_auto(GStrv) last = NULL;
-  guint n = 0;
-
-  g_file_get_contents (path, &text, NULL, &error);
-  g_assert_no_error (error);
-  lines = g_strsplit (g_strstrip (text), "\n", -1);
-  n = g_strv_length (lines);
-  g_assert_cmpuint (n, >=, 2);
-  head = g_strsplit (lines[0], ";", -1);
-  last = g_strsplit (lines[n - 1], ";", -1);
-  for (guint i = 0; head[i] && last[i]; i++)
-    if (strcmp (g_strstrip (head[i]), column) == 0)
-      return g_ascii_strtoll (last[i], NULL, 10);
-  g_error ("no column %s in %s", column, path);
-  return -1;
-}
-
-static void
-log_sipp_errors (Fixture *f)
-{
-  g_autoptr(GDir) dir = g_dir_open (f->tmpdir, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)))
-    if (g_str_has_suffix (name, "_errors.log"))
-      {
-        g_autofree char *path = g_build_filename (f->tmpdir, name, NULL);
-        g_autofree char *text = NULL;
-        if (g_file_get_contents (path, &text, NULL, NULL) && *text)
-          g_test_message ("%s:\n%.4000s", name, text);
-      }
-}
-
 /* ------------------------------------------------------------------ */
 /* Tests                                                               */
 
@@ -420,10 +378,10 @@ test_sipp_register (Fixture       *f,
   use_md5_only (f);
   stat = g_build_filename (f->tmpdir, "register-stat.csv", NULL);
   status = run_sipp (f, "sipp-auth-register.xml", PASSWORD, N_REGISTER, NULL, stat);
-  log_sipp_errors (f);
+  netsip_test_log_sipp_errors (f->tmpdir);
   g_assert_cmpint (status, ==, 0);
-  g_assert_cmpint (stat_value (stat, "SuccessfulCall(C)"), ==, N_REGISTER);
-  g_assert_cmpint (stat_value (stat, "FailedCall(C)"), ==, 0);
+  g_assert_cmpint (netsip_test_sipp_stat (stat, "SuccessfulCall(C)"), ==, N_REGISTER);
+  g_assert_cmpint (netsip_test_sipp_stat (stat, "FailedCall(C)"), ==, 0);
   /* each REGISTER challenged once, then accepted; only the accepted ones
    * reached the UAS, with their credentials */
   g_assert_cmpuint (counter (f->auth, "challenged-requests"), ==, N_REGISTER);
@@ -451,10 +409,10 @@ test_sipp_call (Fixture       *f,
    * must be the Request-URI (RFC 7616 §3.4.6), sip:bob@... here */
   auth_uri = g_strdup_printf ("bob@127.0.0.1:%u", f->uas->port);
   status = run_sipp (f, "sipp-auth-call.xml", PASSWORD, N_CALLS, auth_uri, stat);
-  log_sipp_errors (f);
+  netsip_test_log_sipp_errors (f->tmpdir);
   g_assert_cmpint (status, ==, 0);
-  g_assert_cmpint (stat_value (stat, "SuccessfulCall(C)"), ==, N_CALLS);
-  g_assert_cmpint (stat_value (stat, "FailedCall(C)"), ==, 0);
+  g_assert_cmpint (netsip_test_sipp_stat (stat, "SuccessfulCall(C)"), ==, N_CALLS);
+  g_assert_cmpint (netsip_test_sipp_stat (stat, "FailedCall(C)"), ==, 0);
   /* INVITE and BYE challenged once each, then accepted; the ACK of the
    * 401 was absorbed by the server transaction, the ACK of the 200 passed
    * unchecked (RFC 3261 §22.1) */
@@ -482,8 +440,8 @@ test_sipp_wrong_password (Fixture       *f,
   status = run_sipp (f, "sipp-auth-register.xml", "not-the-password", 5, NULL, stat);
   g_assert_cmpint (status, !=, 0);
   g_assert_cmpint (status, !=, -1);
-  g_assert_cmpint (stat_value (stat, "SuccessfulCall(C)"), ==, 0);
-  g_assert_cmpint (stat_value (stat, "FailedCall(C)"), ==, 5);
+  g_assert_cmpint (netsip_test_sipp_stat (stat, "SuccessfulCall(C)"), ==, 0);
+  g_assert_cmpint (netsip_test_sipp_stat (stat, "FailedCall(C)"), ==, 5);
   g_assert_cmpuint (counter (f->auth, "accepted-requests"), ==, 0);
   g_assert_cmpuint (counter (f->auth, "rejected-requests"), ==, 5);
   g_assert_cmpuint (uas_count (f->uas, "REGISTER"), ==, 0);

@@ -682,39 +682,12 @@ on_request_sipp (NetSipEndpoint   *endpoint,
   return FALSE;
 }
 
-/* the value of @column in the last line of sipp's ;-separated stat file */
-static gint64
-stat_value (const char *contents,
-            const char *column)
-{
-  g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
-  g_auto(GStrv) names = NULL;
-  guint n = g_strv_length (lines);
-  const char *last = NULL;
-
-  while (n > 1 && lines[n - 1][0] == '\0')
-    n--;
-  if (n < 2)
-    return -1;
-  last = lines[n - 1];
-  names = g_strsplit (lines[0], ";", -1);
-  for (guint i = 0; names[i]; i++)
-    if (strcmp (names[i], column) == 0)
-      {
-        g_auto(GStrv) values = g_strsplit (last, ";", -1);
-        if (i < g_strv_length (values))
-          return g_ascii_strtoll (values[i], NULL, 10);
-      }
-  return -1;
-}
-
 static void
 test_sipp_uac (Fixture       *f,
                gconstpointer  data)
 {
   g_autofree char *target = NULL;
   g_autofree char *stat_path = NULL;
-  g_autofree char *contents = NULL;
   g_autoptr(GError) error = NULL;
   gint64 ok, failed;
   guint port;
@@ -742,10 +715,8 @@ test_sipp_uac (Fixture       *f,
   }
   g_assert_true (wait_for (f, peer_exited, NULL, 40));
   g_assert_cmpint (f->exit_status, ==, 0);
-  g_assert_true (g_file_get_contents (stat_path, &contents, NULL, &error));
-  g_assert_no_error (error);
-  ok = stat_value (contents, "SuccessfulCall(C)");
-  failed = stat_value (contents, "FailedCall(C)");
+  ok = netsip_test_sipp_stat (stat_path, "SuccessfulCall(C)");
+  failed = netsip_test_sipp_stat (stat_path, "FailedCall(C)");
   g_test_message ("sipp: %" G_GINT64_FORMAT " successful, %" G_GINT64_FORMAT " failed", ok, failed);
   g_assert_cmpint (ok, ==, 200);
   g_assert_cmpint (failed, ==, 0);

@@ -234,48 +234,6 @@ run_peer (const char *cwd,
   return netsip_test_child_run (NULL, cwd, (const char *const *) argv->pdata, PEER_TIMEOUT, out);
 }
 
-/* The last row's value of @column in sipp's ';'-separated stat file */
-static gint64
-stat_value (const char *path,
-            const char *column)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  g_auto(GStrv) head = NULL;
-  g_auto(GStrv) last = NULL;
-  guint n = 0;
-
-  g_file_get_contents (path, &text, NULL, &error);
-  g_assert_no_error (error);
-  lines = g_strsplit (g_strstrip (text), "\n", -1);
-  n = g_strv_length (lines);
-  g_assert_cmpuint (n, >=, 2);
-  head = g_strsplit (lines[0], ";", -1);
-  last = g_strsplit (lines[n - 1], ";", -1);
-  for (guint i = 0; head[i] && last[i]; i++)
-    if (strcmp (g_strstrip (head[i]), column) == 0)
-      return g_ascii_strtoll (last[i], NULL, 10);
-  g_error ("no column %s in %s", column, path);
-  return -1;
-}
-
-static void
-log_sipp_errors (Fixture *f)
-{
-  g_autoptr(GDir) dir = g_dir_open (f->tmpdir, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)))
-    if (g_str_has_suffix (name, "_errors.log"))
-      {
-        g_autofree char *path = g_build_filename (f->tmpdir, name, NULL);
-        g_autofree char *text = NULL;
-        if (g_file_get_contents (path, &text, NULL, NULL) && *text)
-          g_test_message ("%s:\n%.4000s", name, text);
-      }
-}
-
 /* sipp running @scenario @n times, at most @limit at once, @rate per
  * second, against 127.0.0.1:@port, counters into @stat */
 static void
@@ -339,10 +297,10 @@ test_sipp_register (Fixture       *f,
   add_sipp_args (argv, "sipp-register.xml", N_SIPP, 1, 20, f->port, stat);
   status = run_peer (f->tmpdir, argv, NULL);
   if (status != 0)
-    log_sipp_errors (f);
+    netsip_test_log_sipp_errors (f->tmpdir);
   g_assert_cmpint (status, ==, 0);
-  g_assert_cmpint (stat_value (stat, "SuccessfulCall(C)"), ==, N_SIPP);
-  g_assert_cmpint (stat_value (stat, "FailedCall(C)"), ==, 0);
+  g_assert_cmpint (netsip_test_sipp_stat (stat, "SuccessfulCall(C)"), ==, N_SIPP);
+  g_assert_cmpint (netsip_test_sipp_stat (stat, "FailedCall(C)"), ==, 0);
 
   /* per call: 3 registrations (register, refresh, remove all), 2
    * queries, 2 refusals (423, 500) */
@@ -522,9 +480,9 @@ test_kill9 (Fixture       *f,
   add_sipp_args (argv, "sipp-register-many.xml", N_MANY, 50, 250, port, stat);
   status = run_peer (f->tmpdir, argv, NULL);
   if (status != 0)
-    log_sipp_errors (f);
+    netsip_test_log_sipp_errors (f->tmpdir);
   g_assert_cmpint (status, ==, 0);
-  g_assert_cmpint (stat_value (stat, "SuccessfulCall(C)"), ==, N_MANY);
+  g_assert_cmpint (netsip_test_sipp_stat (stat, "SuccessfulCall(C)"), ==, N_MANY);
 
   /* every 200 has left the child: kill it now, by its PID */
   g_subprocess_send_signal (child->proc, SIGKILL);
